@@ -1,0 +1,308 @@
+package io.sluice.codec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The identity of a series: a metric name and its tags, in a canonical byte form.
+ *
+ * <p>Parsers fill one mutable key per sample ({@link #reset()}, {@link #metric(byte[], int, int)},
+ * {@link #tag}) and hand it to a {@link SampleSink}; the sink looks it up in a cache keyed by
+ * {@link #frozen()} copies. A mutable key and a frozen one with the same canonical bytes are
+ * {@code equals} and have the same hash, so a hit allocates nothing.
+ *
+ * <p>Canonical form: the metric, then the tags sorted by key bytes, each as a varint length and
+ * its UTF-8 bytes. Lengths make it unambiguous whatever bytes a name contains.
+ */
+public final class SeriesKey {
+    /** Name lengths past these are rejected by parsers; they also bound the key buffers. */
+    public static final int MAX_NAME_BYTES = 256;
+    public static final int MAX_TAG_VALUE_BYTES = 1024;
+    public static final int MAX_TAGS = 64;
+
+    private final boolean frozen;
+    private byte[] bytes;
+    private int length;
+    private int hash;
+    private boolean hashed;
+
+    // Working state of a mutable key: the metric and each tag as ranges in scratch.
+    private byte[] scratch = new byte[512];
+    private int scratchLen;
+    private int metricOff, metricLen;
+    private final int[] tagKeyOff = new int[MAX_TAGS], tagKeyLen = new int[MAX_TAGS];
+    private final int[] tagValOff = new int[MAX_TAGS], tagValLen = new int[MAX_TAGS];
+    private final int[] order = new int[MAX_TAGS];
+    private int tagCount;
+    private boolean built;
+
+    public SeriesKey() {
+        this.frozen = false;
+        this.bytes = new byte[512];
+    }
+
+    private SeriesKey(byte[] canonical, int hash) {
+        this.frozen = true;
+        this.bytes = canonical;
+        this.length = canonical.length;
+        this.hash = hash;
+        this.hashed = true;
+        this.scratch = null;
+    }
+
+    /** Builds a frozen key from strings; for tests, the JSON paths and the storage layer. */
+    public static SeriesKey of(String metric, Map<String, String> tags) {
+        SeriesKey k = new SeriesKey();
+        k.metric(metric);
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+            k.tag(e.getKey(), e.getValue());
+        }
+        return k.frozen();
+    }
+
+    public SeriesKey reset() {
+        checkMutable();
+        scratchLen = 0;
+        metricLen = 0;
+        tagCount = 0;
+        built = false;
+        hashed = false;
+        return this;
+    }
+
+    public SeriesKey metric(byte[] src, int off, int len) {
+        checkMutable();
+        metricOff = append(src, off, len);
+        metricLen = len;
+        built = false;
+        return this;
+    }
+
+    /** Appends bytes to the metric name (used for {@code measurement_field}). */
+    public SeriesKey appendMetric(byte[] src, int off, int len) {
+        checkMutable();
+        // The metric is always the first thing written to scratch after reset, or was just
+        // written, so appending keeps it contiguous only if nothing followed it.
+        if (metricOff + metricLen != scratchLen) {
+            throw new IllegalStateException("appendMetric must follow metric() directly");
+        }
+        append(src, off, len);
+        metricLen += len;
+        built = false;
+        return this;
+    }
+
+    public SeriesKey metric(String metric) {
+        byte[] b = metric.getBytes(StandardCharsets.UTF_8);
+        return metric(b, 0, b.length);
+    }
+
+    /**
+     * Adds a tag. A key given twice keeps the last value, as InfluxDB does.
+     *
+     * @return false when the key already holds {@link #MAX_TAGS} tags
+     */
+    public boolean tag(byte[] src, int keyOff, int keyLen, byte[] vsrc, int valOff, int valLen) {
+        checkMutable();
+        for (int i = 0; i < tagCount; i++) {
+            if (Arrays.equals(scratch, tagKeyOff[i], tagKeyOff[i] + tagKeyLen[i], src, keyOff, keyOff + keyLen)) {
+                tagValOff[i] = append(vsrc, valOff, valLen);
+                tagValLen[i] = valLen;
+                built = false;
+                return true;
+            }
+        }
+        if (tagCount == MAX_TAGS) {
+            return false;
+        }
+        tagKeyOff[tagCount] = append(src, keyOff, keyLen);
+        tagKeyLen[tagCount] = keyLen;
+        tagValOff[tagCount] = append(vsrc, valOff, valLen);
+        tagValLen[tagCount] = valLen;
+        tagCount++;
+        built = false;
+        return true;
+    }
+
+    public boolean tag(String key, String value) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        return tag(k, 0, k.length, v, 0, v.length);
+    }
+
+    public int tagCount() {
+        if (frozen) {
+            return decode().tags().size();
+        }
+        return tagCount;
+    }
+
+    public int metricLength() {
+        return frozen ? metricString().getBytes(StandardCharsets.UTF_8).length : metricLen;
+    }
+
+    /** An immutable copy (or this, if already frozen) fit to be a map key. */
+    public SeriesKey frozen() {
+        if (frozen) {
+            return this;
+        }
+        build();
+        return new SeriesKey(Arrays.copyOf(bytes, length), hashCode());
+    }
+
+    /** The metric name as a String (allocates; for cache misses and tests). */
+    public String metricString() {
+        return decode().metric();
+    }
+
+    /** The tags sorted by key (allocates; for cache misses and tests). */
+    public Map<String, String> tags() {
+        return decode().tags();
+    }
+
+    /** The canonical bytes; valid until the next change of a mutable key. */
+    public byte[] canonicalBytes() {
+        build();
+        return bytes;
+    }
+
+    public int canonicalLength() {
+        build();
+        return length;
+    }
+
+    @Override
+    public int hashCode() {
+        if (!hashed) {
+            build();
+            int h = 1;
+            for (int i = 0; i < length; i++) {
+                h = 31 * h + bytes[i];
+            }
+            hash = h;
+            hashed = true;
+        }
+        return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof SeriesKey other)) {
+            return false;
+        }
+        build();
+        other.build();
+        return hashCode() == other.hashCode()
+                && Arrays.equals(bytes, 0, length, other.bytes, 0, other.length);
+    }
+
+    @Override
+    public String toString() {
+        Decoded d = decode();
+        return d.metric() + d.tags();
+    }
+
+    private void build() {
+        if (frozen || built) {
+            return;
+        }
+        sortTags();
+        int need = 5 + metricLen + tagCount * 10 + scratchLen;
+        if (bytes.length < need) {
+            bytes = new byte[Math.max(need, bytes.length * 2)];
+        }
+        int p = putChunk(0, metricOff, metricLen);
+        for (int i = 0; i < tagCount; i++) {
+            int t = order[i];
+            p = putChunk(p, tagKeyOff[t], tagKeyLen[t]);
+            p = putChunk(p, tagValOff[t], tagValLen[t]);
+        }
+        length = p;
+        built = true;
+        hashed = false;
+    }
+
+    private int putChunk(int p, int off, int len) {
+        int v = len;
+        while ((v & ~0x7F) != 0) {
+            bytes[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        bytes[p++] = (byte) v;
+        System.arraycopy(scratch, off, bytes, p, len);
+        return p + len;
+    }
+
+    private void sortTags() {
+        // Insertion sort: tag sets are small and usually arrive sorted (InfluxDB clients sort).
+        for (int i = 0; i < tagCount; i++) {
+            order[i] = i;
+        }
+        for (int i = 1; i < tagCount; i++) {
+            int cur = order[i];
+            int j = i - 1;
+            while (j >= 0 && compareKeys(order[j], cur) > 0) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = cur;
+        }
+    }
+
+    private int compareKeys(int a, int b) {
+        return Arrays.compareUnsigned(scratch, tagKeyOff[a], tagKeyOff[a] + tagKeyLen[a],
+                scratch, tagKeyOff[b], tagKeyOff[b] + tagKeyLen[b]);
+    }
+
+    private int append(byte[] src, int off, int len) {
+        if (scratchLen + len > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + len));
+        }
+        System.arraycopy(src, off, scratch, scratchLen, len);
+        int at = scratchLen;
+        scratchLen += len;
+        return at;
+    }
+
+    private void checkMutable() {
+        if (frozen) {
+            throw new IllegalStateException("frozen SeriesKey cannot change");
+        }
+    }
+
+    private record Decoded(String metric, Map<String, String> tags) {
+    }
+
+    private Decoded decode() {
+        build();
+        int[] pos = {0};
+        String metric = readChunk(pos);
+        Map<String, String> tags = new TreeMap<>();
+        while (pos[0] < length) {
+            String k = readChunk(pos);
+            String v = readChunk(pos);
+            tags.put(k, v);
+        }
+        return new Decoded(metric, tags);
+    }
+
+    private String readChunk(int[] pos) {
+        int p = pos[0];
+        int len = 0;
+        int shift = 0;
+        byte b;
+        do {
+            b = bytes[p++];
+            len |= (b & 0x7F) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        String s = new String(bytes, p, len, StandardCharsets.UTF_8);
+        pos[0] = p + len;
+        return s;
+    }
+}

@@ -1,0 +1,192 @@
+package io.sluice.storage;
+
+import com.lmax.disruptor.EventHandler;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.sluice.storage.db.Partitions;
+import io.sluice.storage.db.Schema;
+import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleEvent;
+import io.sluice.storage.ring.SampleRing;
+import io.sluice.storage.writer.BatchWriter;
+import io.sluice.storage.writer.WriterConfig;
+import io.sluice.storage.writer.WriterMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The storage side assembled: connection pool, schema, series cache, partitions, the ring and
+ * its writers. {@link #open} connects and prepares; more ring consumers (live fan-out) may be
+ * added before {@link #start}; {@link #close} drains the ring to the database.
+ */
+public final class Storage implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Storage.class);
+
+    private final StorageConfig cfg;
+    private final HikariDataSource pool;
+    private final Schema.Flavor flavor;
+    private final SeriesRegistry registry;
+    private final Partitions partitions;
+    private final SampleRing ring;
+    private final List<BatchWriter> writers = new ArrayList<>();
+    private final ScheduledExecutorService maintenance;
+
+    private Storage(StorageConfig cfg, HikariDataSource pool, Schema.Flavor flavor, SeriesRegistry registry,
+                    Partitions partitions, Metrics metrics) {
+        this.cfg = cfg;
+        this.pool = pool;
+        this.flavor = flavor;
+        this.registry = registry;
+        this.partitions = partitions;
+        WriterConfig wc = cfg.writer();
+        WriterConfig effective = new WriterConfig(wc.writers(), wc.batchSize(), wc.lingerMs(), wc.maxBackoffMs(),
+                flavor == Schema.Flavor.TIMESCALE);
+        this.ring = new SampleRing(cfg.ringSize(), Math.max(5, wc.lingerMs()));
+        WriterMetrics wm = new WriterMetrics(metrics);
+        for (int i = 0; i < wc.writers(); i++) {
+            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, wm);
+            writers.add(w);
+            ring.addConsumer(w);
+        }
+        metrics.gauge("sluice_ring_occupancy", "Ring slots holding samples not yet consumed.", ring::occupancy);
+        metrics.gauge("sluice_ring_capacity", "Ring slots in all.", ring::capacity);
+        metrics.gauge("sluice_series", "Series with a cached id on this node.", registry::size);
+        metrics.gauge("sluice_series_pending", "New series waiting for an id.", registry::pendingCount);
+        metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
+                () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects (failing fast with a clear message when the database cannot be reached), applies
+     * the schema, loads the series cache and prepares partitions.
+     */
+    public static Storage open(StorageConfig cfg, Metrics metrics) throws SQLException {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("sluice");
+        hc.setJdbcUrl(cfg.database().jdbcUrl());
+        if (cfg.database().user() != null) {
+            hc.setUsername(cfg.database().user());
+        }
+        if (cfg.database().password() != null) {
+            hc.setPassword(cfg.database().password());
+        }
+        hc.setMaximumPoolSize(cfg.writer().writers() + Math.max(1, cfg.extraConnections()));
+        hc.setMinimumIdle(cfg.writer().writers());
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(10_000);
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hc.addDataSourceProperty("ApplicationName", "sluice");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new SQLException("cannot connect to the database at " + cfg.database().masked()
+                    + ": " + rootMessage(e), "08001", e);
+        }
+        try {
+            Schema.Flavor flavor;
+            SeriesRegistry registry = new SeriesRegistry(cfg.maxSeries());
+            Partitions partitions = new Partitions();
+            try (Connection c = pool.getConnection()) {
+                flavor = Schema.apply(c, cfg.chunkInterval(), cfg.allowTimescale());
+                registry.load(c);
+                if (flavor == Schema.Flavor.POSTGRES) {
+                    partitions.load(c);
+                    partitions.ensureAhead(c, System.currentTimeMillis() * 1000, cfg.partitionsAhead());
+                }
+            }
+            log.info("storage ready [database={}, flavor={}, writers={}, batchSize={}, ring={}]",
+                    cfg.database().masked(), flavor, cfg.writer().writers(), cfg.writer().batchSize(), cfg.ringSize());
+            return new Storage(cfg, pool, flavor, registry, partitions, metrics);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Adds a consumer of every sample (e.g. live fan-out); before {@link #start()}. */
+    public void addConsumer(EventHandler<SampleEvent> consumer) {
+        ring.addConsumer(consumer);
+    }
+
+    public void start() {
+        ring.start();
+        if (flavor == Schema.Flavor.POSTGRES) {
+            maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
+        }
+    }
+
+    public SampleRing ring() {
+        return ring;
+    }
+
+    public SeriesRegistry registry() {
+        return registry;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public Schema.Flavor flavor() {
+        return flavor;
+    }
+
+    public Partitions partitions() {
+        return partitions;
+    }
+
+    private void createPartitionsAhead() {
+        try (Connection c = pool.getConnection()) {
+            partitions.ensureAhead(c, System.currentTimeMillis() * 1000, cfg.partitionsAhead());
+        } catch (SQLException | RuntimeException e) {
+            log.warn("could not create partitions ahead, will retry [error={}]", e.toString());
+        }
+    }
+
+    /** Drains the ring into the database (bounded by the shutdown timeout), then closes the pool. */
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        long t0 = System.nanoTime();
+        long left = ring.occupancy();
+        // Writers that still fail when the time is up drop their batch (counted) instead of retrying.
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(cfg.shutdownTimeout().toMillis());
+                writers.forEach(BatchWriter::halt);
+            } catch (InterruptedException ignored) {
+                // drained in time
+            }
+        }, "sluice-drain-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        boolean drained = ring.drainAndStop(cfg.shutdownTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        watchdog.interrupt();
+        log.info("ring drained [drained={}, samplesAtStart={}, ms={}]", drained, left, (System.nanoTime() - t0) / 1_000_000);
+        pool.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

@@ -1,0 +1,21 @@
+package io.sluice.storage;
+
+import io.sluice.storage.db.DatabaseUrl;
+import io.sluice.storage.writer.WriterConfig;
+
+import java.time.Duration;
+
+/**
+ * Everything the storage side needs, validated by whoever builds it (the server's config).
+ *
+ * @param ringSize         slots in the ring (a power of two)
+ * @param maxSeries        series this node will know before refusing new ones
+ * @param chunkInterval    TimescaleDB chunk interval, a PostgreSQL interval literal
+ * @param partitionsAhead  days of partitions created ahead on plain PostgreSQL
+ * @param allowTimescale   use TimescaleDB when the extension is available
+ * @param shutdownTimeout  how long a shutdown waits for the ring to drain
+ */
+public record StorageConfig(DatabaseUrl database, WriterConfig writer, int ringSize, int maxSeries,
+                            String chunkInterval, int partitionsAhead, boolean allowTimescale,
+                            Duration shutdownTimeout, int extraConnections) {
+}

@@ -1,0 +1,70 @@
+package io.sluice.storage.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The default database: a PostgreSQL server run by Sluice itself, its data kept under
+ * {@code <data_dir>/pg} across restarts, so a first run needs nothing installed.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
+    private final EmbeddedPostgres pg;
+    private final Path dir;
+
+    private EmbeddedDatabase(EmbeddedPostgres pg, Path dir) {
+        this.pg = pg;
+        this.dir = dir;
+    }
+
+    /**
+     * Starts (or restarts, on existing data) an embedded PostgreSQL.
+     *
+     * @param port 0 for any free port
+     */
+    public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
+        Path dir = dataDir.resolve("pg").toAbsolutePath();
+        boolean existing = Files.isDirectory(dir) && Files.exists(dir.resolve("PG_VERSION"));
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                // Sluice batches its own commits; these favour steady ingest on a small machine.
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_wal_size", "2GB")
+                .setServerConfig("checkpoint_timeout", "15min");
+        if (port > 0) {
+            b.setPort(port);
+        }
+        EmbeddedPostgres pg = b.start();
+        log.info("embedded PostgreSQL started [dir={}, port={}, existingData={}, ms={}]",
+                dir, pg.getPort(), existing, (System.nanoTime() - t0) / 1_000_000);
+        return new EmbeddedDatabase(pg, dir);
+    }
+
+    public int port() {
+        return pg.getPort();
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public DatabaseUrl url() {
+        return new DatabaseUrl("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null);
+    }
+
+    @Override
+    public void close() throws IOException {
+        pg.close();
+        log.info("embedded PostgreSQL stopped [dir={}]", dir);
+    }
+}

@@ -1,0 +1,137 @@
+package io.sluice.storage.db;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Daily partitions of {@code samples} on plain PostgreSQL: created ahead of time, created on
+ * demand before a batch lands outside every existing one, and dropped by retention.
+ *
+ * <p>Days are UTC. A partition is named {@code samples_pYYYYMMDD}.
+ */
+public final class Partitions {
+    private static final Logger log = LoggerFactory.getLogger(Partitions.class);
+    public static final long DAY_MICROS = 86_400_000_000L;
+    private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_02L;
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd");
+
+    /** Days (since the epoch, UTC) known to have a partition. */
+    private final Set<Long> days = ConcurrentHashMap.newKeySet();
+
+    public static long dayOf(long timeMicros) {
+        return Math.floorDiv(timeMicros, DAY_MICROS);
+    }
+
+    public boolean has(long day) {
+        return days.contains(day);
+    }
+
+    /** Reads which partitions exist. */
+    public void load(Connection c) throws SQLException {
+        days.clear();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
+                     + " JOIN pg_class c ON c.oid = i.inhrelid"
+                     + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'samples'")) {
+            while (rs.next()) {
+                Long day = parseDay(rs.getString(1));
+                if (day != null) {
+                    days.add(day);
+                }
+            }
+        }
+    }
+
+    /**
+     * Creates the partitions for the given days that do not exist yet, each in its own small
+     * transaction under an advisory lock (writers and nodes may race for the same day).
+     */
+    public void ensure(Connection c, Iterable<Long> wanted) throws SQLException {
+        List<Long> missing = new ArrayList<>();
+        for (Long d : wanted) {
+            if (!days.contains(d)) {
+                missing.add(d);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+            for (long d : missing) {
+                LocalDate from = LocalDate.ofEpochDay(d);
+                String name = "samples_p" + from.format(NAME);
+                st.execute("CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF samples FOR VALUES FROM ('"
+                        + from + " 00:00:00+00') TO ('" + from.plusDays(1) + " 00:00:00+00')");
+            }
+            c.commit();
+            days.addAll(missing);
+            log.info("partitions created [days={}]", missing.stream().map(LocalDate::ofEpochDay).toList());
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** Ensures partitions from yesterday to {@code ahead} days after today. */
+    public void ensureAhead(Connection c, long nowMicros, int ahead) throws SQLException {
+        long today = dayOf(nowMicros);
+        List<Long> want = new ArrayList<>();
+        for (long d = today - 1; d <= today + ahead; d++) {
+            want.add(d);
+        }
+        ensure(c, want);
+    }
+
+    /** Drops partitions wholly older than the cut-off; returns how many were dropped. */
+    public int dropOlderThan(Connection c, long cutoffMicros) throws SQLException {
+        long cutoffDay = dayOf(cutoffMicros);
+        int dropped = 0;
+        load(c);
+        for (Long d : List.copyOf(days)) {
+            // A partition covers [d, d+1); it is wholly older when d+1 <= cutoff day.
+            if (d + 1 <= cutoffDay) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("DROP TABLE IF EXISTS samples_p" + LocalDate.ofEpochDay(d).format(NAME));
+                }
+                days.remove(d);
+                dropped++;
+            }
+        }
+        if (dropped > 0) {
+            log.info("retention dropped partitions [count={}, before={}]", dropped, LocalDate.ofEpochDay(cutoffDay));
+        }
+        return dropped;
+    }
+
+    static Long parseDay(String relname) {
+        if (relname == null || !relname.startsWith("samples_p") || relname.length() != 17) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(relname.substring(9), NAME).toEpochDay();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static long epochDayUtc(LocalDate d) {
+        return d.atStartOfDay(ZoneOffset.UTC).toEpochSecond() / 86_400;
+    }
+}

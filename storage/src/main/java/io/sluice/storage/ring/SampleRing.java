@@ -1,0 +1,161 @@
+package io.sluice.storage.ring;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The bounded, preallocated, lock-free ring between event loops and consumers (writers, live
+ * fan-out). Built on the LMAX Disruptor: many producers claim slots with a CAS and never block;
+ * every consumer sees every slot, in parallel, and a slot is reused only after all have passed.
+ *
+ * <p>Producers claim a whole chunk at once ({@link #tryPublish}), so a chunk is either entirely
+ * in the ring or not at all.
+ */
+public final class SampleRing {
+    private static final Logger log = LoggerFactory.getLogger(SampleRing.class);
+
+    /** Largest number of slots one {@link #tryPublish} claims. */
+    public static final int MAX_CHUNK = 1024;
+
+    private final Disruptor<SampleEvent> disruptor;
+    private final RingBuffer<SampleEvent> ring;
+    private final List<EventHandler<SampleEvent>> consumers = new ArrayList<>();
+    private boolean started;
+
+    /**
+     * @param size        slots, a power of two
+     * @param idleWakeMs  how often an idle consumer is woken ({@link EventHandler#onTimeout}) so
+     *                    it can flush a partial batch by age
+     */
+    public SampleRing(int size, long idleWakeMs) {
+        if (Integer.bitCount(size) != 1 || size < MAX_CHUNK * 2) {
+            throw new IllegalArgumentException("ring size must be a power of two of at least "
+                    + (MAX_CHUNK * 2) + ", was " + size);
+        }
+        AtomicInteger n = new AtomicInteger();
+        this.disruptor = new Disruptor<>(SampleEvent::new, size,
+                r -> {
+                    Thread t = new Thread(r, "sluice-consumer-" + n.incrementAndGet());
+                    t.setDaemon(false);
+                    return t;
+                },
+                ProducerType.MULTI,
+                new LiteTimeoutBlockingWaitStrategy(Math.max(1, idleWakeMs), TimeUnit.MILLISECONDS));
+        this.ring = disruptor.getRingBuffer();
+        disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
+    }
+
+    /** Adds a consumer that sees every slot. All consumers are added before {@link #start()}. */
+    public void addConsumer(EventHandler<SampleEvent> consumer) {
+        if (started) {
+            throw new IllegalStateException("consumers must be added before the ring starts");
+        }
+        consumers.add(consumer);
+    }
+
+    public void start() {
+        if (consumers.isEmpty()) {
+            throw new IllegalStateException("a ring without consumers would fill and never drain");
+        }
+        @SuppressWarnings("unchecked")
+        EventHandler<SampleEvent>[] hs = consumers.toArray(new EventHandler[0]);
+        disruptor.handleEventsWith(hs);
+        disruptor.start();
+        started = true;
+    }
+
+    /**
+     * Publishes samples {@code [from, from+count)} of a batch if the ring has room for all of
+     * them; never blocks.
+     *
+     * @param count at most {@link #MAX_CHUNK}
+     * @return false when the ring is too full (nothing was published)
+     */
+    public boolean tryPublish(SampleBatch batch, int from, int count, WriteAck ack) {
+        if (count == 0) {
+            return true;
+        }
+        if (count > MAX_CHUNK) {
+            throw new IllegalArgumentException("chunk of " + count + " exceeds " + MAX_CHUNK);
+        }
+        long hi;
+        try {
+            hi = ring.tryNext(count);
+        } catch (InsufficientCapacityException e) {
+            return false;
+        }
+        long lo = hi - count + 1;
+        for (int i = 0; i < count; i++) {
+            SampleEvent e = ring.get(lo + i);
+            int src = from + i;
+            e.seriesId = batch.seriesId(src);
+            e.newKey = batch.newKey(src);
+            e.timeMicros = batch.time(src);
+            e.value = batch.value(src);
+            e.step = batch.step(src);
+            e.ack = ack;
+        }
+        ring.publish(lo, hi);
+        return true;
+    }
+
+    public int capacity() {
+        return ring.getBufferSize();
+    }
+
+    /** Slots published but not yet passed by the slowest consumer. */
+    public long occupancy() {
+        return ring.getBufferSize() - ring.remainingCapacity();
+    }
+
+    /**
+     * Waits until every published slot has been consumed, then stops the consumers (they get
+     * {@code onShutdown} to flush). Producers must have stopped.
+     *
+     * @return true if drained within the timeout; false if consumers were halted with slots left
+     */
+    public boolean drainAndStop(long timeout, TimeUnit unit) {
+        if (!started) {
+            return true;
+        }
+        try {
+            disruptor.shutdown(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            log.warn("ring not drained in time, halting consumers [left={}]", occupancy());
+            disruptor.halt();
+            return false;
+        }
+    }
+
+    /** Consumers must never let an exception escape; if one does, log it and keep consuming. */
+    private static final class LoggingExceptionHandler implements ExceptionHandler<SampleEvent> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, SampleEvent event) {
+            log.error("consumer failed on a sample, skipping it [sequence={}]", sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            log.error("consumer failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            log.error("consumer failed to shut down", ex);
+        }
+    }
+}

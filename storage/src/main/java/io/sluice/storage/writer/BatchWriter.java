@@ -1,0 +1,327 @@
+package io.sluice.storage.writer;
+
+import com.lmax.disruptor.EventHandler;
+import com.zaxxer.hikari.HikariDataSource;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.Partitions;
+import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.ring.SampleEvent;
+import io.sluice.storage.ring.WriteAck;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One writer thread: takes its share of the ring (sequence modulo the writer count), gathers a
+ * batch, and lands it with one binary COPY in one transaction; only then are the HTTP requests
+ * whose samples it held acknowledged (group commit).
+ *
+ * <p>A failed batch is retried with exponential backoff. Connection failures (the database
+ * down) are retried until it returns, holding the ring back, so producers see a full ring and
+ * shed load (UDP drops, HTTP 503) while the process stays up. Other failures are retried a few
+ * times, then the batch is dropped, counted, and its requests answered with the error.
+ */
+public final class BatchWriter implements EventHandler<SampleEvent> {
+    private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
+    private static final int NON_TRANSIENT_ATTEMPTS = 3;
+
+    private final int index;
+    private final WriterConfig cfg;
+    private final DataSource pool;
+    private final SeriesRegistry registry;
+    private final Partitions partitions;
+    private final WriterMetrics metrics;
+    private final CopyEncoder encoder;
+
+    // The batch, column by column; reused.
+    private final int[] seriesIds;
+    private final SeriesKey[] newKeys;
+    private final long[] times;
+    private final double[] values;
+    private final long[] steps;
+    private int size;
+    private long firstAtNanos;
+    // Acks of the batch as runs: a request's samples arrive together, so runs are few.
+    private WriteAck[] acks = new WriteAck[64];
+    private int[] ackCounts = new int[64];
+    private int ackRuns;
+
+    private volatile boolean halted;
+    private volatile long lastFailureLogNanos;
+
+    public BatchWriter(int index, WriterConfig cfg, DataSource pool, SeriesRegistry registry,
+                       Partitions partitions, WriterMetrics metrics) {
+        this.index = index;
+        this.cfg = cfg;
+        this.pool = pool;
+        this.registry = registry;
+        this.partitions = partitions;
+        this.metrics = metrics;
+        this.encoder = new CopyEncoder(cfg.batchSize() * 46 + 64);
+        this.seriesIds = new int[cfg.batchSize()];
+        this.newKeys = new SeriesKey[cfg.batchSize()];
+        this.times = new long[cfg.batchSize()];
+        this.values = new double[cfg.batchSize()];
+        this.steps = new long[cfg.batchSize()];
+    }
+
+    @Override
+    public void onEvent(SampleEvent e, long sequence, boolean endOfBatch) {
+        if (sequence % cfg.writers() == index) {
+            append(e);
+        }
+        if (size == cfg.batchSize() || (endOfBatch && size > 0 && aged())) {
+            flush();
+        }
+    }
+
+    @Override
+    public void onTimeout(long sequence) {
+        if (size > 0 && aged()) {
+            flush();
+        }
+    }
+
+    @Override
+    public void onShutdown() {
+        if (size > 0) {
+            flush();
+        }
+    }
+
+    /** Stops retrying: a batch still failing is dropped and counted. Used when shutdown times out. */
+    public void halt() {
+        halted = true;
+    }
+
+    private boolean aged() {
+        return cfg.lingerMs() == 0 || System.nanoTime() - firstAtNanos >= cfg.lingerMs() * 1_000_000;
+    }
+
+    private void append(SampleEvent e) {
+        if (size == 0) {
+            firstAtNanos = System.nanoTime();
+        }
+        seriesIds[size] = e.seriesId;
+        newKeys[size] = e.newKey;
+        times[size] = e.timeMicros;
+        values[size] = e.value;
+        steps[size] = e.step;
+        size++;
+        WriteAck ack = e.ack;
+        if (ack != null) {
+            if (ackRuns > 0 && acks[ackRuns - 1] == ack) {
+                ackCounts[ackRuns - 1]++;
+            } else {
+                if (ackRuns == acks.length) {
+                    acks = Arrays.copyOf(acks, ackRuns * 2);
+                    ackCounts = Arrays.copyOf(ackCounts, ackRuns * 2);
+                }
+                acks[ackRuns] = ack;
+                ackCounts[ackRuns++] = 1;
+            }
+        }
+    }
+
+    private void flush() {
+        long backoff = 10;
+        int nonTransientFailures = 0;
+        while (true) {
+            long t0 = System.nanoTime();
+            try {
+                int stored = writeOnce();
+                metrics.writeSeconds.observe((System.nanoTime() - t0) / 1e9);
+                metrics.batches.inc();
+                metrics.batchRows.observe(stored);
+                metrics.written.add(stored);
+                for (int i = 0; i < ackRuns; i++) {
+                    acks[i].committed(ackCounts[i]);
+                }
+                reset();
+                return;
+            } catch (SQLException | RuntimeException ex) {
+                metrics.failedBatches.inc();
+                boolean isTransient = ex instanceof SQLException sql && isTransient(sql);
+                if (!isTransient) {
+                    nonTransientFailures++;
+                }
+                if (halted || nonTransientFailures >= NON_TRANSIENT_ATTEMPTS) {
+                    String reason = halted ? "shutting down before the database accepted the write"
+                            : "database rejected the batch: " + ex.getMessage();
+                    log.error("batch dropped [writer={}, rows={}, reason={}]", index, size, reason, ex);
+                    (halted ? metrics.droppedShutdown : metrics.droppedWriteFailed).add(size);
+                    for (int i = 0; i < ackRuns; i++) {
+                        acks[i].failed(reason);
+                    }
+                    reset();
+                    return;
+                }
+                metrics.retries.inc();
+                logFailure(ex, backoff);
+                sleep(backoff);
+                backoff = Math.min(cfg.maxBackoffMs(), backoff * 2);
+            }
+        }
+    }
+
+    /** Resolves new series, makes sure partitions exist, then COPY and commit. */
+    private int writeOnce() throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                resolveNewSeries(c);
+                if (!cfg.timescale()) {
+                    ensurePartitions(c);
+                }
+                encoder.begin();
+                int rows = 0;
+                for (int i = 0; i < size; i++) {
+                    if (seriesIds[i] >= 0) {
+                        encoder.row(times[i], seriesIds[i], values[i], steps[i]);
+                        rows++;
+                    }
+                }
+                encoder.end();
+                if (rows > 0) {
+                    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
+                    try {
+                        copy.writeToCopy(encoder.buffer(), 0, encoder.length());
+                        copy.endCopy();
+                    } finally {
+                        if (copy.isActive()) {
+                            copy.cancelCopy();
+                        }
+                    }
+                }
+                c.commit();
+                return rows;
+            } catch (SQLException | RuntimeException e) {
+                if (e instanceof SQLException sql && isTransient(sql) && pool instanceof HikariDataSource h) {
+                    // The COPY ran on the unwrapped connection, so HikariCP did not see it fail and
+                    // would hand the dead connection out again.
+                    h.evictConnection(c);
+                } else {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the pool validates it before handing it out again
+                    }
+                }
+                throw e;
+            }
+        }
+    }
+
+    private void resolveNewSeries(Connection c) throws SQLException {
+        Map<SeriesKey, Integer> wanted = null;
+        for (int i = 0; i < size; i++) {
+            if (seriesIds[i] != SampleEvent.UNRESOLVED) {
+                continue;
+            }
+            int cached = registry.idOf(newKeys[i]);
+            if (cached != SeriesRegistry.UNKNOWN) {
+                seriesIds[i] = cached;
+                newKeys[i] = null;
+                continue;
+            }
+            if (wanted == null) {
+                wanted = new HashMap<>();
+            }
+            wanted.putIfAbsent(newKeys[i], wanted.size());
+        }
+        if (wanted == null) {
+            return;
+        }
+        List<SeriesKey> keys = new ArrayList<>(wanted.keySet());
+        int[] ids = registry.resolve(c, keys);
+        c.commit();
+        registry.cache(keys, ids);
+        metrics.seriesCreated.add(keys.size());
+        int unresolved = 0;
+        for (int i = 0; i < size; i++) {
+            if (seriesIds[i] == SampleEvent.UNRESOLVED) {
+                int id = ids[wanted.get(newKeys[i])];
+                seriesIds[i] = id;
+                if (id == SeriesRegistry.UNKNOWN) {
+                    unresolved++;
+                } else {
+                    newKeys[i] = null;
+                }
+            }
+        }
+        if (unresolved > 0) {
+            metrics.droppedUnresolved.add(unresolved);
+            log.warn("samples dropped: series could not be resolved [writer={}, samples={}]", index, unresolved);
+        }
+    }
+
+    private void ensurePartitions(Connection c) throws SQLException {
+        Set<Long> days = null;
+        long lastDay = Long.MIN_VALUE;
+        for (int i = 0; i < size; i++) {
+            long d = Partitions.dayOf(times[i]);
+            if (d != lastDay && !partitions.has(d)) {
+                if (days == null) {
+                    days = new HashSet<>();
+                }
+                days.add(d);
+            }
+            lastDay = d;
+        }
+        if (days != null) {
+            partitions.ensure(c, days);
+        }
+    }
+
+    private void reset() {
+        Arrays.fill(newKeys, 0, size, null);
+        Arrays.fill(acks, 0, ackRuns, null);
+        size = 0;
+        ackRuns = 0;
+    }
+
+    /**
+     * Connection trouble (class 08), the server shutting down or restarting (57P), too many
+     * connections or out of resources (53), serialization failures and deadlocks (40): all pass.
+     */
+    static boolean isTransient(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null) {
+            // HikariCP's timeout waiting for a connection carries no state; the pool is starved or
+            // the database unreachable: both pass.
+            return true;
+        }
+        return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+                || state.startsWith("40");
+    }
+
+    private void logFailure(Exception ex, long backoffMs) {
+        long now = System.nanoTime();
+        // One line per ten seconds per writer: a database outage is a state, not a log storm.
+        if (now - lastFailureLogNanos > 10_000_000_000L) {
+            lastFailureLogNanos = now;
+            log.warn("batch write failed, retrying [writer={}, rows={}, backoffMs={}, error={}]",
+                    index, size, backoffMs, ex.toString());
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

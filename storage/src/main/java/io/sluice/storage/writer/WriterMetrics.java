@@ -1,0 +1,43 @@
+package io.sluice.storage.writer;
+
+import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.metrics.Histogram;
+import io.sluice.storage.metrics.Metrics;
+
+/** The writers' counters, registered once and shared by every writer thread. */
+public final class WriterMetrics {
+    final Counter written;
+    final Counter batches;
+    final Counter retries;
+    final Counter failedBatches;
+    final Counter droppedWriteFailed;
+    final Counter droppedUnresolved;
+    final Counter droppedShutdown;
+    final Counter seriesCreated;
+    final Histogram batchRows;
+    final Histogram writeSeconds;
+
+    public WriterMetrics(Metrics m) {
+        written = m.counter("sluice_samples_written_total", "Samples committed to the database.");
+        batches = m.counter("sluice_write_batches_total", "COPY batches committed.");
+        retries = m.counter("sluice_write_retries_total", "Failed batch attempts that were retried.");
+        failedBatches = m.counter("sluice_write_batch_failures_total", "Batch attempts that failed (each retry counts).");
+        String dropped = "sluice_samples_dropped_total";
+        String help = "Samples accepted but not stored, by reason.";
+        droppedWriteFailed = m.counter(dropped, help, "reason", "write_failed");
+        droppedUnresolved = m.counter(dropped, help, "reason", "series_unresolved");
+        droppedShutdown = m.counter(dropped, help, "reason", "shutdown");
+        m.counter(dropped, help, "reason", "ring_full");
+        seriesCreated = m.counter("sluice_series_resolved_total", "Series ids resolved by writers (new or from other nodes).");
+        batchRows = m.histogram("sluice_write_batch_rows", "Rows per committed COPY batch.",
+                new double[] {1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000});
+        writeSeconds = m.histogram("sluice_write_latency_seconds", "Time to resolve, COPY and commit one batch.",
+                new double[] {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    }
+
+    /** Samples dropped because the ring was full; producers count here. */
+    public static Counter ringFull(Metrics m) {
+        return m.counter("sluice_samples_dropped_total", "Samples accepted but not stored, by reason.",
+                "reason", "ring_full");
+    }
+}

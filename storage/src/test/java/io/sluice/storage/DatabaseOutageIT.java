@@ -1,0 +1,79 @@
+package io.sluice.storage;
+
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.EmbeddedDatabase;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleEvent;
+import io.sluice.storage.ring.WriteAck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The database stopped and restarted mid-stream: nothing acknowledged is lost, nothing doubled. */
+class DatabaseOutageIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesWaitOutAnOutageAndLandExactlyOnceWhenTheDatabaseReturns() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        EmbeddedDatabase db = EmbeddedDatabase.start(dir, port);
+        Metrics metrics = new Metrics();
+        Storage storage = Storage.open(StorageIT.config(db.url(), 2, 50), metrics);
+        storage.start();
+        List<CompletableFuture<String>> acks = new ArrayList<>();
+        long t = Instant.now().toEpochMilli() * 1000;
+        try {
+            SeriesKey key = SeriesKey.of("outage", Map.of("host", "a"));
+            acks.add(publish(storage, key, t, 100));
+            assertThat(acks.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+
+            db.close();
+            CompletableFuture<String> during = publish(storage, key, t + 1000, 300);
+            acks.add(during);
+            Thread.sleep(1500);
+            assertThat(during).isNotDone();
+            assertThat(metrics.value("sluice_write_batch_failures_total")).isPositive();
+
+            db = EmbeddedDatabase.start(dir, port);
+            assertThat(during.get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+            acks.add(publish(storage, key, t + 5000, 100));
+            assertThat(acks.get(2).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(TestDatabase.count(db.url(), "SELECT count(*) FROM samples")).isEqualTo(500);
+            assertThat(TestDatabase.count(db.url(), "SELECT count(DISTINCT time) FROM samples")).isEqualTo(500);
+            assertThat(metrics.value("sluice_samples_written_total")).isEqualTo(500);
+        } finally {
+            storage.close();
+            db.close();
+        }
+    }
+
+    private static CompletableFuture<String> publish(Storage storage, SeriesKey key, long t0, int n) {
+        SampleBatch batch = new SampleBatch(n);
+        int id = storage.registry().idOf(key);
+        for (int i = 0; i < n; i++) {
+            batch.add(id < 0 ? SampleEvent.UNRESOLVED : id, id < 0 ? storage.registry().pending(key) : null,
+                    t0 + i, i, SampleSink.NO_STEP);
+        }
+        CompletableFuture<String> done = new CompletableFuture<>();
+        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
+        assertThat(storage.ring().tryPublish(batch, 0, n, ack)).isTrue();
+        ack.seal(n);
+        return done;
+    }
+}

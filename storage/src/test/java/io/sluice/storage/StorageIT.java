@@ -1,0 +1,189 @@
+package io.sluice.storage;
+
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.DatabaseUrl;
+import io.sluice.storage.db.Partitions;
+import io.sluice.storage.db.Schema;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleEvent;
+import io.sluice.storage.ring.WriteAck;
+import io.sluice.storage.writer.WriterConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ring, the writers and the schema against a real PostgreSQL. */
+class StorageIT {
+    private Storage storage;
+
+    @AfterEach
+    void close() {
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    static StorageConfig config(DatabaseUrl url, int writers, int batchSize) {
+        return new StorageConfig(url, new WriterConfig(writers, batchSize, 0, 200, false), 1 << 14, 10_000,
+                "1 day", 2, true, Duration.ofSeconds(10), 2);
+    }
+
+    @Test
+    void acknowledgedSamplesAreCommittedExactlyOnceWithTheirValues() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("ack");
+        storage = Storage.open(config(url, 2, 100), new Metrics());
+        storage.start();
+        long now = Instant.now().toEpochMilli() * 1000;
+        SampleBatch batch = new SampleBatch(16);
+        SeriesKey a = storage.registry().pending(SeriesKey.of("cpu_usage", Map.of("host", "a", "region", "eu")));
+        SeriesKey b = storage.registry().pending(SeriesKey.of("loss", Map.of("run_id", "r1")));
+        for (int i = 0; i < 1000; i++) {
+            batch.add(SampleEvent.UNRESOLVED, i % 2 == 0 ? a : b, now + i, i * 0.5, i % 2 == 0 ? SampleSink.NO_STEP : i);
+        }
+        CompletableFuture<String> done = new CompletableFuture<>();
+        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
+        for (int from = 0; from < batch.size(); from += 256) {
+            assertThat(storage.ring().tryPublish(batch, from, Math.min(256, batch.size() - from), ack)).isTrue();
+        }
+        ack.seal(batch.size());
+        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+
+        // Committed before the ack: visible at once, with series, values and steps intact.
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1000);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM series")).isEqualTo(2);
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT metric, tags->>'host', sum(value), count(step), min(time)"
+                     + " FROM metrics GROUP BY 1, 2 ORDER BY 1")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("cpu_usage");
+            assertThat(rs.getString(2)).isEqualTo("a");
+            assertThat(rs.getDouble(3)).isEqualTo(sumOfHalves(0, 1000, 0));
+            assertThat(rs.getLong(4)).isZero();
+            assertThat(rs.getTimestamp(5).toInstant()).isEqualTo(Instant.ofEpochSecond(0, now * 1000));
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("loss");
+            assertThat(rs.getDouble(3)).isEqualTo(sumOfHalves(0, 1000, 1));
+            assertThat(rs.getLong(4)).isEqualTo(500);
+        }
+        assertThat(storage.registry().idOf(SeriesKey.of("loss", Map.of("run_id", "r1")))).isPositive();
+        assertThat(storage.registry().pendingCount()).isZero();
+    }
+
+    private static double sumOfHalves(int from, int to, int parity) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            if (i % 2 == parity) {
+                s += i * 0.5;
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void schemaIsIdempotentAndSeriesSurviveARestart() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("restart");
+        storage = Storage.open(config(url, 1, 10), new Metrics());
+        storage.start();
+        publishOneAndWait(SeriesKey.of("mem_used", Map.of("host", "b")), Instant.now().toEpochMilli() * 1000, 42);
+        storage.close();
+        storage = Storage.open(config(url, 1, 10), new Metrics());
+        assertThat(storage.flavor()).isEqualTo(Schema.Flavor.POSTGRES);
+        assertThat(storage.registry().idOf(SeriesKey.of("mem_used", Map.of("host", "b")))).isPositive();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM sluice_schema")).isEqualTo(3);
+    }
+
+    @Test
+    void aSampleOutsideEveryPartitionGetsItsPartitionCreated() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("partition");
+        storage = Storage.open(config(url, 1, 10), new Metrics());
+        storage.start();
+        long tenDaysAgo = Instant.now().minus(Duration.ofDays(10)).toEpochMilli() * 1000;
+        assertThat(storage.partitions().has(Partitions.dayOf(tenDaysAgo))).isFalse();
+        publishOneAndWait(SeriesKey.of("old", Map.of()), tenDaysAgo, 1);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1);
+        assertThat(storage.partitions().has(Partitions.dayOf(tenDaysAgo))).isTrue();
+    }
+
+    @Test
+    void retentionDropsWholePartitionsOlderThanTheCutoff() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("retention");
+        storage = Storage.open(config(url, 1, 10), new Metrics());
+        storage.start();
+        long now = Instant.now().toEpochMilli() * 1000;
+        publishOneAndWait(SeriesKey.of("r", Map.of()), now - 40 * Partitions.DAY_MICROS, 1);
+        publishOneAndWait(SeriesKey.of("r", Map.of()), now, 2);
+        try (Connection c = TestDatabase.connect(url)) {
+            assertThat(storage.partitions().dropOlderThan(c, now - 30 * Partitions.DAY_MICROS)).isGreaterThanOrEqualTo(1);
+        }
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1);
+    }
+
+    @Test
+    void twoNodesResolvingTheSameNewSeriesAgreeOnOneId() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("race");
+        storage = Storage.open(config(url, 2, 10), new Metrics());
+        Storage other = Storage.open(config(url, 2, 10), new Metrics());
+        try {
+            List<SeriesKey> keys = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                keys.add(SeriesKey.of("m", Map.of("i", Integer.toString(i))));
+            }
+            CompletableFuture<int[]> x = CompletableFuture.supplyAsync(() -> resolve(storage, keys));
+            CompletableFuture<int[]> y = CompletableFuture.supplyAsync(() -> resolve(other, keys));
+            assertThat(x.get(20, TimeUnit.SECONDS)).containsExactly(y.get(20, TimeUnit.SECONDS));
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM series")).isEqualTo(200);
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void theSeriesLimitRefusesNewSeriesButNotKnownOnes() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("limit");
+        StorageConfig base = config(url, 1, 10);
+        StorageConfig small = new StorageConfig(url, base.writer(), base.ringSize(), 2, base.chunkInterval(),
+                base.partitionsAhead(), true, base.shutdownTimeout(), 2);
+        storage = Storage.open(small, new Metrics());
+        SeriesKey one = SeriesKey.of("a", Map.of());
+        assertThat(storage.registry().pending(one)).isNotNull();
+        assertThat(storage.registry().pending(SeriesKey.of("b", Map.of()))).isNotNull();
+        assertThat(storage.registry().pending(SeriesKey.of("c", Map.of()))).isNull();
+        assertThat(storage.registry().pending(one)).isNotNull();
+    }
+
+    private static int[] resolve(Storage s, List<SeriesKey> keys) {
+        try (Connection c = s.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            int[] ids = s.registry().resolve(c, keys);
+            c.commit();
+            return ids;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void publishOneAndWait(SeriesKey key, long timeMicros, double value) throws Exception {
+        SampleBatch batch = new SampleBatch(1);
+        int id = storage.registry().idOf(key);
+        batch.add(id, id < 0 ? storage.registry().pending(key) : null, timeMicros, value, SampleSink.NO_STEP);
+        CompletableFuture<String> done = new CompletableFuture<>();
+        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
+        assertThat(storage.ring().tryPublish(batch, 0, 1, ack)).isTrue();
+        ack.seal(1);
+        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+    }
+}

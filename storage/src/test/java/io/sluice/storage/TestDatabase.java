@@ -1,0 +1,75 @@
+package io.sluice.storage;
+
+import io.sluice.storage.db.DatabaseUrl;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real PostgreSQL for tests: one embedded server per test JVM, a fresh database per caller, so
+ * tests do not see each other's rows. Set {@code SLUICE_TEST_TIMESCALE_URL} to a server with the
+ * timescaledb extension to run the TimescaleDB variants.
+ */
+public final class TestDatabase {
+    private static EmbeddedPostgres server;
+    private static final AtomicInteger counter = new AtomicInteger();
+
+    private TestDatabase() {
+    }
+
+    public static synchronized EmbeddedPostgres server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("embedded PostgreSQL did not start", e);
+            }
+            EmbeddedPostgres s = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+        }
+        return server;
+    }
+
+    /** A new, empty database on the shared server. */
+    public static DatabaseUrl fresh(String prefix) {
+        String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + counter.incrementAndGet()
+                + "_" + ProcessHandle.current().pid();
+        int port = server().getPort();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", null);
+             Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        return new DatabaseUrl("jdbc:postgresql://localhost:" + port + "/" + name, "postgres", null);
+    }
+
+    /** A server with TimescaleDB, or null (tests using it are skipped and say why). */
+    public static String timescaleUrl() {
+        String url = System.getenv("SLUICE_TEST_TIMESCALE_URL");
+        return url == null || url.isBlank() ? null : url;
+    }
+
+    public static Connection connect(DatabaseUrl url) throws SQLException {
+        return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+    }
+
+    public static long count(DatabaseUrl url, String sql) throws SQLException {
+        try (Connection c = connect(url); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
