@@ -40,6 +40,7 @@ public final class Storage implements AutoCloseable {
     private final SampleRing ring;
     private final List<BatchWriter> writers = new ArrayList<>();
     private final ScheduledExecutorService maintenance;
+    private volatile boolean started;
 
     private Storage(StorageConfig cfg, HikariDataSource pool, Schema.Flavor flavor, SeriesRegistry registry,
                     Partitions partitions, Metrics metrics) {
@@ -126,6 +127,7 @@ public final class Storage implements AutoCloseable {
 
     public void start() {
         ring.start();
+        started = true;
         if (flavor == Schema.Flavor.POSTGRES) {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
         }
@@ -177,6 +179,18 @@ public final class Storage implements AutoCloseable {
         watchdog.setDaemon(true);
         watchdog.start();
         boolean drained = ring.drainAndStop(cfg.shutdownTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        // The ring stopping does not wait for its threads: each writer flushes its last batch in
+        // onShutdown, and the pool must stay open until they have.
+        for (BatchWriter w : started ? writers : List.<BatchWriter>of()) {
+            try {
+                if (!w.awaitStopped(cfg.shutdownTimeout().toMillis() + 5_000)) {
+                    drained = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                drained = false;
+            }
+        }
         watchdog.interrupt();
         log.info("ring drained [drained={}, samplesAtStart={}, ms={}]", drained, left, (System.nanoTime() - t0) / 1_000_000);
         pool.close();

@@ -22,6 +22,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One writer thread: takes its share of the ring (sequence modulo the writer count), gathers a
@@ -58,6 +60,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private int[] ackCounts = new int[64];
     private int ackRuns;
 
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean halted;
     private volatile long lastFailureLogNanos;
 
@@ -96,9 +99,18 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
 
     @Override
     public void onShutdown() {
-        if (size > 0) {
-            flush();
+        try {
+            if (size > 0) {
+                flush();
+            }
+        } finally {
+            stopped.countDown();
         }
+    }
+
+    /** Waits until this writer has flushed its last batch after the ring stopped. */
+    public boolean awaitStopped(long timeoutMs) throws InterruptedException {
+        return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /** Stops retrying: a batch still failing is dropped and counted. Used when shutdown times out. */

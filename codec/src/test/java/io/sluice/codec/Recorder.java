@@ -1,0 +1,36 @@
+package io.sluice.codec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A sink that keeps everything it is given, for assertions. */
+public final class Recorder implements SampleSink {
+    public record Sample(String metric, Map<String, String> tags, long time, double value, long step) {
+        @Override
+        public String toString() {
+            return metric + tags + " " + value + " @" + time + (step == NO_STEP ? "" : " step " + step);
+        }
+    }
+
+    public final List<Sample> samples = new ArrayList<>();
+    public final List<SeriesKey> keys = new ArrayList<>();
+    public final List<ParseError> errors = new ArrayList<>();
+    public int skipped;
+
+    @Override
+    public void sample(SeriesKey key, long timeMicros, double value, long step) {
+        keys.add(key.frozen());
+        samples.add(new Sample(key.metricString(), key.tags(), timeMicros, value, step));
+    }
+
+    @Override
+    public void error(ParseError error) {
+        errors.add(error);
+    }
+
+    @Override
+    public void skippedField() {
+        skipped++;
+    }
+}

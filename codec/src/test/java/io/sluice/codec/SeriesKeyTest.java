@@ -1,0 +1,51 @@
+package io.sluice.codec;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SeriesKeyTest {
+    @Test
+    void tagOrderDoesNotChangeTheKey() {
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("a", "1");
+        ab.put("b", "2");
+        Map<String, String> ba = new LinkedHashMap<>();
+        ba.put("b", "2");
+        ba.put("a", "1");
+        assertThat(SeriesKey.of("m", ab)).isEqualTo(SeriesKey.of("m", ba)).hasSameHashCodeAs(SeriesKey.of("m", ba));
+    }
+
+    @Test
+    void aMutableKeyEqualsItsFrozenCopyAndLooksItUp() {
+        SeriesKey k = new SeriesKey();
+        k.reset().metric("cpu").tag("host", "a");
+        SeriesKey f = k.frozen();
+        Map<SeriesKey, Integer> m = new java.util.HashMap<>();
+        m.put(f, 7);
+        k.reset().metric("cpu").tag("host", "a");
+        assertThat(m.get(k)).isEqualTo(7);
+        k.reset().metric("cpu").tag("host", "b");
+        assertThat(m.get(k)).isNull();
+        assertThat(f.metricString()).isEqualTo("cpu");
+        assertThat(f.tags()).containsExactly(Map.entry("host", "a"));
+    }
+
+    @Test
+    void boundariesBetweenNameAndTagsAreUnambiguous() {
+        assertThat(SeriesKey.of("ab", Map.of("c", "d"))).isNotEqualTo(SeriesKey.of("a", Map.of("bc", "d")));
+        assertThat(SeriesKey.of("a", Map.of("b", "cd"))).isNotEqualTo(SeriesKey.of("a", Map.of("bc", "d")));
+    }
+
+    @Test
+    void aRepeatedTagKeyKeepsTheLastValue() {
+        SeriesKey k = new SeriesKey().reset().metric("m");
+        k.tag("h", "1");
+        k.tag("h", "2");
+        assertThat(k.frozen().tags()).containsExactly(Map.entry("h", "2"));
+        assertThat(k.tagCount()).isEqualTo(1);
+    }
+}

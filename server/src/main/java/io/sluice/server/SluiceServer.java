@@ -1,0 +1,259 @@
+package io.sluice.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.DatagramChannel;
+import io.sluice.codec.Precision;
+import io.sluice.codec.influx.LineProtocolParser;
+import io.sluice.codec.json.JsonSampleParser;
+import io.sluice.server.config.Config;
+import io.sluice.server.http.HttpServerInitializer;
+import io.sluice.server.http.OpsRoutes;
+import io.sluice.server.http.Router;
+import io.sluice.server.http.WritePublisher;
+import io.sluice.server.http.WriteRoutes;
+import io.sluice.server.ingest.Ingest;
+import io.sluice.server.ingest.IngestSink;
+import io.sluice.server.ingest.Limits;
+import io.sluice.server.udp.DatagramHandler;
+import io.sluice.storage.Storage;
+import io.sluice.storage.StorageConfig;
+import io.sluice.storage.db.DatabaseUrl;
+import io.sluice.storage.db.EmbeddedDatabase;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.writer.WriterConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Sluice assembled: database, storage, ingest, HTTP and UDP listeners. */
+public final class SluiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+
+    private final Config cfg;
+    private final Metrics metrics = new Metrics();
+    private EmbeddedDatabase embedded;
+    private Storage storage;
+    private Readiness readiness;
+    private EventLoopGroup httpBoss;
+    private EventLoopGroup httpWorkers;
+    private EventLoopGroup udpGroup;
+    private final List<Channel> listeners = new ArrayList<>();
+    private int httpPort;
+    private int udpLinePort;
+    private int udpJsonPort;
+    private boolean closed;
+
+    private SluiceServer(Config cfg) {
+        this.cfg = cfg;
+    }
+
+    public static SluiceServer start(Config cfg) throws Exception {
+        SluiceServer s = new SluiceServer(cfg);
+        try {
+            s.startAll();
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        long t0 = System.nanoTime();
+        log.info("configuration [{}]", cfg.describe());
+        DatabaseUrl url;
+        if (cfg.databaseUrl() == null) {
+            log.info("no database_url configured: starting the embedded PostgreSQL [dataDir={}]", cfg.dataDir());
+            embedded = EmbeddedDatabase.start(Path.of(cfg.dataDir()), cfg.embeddedPgPort());
+            url = embedded.url();
+        } else {
+            url = DatabaseUrl.parse(cfg.databaseUrl());
+        }
+        WriterConfig wc = new WriterConfig(cfg.writers(), cfg.writerBatchSize(), cfg.writerLinger().toMillis(),
+                5_000, false);
+        storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
+                cfg.partitionsAhead(), cfg.timescale(), cfg.shutdownTimeout(), 4), metrics);
+        storage.start();
+        readiness = new Readiness(storage.dataSource());
+        readiness.start();
+
+        Ingest ingest = new Ingest(storage.registry(), storage.ring(),
+                new Limits(cfg.maxTags(), cfg.retentionRaw().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
+                metrics);
+        Router router = new Router();
+        new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
+        new OpsRoutes(metrics, readiness).register(router);
+
+        Transport transport = Transport.best();
+        int threads = cfg.eventLoopThreads() > 0 ? cfg.eventLoopThreads() : Runtime.getRuntime().availableProcessors();
+        if (cfg.httpPort() > 0) {
+            httpBoss = transport.group(1, "sluice-http-accept");
+            httpWorkers = transport.group(threads, "sluice-http");
+            Channel ch = new ServerBootstrap()
+                    .group(httpBoss, httpWorkers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new HttpServerInitializer((int) Math.min(Integer.MAX_VALUE, cfg.maxBodyBytes()), router))
+                    .bind(new InetSocketAddress(cfg.bindAddress(), cfg.httpPort())).sync().channel();
+            listeners.add(ch);
+            httpPort = ((InetSocketAddress) ch.localAddress()).getPort();
+        }
+        if (cfg.udpLinePort() > 0 || cfg.udpJsonPort() > 0) {
+            udpGroup = transport.group(cfg.udpReaders() * 2, "sluice-udp");
+        }
+        if (cfg.udpLinePort() > 0) {
+            DatagramHandler h = new DatagramHandler(ingest, "udp_line", () -> lineDecoder(ingest));
+            udpLinePort = bindUdp(transport, cfg.udpLinePort(), h, "line protocol");
+        }
+        if (cfg.udpJsonPort() > 0) {
+            DatagramHandler h = new DatagramHandler(ingest, "udp_json", () -> jsonDecoder(ingest));
+            udpJsonPort = bindUdp(transport, cfg.udpJsonPort(), h, "JSON");
+        }
+        log.info("Sluice started [http={}, udpLine={}, udpJson={}, transport={}, database={}, flavor={}, ms={}]",
+                httpPort, udpLinePort, udpJsonPort, transport, embedded != null ? "embedded" : url.masked(),
+                storage.flavor(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static DatagramHandler.Decoder lineDecoder(Ingest ingest) {
+        LineProtocolParser p = new LineProtocolParser();
+        IngestSink sink = ingest.newSink().lineSource(p::line);
+        return new DatagramHandler.Decoder() {
+            @Override
+            public IngestSink sink() {
+                return sink;
+            }
+
+            @Override
+            public void decode(byte[] buf, int len, IngestSink s) {
+                p.parse(buf, 0, len, Precision.NANOSECONDS, s);
+            }
+        };
+    }
+
+    private static DatagramHandler.Decoder jsonDecoder(Ingest ingest) {
+        JsonSampleParser p = new JsonSampleParser();
+        IngestSink sink = ingest.newSink().lineSource(p::element);
+        return new DatagramHandler.Decoder() {
+            @Override
+            public IngestSink sink() {
+                return sink;
+            }
+
+            @Override
+            public void decode(byte[] buf, int len, IngestSink s) {
+                p.parse(buf, 0, len, s);
+            }
+        };
+    }
+
+    /**
+     * Binds {@code udp_readers} sockets to one port with SO_REUSEPORT (the kernel spreads
+     * datagrams over them), or one socket where the transport cannot share a port.
+     */
+    private int bindUdp(Transport transport, int port, DatagramHandler handler, String what) throws InterruptedException {
+        int readers = transport.reusePort() ? cfg.udpReaders() : 1;
+        int bound = port;
+        for (int i = 0; i < readers; i++) {
+            Bootstrap b = new Bootstrap()
+                    .group(udpGroup)
+                    .channel(transport.datagramChannel())
+                    .option(ChannelOption.SO_RCVBUF, cfg.udpReceiveBuffer())
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
+                    .handler(handler);
+            if (transport.reusePort()) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            Channel ch = b.bind(new InetSocketAddress(cfg.bindAddress(), bound)).sync().channel();
+            listeners.add(ch);
+            bound = ((InetSocketAddress) ch.localAddress()).getPort();
+            if (i == 0) {
+                int granted = ((DatagramChannel) ch).config().getReceiveBufferSize();
+                log.info("UDP {} listening [port={}, readers={}, rcvbufAsked={}, rcvbufGranted={}]", what, bound,
+                        readers, cfg.udpReceiveBuffer(), granted);
+                if (granted < cfg.udpReceiveBuffer()) {
+                    log.warn("the kernel granted a smaller UDP receive buffer than asked; bursts may be dropped"
+                            + " by the kernel (raise net.core.rmem_max) [asked={}, granted={}]",
+                            cfg.udpReceiveBuffer(), granted);
+                }
+            }
+        }
+        return bound;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int udpLinePort() {
+        return udpLinePort;
+    }
+
+    public int udpJsonPort() {
+        return udpJsonPort;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public EmbeddedDatabase embeddedDatabase() {
+        return embedded;
+    }
+
+    /**
+     * Stops accepting, drains the ring to the database (answering waiting HTTP writes), then
+     * stops the rest and logs what happened.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long t0 = System.nanoTime();
+        log.info("shutting down: no longer accepting");
+        for (Channel ch : listeners) {
+            ch.close().syncUninterruptibly();
+        }
+        if (udpGroup != null) {
+            udpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+        if (httpBoss != null) {
+            httpBoss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            httpWorkers.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        }
+        if (readiness != null) {
+            readiness.close();
+        }
+        log.info("stopped [received={}, written={}, rejected={}, dropped={}, ms={}]",
+                metrics.total("sluice_samples_received_total"), metrics.total("sluice_samples_written_total"),
+                metrics.total("sluice_samples_rejected_total"), metrics.total("sluice_samples_dropped_total"),
+                (System.nanoTime() - t0) / 1_000_000);
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (Exception e) {
+                log.warn("embedded PostgreSQL did not stop cleanly", e);
+            }
+        }
+    }
+}

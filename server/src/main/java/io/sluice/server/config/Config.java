@@ -1,0 +1,160 @@
+package io.sluice.server.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Sluice's settings: one immutable object, read once at start from {@code config.toml} (optional)
+ * and environment variables ({@code SLUICE_<KEY>}, plus the names the existing services use),
+ * validated in one pass that names every wrong key. DESIGN.md §3.
+ */
+public final class Config {
+    private final Map<String, Object> values;
+    private final Map<String, String> sources;
+
+    Config(Map<String, Object> values, Map<String, String> sources) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+    }
+
+    public int httpPort() {
+        return (Integer) values.get("http_port");
+    }
+
+    public int udpLinePort() {
+        return (Integer) values.get("udp_line_port");
+    }
+
+    public int udpJsonPort() {
+        return (Integer) values.get("udp_json_port");
+    }
+
+    public String bindAddress() {
+        return (String) values.get("bind_address");
+    }
+
+    /** Null when none is configured: Sluice runs its embedded PostgreSQL. */
+    public String databaseUrl() {
+        return (String) values.get("database_url");
+    }
+
+    public String redisUrl() {
+        return (String) values.get("redis_url");
+    }
+
+    public String dataDir() {
+        return (String) values.get("data_dir");
+    }
+
+    public int embeddedPgPort() {
+        return (Integer) values.get("embedded_pg_port");
+    }
+
+    public int writers() {
+        return (Integer) values.get("writers");
+    }
+
+    public int writerBatchSize() {
+        return (Integer) values.get("writer_batch_size");
+    }
+
+    public Duration writerLinger() {
+        return (Duration) values.get("writer_linger");
+    }
+
+    public int ringSize() {
+        return (Integer) values.get("ring_size");
+    }
+
+    public long maxBodyBytes() {
+        return (Long) values.get("max_body_bytes");
+    }
+
+    public Duration httpRingWait() {
+        return (Duration) values.get("http_ring_wait");
+    }
+
+    public Duration httpAckTimeout() {
+        return (Duration) values.get("http_ack_timeout");
+    }
+
+    public int udpReaders() {
+        return (Integer) values.get("udp_readers");
+    }
+
+    public int udpReceiveBuffer() {
+        return (int) Math.min(Integer.MAX_VALUE, (Long) values.get("udp_receive_buffer"));
+    }
+
+    public int maxSeries() {
+        return (Integer) values.get("max_series");
+    }
+
+    public int maxTags() {
+        return (Integer) values.get("max_tags");
+    }
+
+    public String chunkInterval() {
+        return (String) values.get("chunk_interval");
+    }
+
+    public int partitionsAhead() {
+        return (Integer) values.get("partitions_ahead");
+    }
+
+    public boolean timescale() {
+        return (Boolean) values.get("timescale");
+    }
+
+    public Duration retentionRaw() {
+        return (Duration) values.get("retention_raw");
+    }
+
+    public Duration maxFuture() {
+        return (Duration) values.get("max_future");
+    }
+
+    public int batchSize() {
+        return (Integer) values.get("batch_size");
+    }
+
+    public Duration cacheTimeout() {
+        return (Duration) values.get("cache_timeout");
+    }
+
+    public Duration shutdownTimeout() {
+        return (Duration) values.get("shutdown_timeout");
+    }
+
+    public int eventLoopThreads() {
+        return (Integer) values.get("event_loop_threads");
+    }
+
+    /** Any value by key, for code that reads a key this class has no getter for yet. */
+    public Object get(String key) {
+        return values.get(key);
+    }
+
+    /** One line per key: value (masked where secret) and where it came from. */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            Key k = Keys.byName(e.getKey());
+            String v = k != null && k.secret() ? mask(Objects.toString(e.getValue(), null)) : String.valueOf(e.getValue());
+            parts.add(e.getKey() + "=" + v + (sources.containsKey(e.getKey()) ? " (" + sources.get(e.getKey()) + ")" : ""));
+        }
+        return String.join(", ", parts);
+    }
+
+    static String mask(String url) {
+        if (url == null) {
+            return "null";
+        }
+        return url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@").replaceAll("(?i)(password=)[^&]*", "$1****");
+    }
+}

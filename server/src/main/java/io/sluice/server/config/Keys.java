@@ -1,0 +1,65 @@
+package io.sluice.server.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every key Sluice reads, with its default and bounds. README "Configuration" lists the same. */
+final class Keys {
+    static final Map<String, Key> ALL = new LinkedHashMap<>();
+
+    static {
+        intKey("http_port", 8080, 0, 65535, "HTTP and WebSocket port (0 disables)", "PORT");
+        intKey("udp_line_port", 8089, 0, 65535, "UDP InfluxDB line protocol port (0 disables)");
+        intKey("udp_json_port", 8090, 0, 65535, "UDP JSON port (0 disables)");
+        add(new Key("bind_address", Key.Type.STRING, "0.0.0.0", 0, 0, false, List.of(), "address to listen on"));
+        add(new Key("database_url", Key.Type.URL, null, 0, 0, true, List.of("DATABASE_URL", "TIMESCALE_URL"),
+                "PostgreSQL URL; unset runs the embedded PostgreSQL"));
+        add(new Key("redis_url", Key.Type.URL, null, 0, 0, true, List.of("REDIS_URL"), "Redis URL; unset: in-process"));
+        add(new Key("data_dir", Key.Type.STRING, "./data", 0, 0, false, List.of(), "where the embedded PostgreSQL keeps its data"));
+        intKey("embedded_pg_port", 0, 0, 65535, "port of the embedded PostgreSQL (0: any free port)");
+        intKey("writers", 2, 1, 64, "writer threads, one database connection each");
+        intKey("writer_batch_size", 10_000, 1, 1_000_000, "rows at most in one COPY");
+        durationKey("writer_linger", "5ms", 0, 10_000, "how long a partial batch waits for more rows");
+        intKey("ring_size", 262_144, 2048, 1 << 26, "ring buffer slots (a power of two)");
+        add(new Key("max_body_bytes", Key.Type.LONG_BYTES, 16L << 20, 1024, 1L << 31, false, List.of(),
+                "largest HTTP request body, after gzip decoding (413 past it)"));
+        durationKey("http_ring_wait", "1s", 0, 60_000, "how long an HTTP write waits for ring space before 503");
+        durationKey("http_ack_timeout", "30s", 100, 600_000, "how long an HTTP write waits for its commit before 503");
+        intKey("udp_readers", 2, 1, 64, "UDP sockets per port (SO_REUSEPORT) where the OS allows");
+        add(new Key("udp_receive_buffer", Key.Type.LONG_BYTES, 4L << 20, 65536, 1L << 30, false, List.of(),
+                "SO_RCVBUF asked for each UDP socket (the kernel may grant less; logged)"));
+        intKey("max_series", 1_000_000, 1, Integer.MAX_VALUE, "series this node knows before refusing new ones");
+        intKey("max_tags", 32, 0, 64, "tags per sample");
+        add(new Key("chunk_interval", Key.Type.INTERVAL, "1 day", 0, 0, false, List.of(), "TimescaleDB chunk interval"));
+        intKey("partitions_ahead", 3, 1, 365, "days of partitions created ahead (plain PostgreSQL)");
+        add(new Key("timescale", Key.Type.BOOL, true, 0, 0, false, List.of(), "use TimescaleDB when available"));
+        durationKey("retention_raw", "30d", 3_600_000, Long.MAX_VALUE / 2, "raw samples kept; older writes are refused");
+        durationKey("max_future", "7d", 0, Long.MAX_VALUE / 2, "how far ahead of now a sample's time may be");
+        intKey("batch_size", 1000, 1, 1_000_000, "most metrics in one ML batch request", "BATCH_SIZE");
+        add(new Key("cache_timeout", Key.Type.DURATION, Duration.ofSeconds(300), 0, Long.MAX_VALUE / 2, false,
+                List.of("CACHE_TIMEOUT"), "query cache TTL (a bare number is seconds)"));
+        durationKey("shutdown_timeout", "30s", 0, 3_600_000, "how long shutdown waits for the ring to drain");
+        intKey("event_loop_threads", 0, 0, 256, "Netty event loop threads (0: one per core)");
+    }
+
+    private Keys() {
+    }
+
+    static Key byName(String name) {
+        return ALL.get(name);
+    }
+
+    private static void add(Key k) {
+        ALL.put(k.name(), k);
+    }
+
+    private static void intKey(String name, int def, long min, long max, String help, String... aliases) {
+        add(new Key(name, Key.Type.INT, def, min, max, false, List.of(aliases), help));
+    }
+
+    private static void durationKey(String name, String def, long minMs, long maxMs, String help) {
+        add(new Key(name, Key.Type.DURATION, Durations.parse(def), minMs, maxMs, false, List.of(), help));
+    }
+}

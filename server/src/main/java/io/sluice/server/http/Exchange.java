@@ -1,0 +1,161 @@
+package io.sluice.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One request and the means to answer it exactly once, now or later, from any thread. */
+public final class Exchange {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ChannelHandlerContext ctx;
+    private final FullHttpRequest request;
+    private final Map<String, String> pathParams;
+    private final QueryStringDecoder query;
+    private final boolean keepAlive;
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private final HttpHeaders extraHeaders = new DefaultHttpHeaders();
+
+    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, String> pathParams) {
+        this.ctx = ctx;
+        this.request = request;
+        this.pathParams = pathParams;
+        this.query = new QueryStringDecoder(request.uri());
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    /** A header for the answer, whatever it turns out to be. */
+    public Exchange header(CharSequence name, Object value) {
+        extraHeaders.set(name, value);
+        return this;
+    }
+
+    public FullHttpRequest request() {
+        return request;
+    }
+
+    public ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    /** The first value of a query parameter, or null. */
+    public String query(String name) {
+        List<String> v = query.parameters().get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    public Map<String, List<String>> queryParams() {
+        return query.parameters();
+    }
+
+    public ByteBuf body() {
+        return request.content();
+    }
+
+    public boolean answered() {
+        return answered.get();
+    }
+
+    public void noContent() {
+        send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), false);
+    }
+
+    public void json(HttpResponseStatus status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response not serialisable", e);
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        send(r, false);
+    }
+
+    public void text(HttpResponseStatus status, String contentType, String body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        send(r, false);
+    }
+
+    /** A JSON error: {@code {"code": ..., "message": ..., "error": ...}} (InfluxDB v2 and v1 clients read these). */
+    public void error(HttpResponseStatus status, String code, String message) {
+        error(status, code, message, Map.of());
+    }
+
+    public void error(HttpResponseStatus status, String code, String message, Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        body.put("error", message);
+        body.putAll(extra);
+        json(status, body);
+    }
+
+    /** 503 with Retry-After, telling the client to come back. */
+    public void unavailable(String message, int retryAfterSeconds, Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", "unavailable");
+        body.put("message", message);
+        body.put("error", message);
+        body.putAll(extra);
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        send(r, false);
+    }
+
+    /** Writes the response unless one was already sent; returns whether this call sent it. */
+    boolean send(FullHttpResponse r, boolean close) {
+        if (!answered.compareAndSet(false, true)) {
+            r.release();
+            return false;
+        }
+        boolean keep = keepAlive && !close;
+        HttpUtil.setContentLength(r, r.content().readableBytes());
+        r.headers().add(extraHeaders);
+        if (keep) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(r, ctx.voidPromise());
+            if (!ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true); // see HttpDispatcher: reading resumes
+            }
+        } else {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+package io.sluice.server.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.server.Readiness;
+import io.sluice.storage.metrics.Metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Health, readiness and Sluice's own counters. DESIGN.md §4. */
+public final class OpsRoutes {
+    private final Metrics metrics;
+    private final Readiness readiness;
+
+    public OpsRoutes(Metrics metrics, Readiness readiness) {
+        this.metrics = metrics;
+        this.readiness = readiness;
+    }
+
+    public void register(Router router) {
+        router.get("/-/healthy", ex -> ex.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "Sluice is healthy.\n"));
+        router.get("/-/ready", this::ready);
+        router.get("/health", this::health);
+        router.get("/-/metrics", ex -> ex.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.render()));
+    }
+
+    private void ready(Exchange ex) {
+        if (readiness.databaseUp()) {
+            ex.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "Sluice is ready.\n");
+        } else {
+            ex.header("Retry-After", 5);
+            ex.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                    "Sluice is not ready: the database is unreachable (" + readiness.lastError() + ").\n");
+        }
+    }
+
+    /** The fleet monitor's health check (seeds/002): 200 while the database answers. */
+    private void health(Exchange ex) {
+        boolean up = readiness.databaseUp();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "healthy" : "unhealthy");
+        body.put("database", up ? "up" : "down");
+        ex.json(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+}

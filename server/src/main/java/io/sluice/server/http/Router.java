@@ -1,0 +1,91 @@
+package io.sluice.server.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps method and path to a handler. Patterns are literal segments and {@code {name}} captures,
+ * so each later API adds its routes in one place without touching the others.
+ */
+public final class Router {
+    private record Route(HttpMethod method, String[] segments, RouteHandler handler) {
+    }
+
+    /** The outcome of a lookup: a handler with its path parameters, or why there is none. */
+    public record Match(RouteHandler handler, Map<String, String> params, Set<HttpMethod> allowed) {
+        public boolean found() {
+            return handler != null;
+        }
+
+        public boolean pathExists() {
+            return !allowed.isEmpty();
+        }
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    public Router add(HttpMethod method, String pattern, RouteHandler handler) {
+        if (!pattern.startsWith("/")) {
+            throw new IllegalArgumentException("route pattern must start with '/': " + pattern);
+        }
+        routes.add(new Route(method, split(pattern), handler));
+        return this;
+    }
+
+    public Router get(String pattern, RouteHandler handler) {
+        return add(HttpMethod.GET, pattern, handler);
+    }
+
+    public Router post(String pattern, RouteHandler handler) {
+        return add(HttpMethod.POST, pattern, handler);
+    }
+
+    public Match match(HttpMethod method, String path) {
+        String[] parts = split(path);
+        Set<HttpMethod> allowed = new LinkedHashSet<>();
+        for (Route r : routes) {
+            Map<String, String> params = bind(r.segments, parts);
+            if (params == null) {
+                continue;
+            }
+            allowed.add(r.method);
+            if (r.method.equals(method) || (method.equals(HttpMethod.HEAD) && r.method.equals(HttpMethod.GET))) {
+                return new Match(r.handler, params, allowed);
+            }
+        }
+        return new Match(null, Map.of(), allowed);
+    }
+
+    private static Map<String, String> bind(String[] pattern, String[] parts) {
+        if (pattern.length != parts.length) {
+            return null;
+        }
+        Map<String, String> params = null;
+        for (int i = 0; i < pattern.length; i++) {
+            String p = pattern[i];
+            if (p.length() > 2 && p.charAt(0) == '{' && p.charAt(p.length() - 1) == '}') {
+                if (parts[i].isEmpty()) {
+                    return null;
+                }
+                if (params == null) {
+                    params = new LinkedHashMap<>();
+                }
+                params.put(p.substring(1, p.length() - 1), parts[i]);
+            } else if (!p.equals(parts[i])) {
+                return null;
+            }
+        }
+        return params == null ? Map.of() : params;
+    }
+
+    private static String[] split(String path) {
+        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return p.equals("/") ? new String[0] : p.substring(1).split("/", -1);
+    }
+}

@@ -1,0 +1,149 @@
+package io.sluice.server.ingest;
+
+import io.sluice.codec.ParseError;
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/**
+ * Receives a parser's samples on an event loop: checks them against the limits, finds their
+ * series id in the cache (or registers the series as pending), and stages them in a reusable
+ * batch. One per event loop thread and parser; {@link #begin} before each document.
+ *
+ * <p>Rejections are counted by reason; the first {@link #MAX_ERRORS} are kept for the answer.
+ */
+public final class IngestSink implements SampleSink {
+    public static final int MAX_ERRORS = 100;
+
+    private final Ingest ingest;
+    private final SampleBatch batch = new SampleBatch(1024);
+    private final List<ParseError> errors = new ArrayList<>();
+    private IntSupplier lineOf = () -> 0;
+    private int errorCount;
+    private int skippedFields;
+    private long nowMicros;
+    private long oldest;
+    private long newest;
+
+    IngestSink(Ingest ingest) {
+        this.ingest = ingest;
+    }
+
+    /** Where the parser is, so limit failures can name the line. */
+    public IngestSink lineSource(IntSupplier lineOf) {
+        this.lineOf = lineOf;
+        return this;
+    }
+
+    public IngestSink begin() {
+        batch.clear();
+        errors.clear();
+        errorCount = 0;
+        skippedFields = 0;
+        nowMicros = System.currentTimeMillis() * 1000;
+        Limits l = ingest.limits();
+        oldest = nowMicros - l.maxAgeMicros();
+        newest = nowMicros + l.maxAheadMicros();
+        return this;
+    }
+
+    @Override
+    public void sample(SeriesKey key, long timeMicros, double value, long step) {
+        long t = timeMicros == NO_TIME ? nowMicros : timeMicros;
+        if (!Double.isFinite(value)) {
+            reject(Reject.NON_FINITE, "value is not a finite number");
+            return;
+        }
+        if (key.tagCount() > ingest.limits().maxTags()) {
+            reject(Reject.TOO_MANY_TAGS, "more than " + ingest.limits().maxTags() + " tags (max_tags)");
+            return;
+        }
+        if (t < oldest) {
+            reject(Reject.TOO_OLD, "time is older than the raw retention (retention_raw)");
+            return;
+        }
+        if (t > newest) {
+            reject(Reject.TOO_NEW, "time is too far in the future (max_future)");
+            return;
+        }
+        SeriesRegistry registry = ingest.registry();
+        int id = registry.idOf(key);
+        if (id != SeriesRegistry.UNKNOWN) {
+            batch.add(id, null, t, value, step);
+            return;
+        }
+        if (key.canonicalLength() > Limits.MAX_SERIES_KEY_BYTES) {
+            reject(Reject.KEY_TOO_LONG, "metric and tags together exceed " + Limits.MAX_SERIES_KEY_BYTES + " bytes");
+            return;
+        }
+        if (containsNul(key)) {
+            reject(Reject.INVALID_NAME, "names and tag values cannot contain a NUL character");
+            return;
+        }
+        SeriesKey pending = registry.pending(key);
+        if (pending == null) {
+            reject(Reject.SERIES_LIMIT, "series limit reached (max_series=" + registry.maxSeries() + ")");
+            return;
+        }
+        batch.add(SampleEvent.UNRESOLVED, pending, t, value, step);
+    }
+
+    @Override
+    public void error(ParseError error) {
+        ingest.counters().rejected(Reject.PARSE).inc();
+        errorCount++;
+        if (errors.size() < MAX_ERRORS) {
+            errors.add(error);
+        }
+    }
+
+    @Override
+    public void skippedField() {
+        skippedFields++;
+        ingest.counters().skippedFields.inc();
+    }
+
+    private void reject(Reject reason, String text) {
+        ingest.counters().rejected(reason).inc();
+        errorCount++;
+        if (errors.size() < MAX_ERRORS) {
+            errors.add(new ParseError(lineOf.getAsInt(), 1, text, ""));
+        }
+    }
+
+    private static boolean containsNul(SeriesKey key) {
+        // Only on a cache miss: PostgreSQL text and jsonb cannot hold U+0000.
+        if (key.metricString().indexOf('\0') >= 0) {
+            return true;
+        }
+        for (var e : key.tags().entrySet()) {
+            if (e.getKey().indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public SampleBatch batch() {
+        return batch;
+    }
+
+    public List<ParseError> errors() {
+        return errors;
+    }
+
+    /** Every rejected line or sample, including those past {@link #MAX_ERRORS}. */
+    public int errorCount() {
+        return errorCount;
+    }
+
+    public int skippedFields() {
+        return skippedFields;
+    }
+}

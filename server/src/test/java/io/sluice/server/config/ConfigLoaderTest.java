@@ -1,0 +1,78 @@
+package io.sluice.server.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsNeedNothing() {
+        Config c = ConfigLoader.load(null, false, Map.of());
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.udpLinePort()).isEqualTo(8089);
+        assertThat(c.udpJsonPort()).isEqualTo(8090);
+        assertThat(c.databaseUrl()).isNull();
+        assertThat(c.dataDir()).isEqualTo("./data");
+        assertThat(c.retentionRaw()).isEqualTo(Duration.ofDays(30));
+        assertThat(c.batchSize()).isEqualTo(1000);
+    }
+
+    @Test
+    void tomlThenLegacyNamesThenSluiceVariablesEachOverride() throws Exception {
+        Path toml = dir.resolve("config.toml");
+        Files.writeString(toml, "http_port = 9000\nudp_line_port = 9001\nwriter_linger = \"20ms\"\n");
+        Config c = ConfigLoader.load(toml, true, Map.of("PORT", "9100", "SLUICE_UDP_LINE_PORT", "9200",
+                "DATABASE_URL", "postgres://u:secret@db:5433/metrics", "CACHE_TIMEOUT", "60"));
+        assertThat(c.httpPort()).isEqualTo(9100);
+        assertThat(c.udpLinePort()).isEqualTo(9200);
+        assertThat(c.writerLinger()).isEqualTo(Duration.ofMillis(20));
+        assertThat(c.databaseUrl()).isEqualTo("postgres://u:secret@db:5433/metrics");
+        assertThat(c.cacheTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.describe()).doesNotContain("secret").contains("u:****@db");
+    }
+
+    @Test
+    void everyWrongKeyIsReportedAtOnceWithItsName() throws Exception {
+        Path toml = dir.resolve("config.toml");
+        Files.writeString(toml, "http_prot = 1\nring_size = 3000\n");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(toml, true,
+                Map.of("SLUICE_HTTP_PORT", "70000", "SLUICE_WRITER_LINGER", "soon", "SLUICE_DATABASE_URL", "mysql://x",
+                        "SLUICE_MAX_BODY_BYTES", "lots", "SLUICE_CHUNK_INTERVAL", "1 day; DROP TABLE x")));
+        assertThat(e.problems()).hasSize(7);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("http_prot: unknown key"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ring_size").contains("power of two"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+                .isEqualTo("http_port (from env SLUICE_HTTP_PORT): 70000 is out of range [0, 65535]"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("writer_linger").contains("not a duration"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("database_url").contains("postgres://"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("max_body_bytes").contains("16MiB"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("chunk_interval"));
+    }
+
+    @Test
+    void sizesAndDurationsReadTheirUnits() {
+        Config c = ConfigLoader.load(null, false, Map.of("SLUICE_MAX_BODY_BYTES", "512KiB",
+                "SLUICE_RETENTION_RAW", "2w", "SLUICE_HTTP_ACK_TIMEOUT", "1500ms"));
+        assertThat(c.maxBodyBytes()).isEqualTo(512 * 1024);
+        assertThat(c.retentionRaw()).isEqualTo(Duration.ofDays(14));
+        assertThat(c.httpAckTimeout()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void aConfigFileNamedExplicitlyMustExist() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.toml"), true, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not found");
+        assertThat(ConfigLoader.load(dir.resolve("missing.toml"), false, Map.of()).httpPort()).isEqualTo(8080);
+    }
+}

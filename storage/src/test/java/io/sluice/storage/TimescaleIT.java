@@ -1,0 +1,68 @@
+package io.sluice.storage;
+
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.DatabaseUrl;
+import io.sluice.storage.db.Schema;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleEvent;
+import io.sluice.storage.ring.WriteAck;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The TimescaleDB flavour: runs against the server named by {@code SLUICE_TEST_TIMESCALE_URL}
+ * (a JDBC URL with user), skipped with the reason otherwise.
+ */
+class TimescaleIT {
+    private DatabaseUrl url;
+
+    @BeforeEach
+    void database() throws Exception {
+        String server = TestDatabase.timescaleUrl();
+        assumeTrue(server != null, "SLUICE_TEST_TIMESCALE_URL is not set: no PostgreSQL with the timescaledb"
+                + " extension on this machine (Debian does not package it; see README, TimescaleDB)");
+        String name = "sluice_ts_" + System.nanoTime();
+        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        url = new DatabaseUrl(server.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), null, null);
+    }
+
+    @Test
+    void anAvailableExtensionMakesSamplesAHypertableAndWritesLand() throws Exception {
+        try (Storage storage = Storage.open(StorageIT.config(url, 2, 100), new Metrics())) {
+            storage.start();
+            assertThat(storage.flavor()).isEqualTo(Schema.Flavor.TIMESCALE);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.hypertables"
+                    + " WHERE hypertable_name = 'samples'")).isEqualTo(1);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.dimensions"
+                    + " WHERE hypertable_name = 'samples' AND time_interval = INTERVAL '1 day'")).isEqualTo(1);
+
+            SeriesKey key = storage.registry().pending(SeriesKey.of("ts_cpu", Map.of("host", "a")));
+            long t = Instant.now().toEpochMilli() * 1000;
+            SampleBatch batch = new SampleBatch(500);
+            for (int i = 0; i < 500; i++) {
+                batch.add(SampleEvent.UNRESOLVED, key, t - i * 60_000_000L, i, SampleSink.NO_STEP);
+            }
+            CompletableFuture<String> done = new CompletableFuture<>();
+            WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
+            assertThat(storage.ring().tryPublish(batch, 0, 500, ack)).isTrue();
+            ack.seal(500);
+            assertThat(done.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE metric = 'ts_cpu'")).isEqualTo(500);
+        }
+    }
+}
