@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,9 +128,5 @@ public final class Partitions {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    static long epochDayUtc(LocalDate d) {
-        return d.atStartOfDay(ZoneOffset.UTC).toEpochSecond() / 86_400;
     }
 }

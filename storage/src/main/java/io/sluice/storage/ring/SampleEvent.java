@@ -3,9 +3,9 @@ package io.sluice.storage.ring;
 import io.sluice.codec.SeriesKey;
 
 /**
- * One preallocated slot of the ring. Producers copy a sample in; consumers read it and the last
- * consumer's pass leaves it to be overwritten. Fields are plain: the ring's sequence barrier
- * publishes them.
+ * One preallocated slot of the ring. Producers overwrite every field when they claim it, so a
+ * slot pins its key and ack for at most one lap of the ring. Fields are plain: the ring's
+ * sequence barrier publishes them.
  */
 public final class SampleEvent {
     /** Series id, or {@link #UNRESOLVED} when {@link #newKey} still needs an id. */
@@ -20,9 +20,4 @@ public final class SampleEvent {
     public WriteAck ack;
 
     public static final int UNRESOLVED = -1;
-
-    void clear() {
-        newKey = null;
-        ack = null;
-    }
 }
