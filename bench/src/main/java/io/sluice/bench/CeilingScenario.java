@@ -1,0 +1,109 @@
+package io.sluice.bench;
+
+import io.sluice.storage.writer.CopyEncoder;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The database's own ceiling: the same binary COPY Sluice's writers do, into the same table,
+ * from the harness, one transaction per batch, with no Sluice in between.
+ */
+@Command(name = "ceiling", description = "Binary COPY straight into samples (no Sluice): the reference rate.")
+final class CeilingScenario implements Callable<Integer> {
+    @Mixin
+    Options o;
+
+    @Override
+    public Integer call() throws Exception {
+        Report.print(List.of(run(o)), null, o.json);
+        return 0;
+    }
+
+    static Result run(Options o) throws Exception {
+        int[] ids = series(o.db, "bench_ceiling", o.series);
+        AtomicLong next = new AtomicLong();
+        long base = System.currentTimeMillis() * 1000;
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = new ArrayList<>();
+        try (Progress progress = new Progress("ceiling", o.rows)) {
+            for (int t = 0; t < o.connections; t++) {
+                Thread th = new Thread(() -> {
+                    CopyEncoder enc = new CopyEncoder(o.batch * 46 + 64);
+                    try (Connection c = DriverManager.getConnection(o.db)) {
+                        c.setAutoCommit(false);
+                        while (true) {
+                            long from = next.getAndAdd(o.batch);
+                            if (from >= o.rows) {
+                                break;
+                            }
+                            long to = Math.min(o.rows, from + o.batch);
+                            enc.begin();
+                            for (long k = from; k < to; k++) {
+                                enc.row(base + k, ids[(int) (k % ids.length)], k * 0.5, CopyEncoder.NO_STEP);
+                            }
+                            enc.end();
+                            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
+                            copy.writeToCopy(enc.buffer(), 0, enc.length());
+                            copy.endCopy();
+                            c.commit();
+                            progress.rows.add(to - from);
+                        }
+                    } catch (Exception e) {
+                        progress.errors.increment();
+                        synchronized (failures) {
+                            failures.add(e);
+                        }
+                    }
+                }, "ceiling-" + t);
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            if (!failures.isEmpty()) {
+                throw failures.get(0);
+            }
+            return new Result("ceiling (COPY)", progress.rows.sum(), progress.seconds(),
+                    Map.of("sessions", o.connections, "batch", o.batch));
+        }
+    }
+
+    /** Creates (or finds) {@code n} series of one metric and returns their ids. */
+    static int[] series(String db, String metric, int n) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO series (metric, tags) SELECT '" + metric + "', jsonb_build_object('host', 'h' || g)"
+                    + " FROM generate_series(0, " + (n - 1) + ") g ON CONFLICT DO NOTHING");
+            int[] ids = new int[n];
+            try (ResultSet rs = st.executeQuery("SELECT id FROM series WHERE metric = '" + metric + "' ORDER BY id LIMIT " + n)) {
+                int i = 0;
+                while (rs.next()) {
+                    ids[i++] = rs.getInt(1);
+                }
+            }
+            return ids;
+        }
+    }
+
+    static long count(String db, String metric) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM samples WHERE series_id IN"
+                     + " (SELECT id FROM series WHERE metric = '" + metric + "')")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

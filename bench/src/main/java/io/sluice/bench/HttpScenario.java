@@ -1,0 +1,105 @@
+package io.sluice.bench;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Line protocol over HTTP with durable acknowledgement: N connections each sending batches of B
+ * lines and waiting for the 204 (which Sluice sends only after the commit).
+ */
+@Command(name = "http", description = "Line-protocol batches over HTTP; durable-ack throughput and latency.")
+final class HttpScenario implements Callable<Integer> {
+    @Mixin
+    Options o;
+
+    @Override
+    public Integer call() throws Exception {
+        Report.print(List.of(run(o)), null, o.json);
+        return 0;
+    }
+
+    static Result run(Options o) throws Exception {
+        // Bodies are made before the clock starts, so the generator's cost is not measured.
+        List<byte[]> bodies = new ArrayList<>();
+        long ts = System.currentTimeMillis() * 1_000_000L;
+        for (int b = 0; b < 16; b++) {
+            StringBuilder sb = new StringBuilder(o.batch * 48);
+            for (int i = 0; i < o.batch; i++) {
+                int k = b * o.batch + i;
+                sb.append("bench_http,host=h").append(k % o.series).append(" value=").append(k % 9973).append('.')
+                        .append(k % 100).append(' ').append(ts + k * 1000L).append('\n');
+            }
+            bodies.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        long before = CeilingScenario.count(o.db, "bench_http");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        URI uri = URI.create(o.sluice + "/write?precision=ns");
+        AtomicLong next = new AtomicLong();
+        Recorder latency = new Recorder(3);
+        AtomicLong status503 = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        Result result;
+        try (Progress progress = new Progress("http", o.rows)) {
+            for (int t = 0; t < o.connections; t++) {
+                int offset = t;
+                Thread th = new Thread(() -> {
+                    int n = offset;
+                    while (next.getAndAdd(o.batch) < o.rows) {
+                        byte[] body = bodies.get(n++ % bodies.size());
+                        long t0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(60))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            latency.recordValue((System.nanoTime() - t0) / 1000);
+                            if (r.statusCode() == 204) {
+                                progress.rows.add(o.batch);
+                            } else {
+                                if (r.statusCode() == 503) {
+                                    status503.incrementAndGet();
+                                }
+                                progress.errors.increment();
+                            }
+                        } catch (Exception e) {
+                            progress.errors.increment();
+                        }
+                    }
+                }, "http-" + t);
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            double secs = progress.seconds();
+            Histogram h = latency.getIntervalHistogram();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("connections", o.connections);
+            extra.put("batch", o.batch);
+            extra.put("errors", progress.errors.sum());
+            extra.put("status_503", status503.get());
+            extra.put("stored", CeilingScenario.count(o.db, "bench_http") - before);
+            extra.put("latency_ms_p50", h.getValueAtPercentile(50) / 1000.0);
+            extra.put("latency_ms_p99", h.getValueAtPercentile(99) / 1000.0);
+            extra.put("latency_ms_max", h.getMaxValue() / 1000.0);
+            result = new Result("http line protocol (204 = committed)", progress.rows.sum(), secs, extra);
+        }
+        return result;
+    }
+}

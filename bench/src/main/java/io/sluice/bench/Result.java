@@ -1,0 +1,21 @@
+package io.sluice.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One scenario's figures, for the table and the JSON report. */
+record Result(String scenario, long rows, double seconds, Map<String, Object> extra) {
+    double rate() {
+        return rows / seconds;
+    }
+
+    Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", scenario);
+        m.put("rows", rows);
+        m.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        m.put("rows_per_second", Math.round(rate()));
+        m.putAll(extra);
+        return m;
+    }
+}
