@@ -29,7 +29,7 @@ class BackpressureIT {
         int pgPort = TestServer.freeTcpPort();
         EmbeddedDatabase db = EmbeddedDatabase.start(dir, pgPort);
         String url = "jdbc:postgresql://localhost:" + pgPort + "/postgres?user=postgres";
-        TestServer s = TestServer.start(url, db.url(), Map.of("ring_size", "2048", "writers", "1",
+        TestServer s = TestServer.start(url, db.url(), Map.of("ring_size", "64", "writers", "1",
                 "writer_batch_size", "100", "http_ring_wait", "200ms", "http_ack_timeout", "2s"));
         try {
             assertThat(s.post("/write", "bp,host=a value=1").statusCode()).isEqualTo(204);

@@ -38,7 +38,7 @@ class StorageIT {
     }
 
     static StorageConfig config(DatabaseUrl url, int writers, int batchSize) {
-        return new StorageConfig(url, new WriterConfig(writers, batchSize, 0, 200, false), 1 << 14, 10_000,
+        return new StorageConfig(url, new WriterConfig(writers, batchSize, 0, 200, false), 256, 10_000,
                 "1 day", 2, true, Duration.ofSeconds(10), 2);
     }
 

@@ -22,7 +22,7 @@ final class Keys {
         intKey("writers", 2, 1, 64, "writer threads, one database connection each");
         intKey("writer_batch_size", 10_000, 1, 1_000_000, "rows at most in one COPY");
         durationKey("writer_linger", "5ms", 0, 10_000, "how long a partial batch waits for more rows");
-        intKey("ring_size", 262_144, 2048, 1 << 26, "ring buffer slots (a power of two)");
+        intKey("ring_size", 4096, 64, 1 << 20, "ring slots of 256 samples each (a power of two)");
         add(new Key("max_body_bytes", Key.Type.LONG_BYTES, 16L << 20, 1024, 1L << 31, false, List.of(),
                 "largest HTTP request body, after gzip decoding (413 past it)"));
         durationKey("http_ring_wait", "1s", 0, 60_000, "how long an HTTP write waits for ring space before 503");

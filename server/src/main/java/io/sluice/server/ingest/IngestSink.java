@@ -41,8 +41,14 @@ public final class IngestSink implements SampleSink {
         return this;
     }
 
+    /** Starts a document with an empty batch. */
     public IngestSink begin() {
         batch.clear();
+        return next();
+    }
+
+    /** Starts another document whose samples join those already staged (UDP read loops). */
+    public IngestSink next() {
         errors.clear();
         errorCount = 0;
         skippedFields = 0;

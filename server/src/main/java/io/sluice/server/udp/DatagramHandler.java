@@ -10,6 +10,7 @@ import io.sluice.codec.ParseError;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.ring.SampleRing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,12 +69,31 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
         }
         content.getBytes(content.readerIndex(), buf, 0, n);
         Decoder d = decoders.get();
-        IngestSink sink = d.sink().begin();
+        IngestSink sink = d.sink().next();
         d.decode(buf, n, sink);
-        received.add(ingest.publishBestEffort(sink.batch()));
         if (sink.errorCount() > 0) {
             noteErrors(sink);
         }
+        if (sink.batch().size() >= SampleRing.MAX_CHUNK) {
+            publish(sink);
+        }
+    }
+
+    /**
+     * The end of a read loop (up to Netty's messages-per-read datagrams): what they staged goes
+     * into the ring together, so small datagrams share ring slots.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        IngestSink sink = decoders.get().sink();
+        if (sink.batch().size() > 0) {
+            publish(sink);
+        }
+    }
+
+    private void publish(IngestSink sink) {
+        received.add(ingest.publishBestEffort(sink.batch()));
+        sink.batch().clear();
     }
 
     private void noteErrors(IngestSink sink) {

@@ -67,6 +67,15 @@ public final class SampleBatch {
         size = 0;
     }
 
+    /** Copies samples {@code [from, from+n)} into a ring slot's columns. */
+    void copyTo(int from, int n, SampleEvent e) {
+        System.arraycopy(seriesIds, from, e.seriesIds, 0, n);
+        System.arraycopy(newKeys, from, e.newKeys, 0, n);
+        System.arraycopy(times, from, e.times, 0, n);
+        System.arraycopy(values, from, e.values, 0, n);
+        System.arraycopy(steps, from, e.steps, 0, n);
+    }
+
     /** A copy holding samples [from, size), for a publish that must resume later. */
     public SampleBatch copyFrom(int from) {
         SampleBatch b = new SampleBatch(size - from);

@@ -3,21 +3,29 @@ package io.sluice.storage.ring;
 import io.sluice.codec.SeriesKey;
 
 /**
- * One preallocated slot of the ring. Producers overwrite every field when they claim it, so a
- * slot pins its key and ack for at most one lap of the ring. Fields are plain: the ring's
- * sequence barrier publishes them.
+ * One preallocated slot of the ring: a chunk of up to {@link #CAPACITY} samples of one request
+ * or one UDP read loop, as columns. Carrying chunks rather than single samples spreads the
+ * ring's per-slot cost (claim, publish, each consumer's availability check) over many samples.
+ *
+ * <p>Producers overwrite {@link #count}, the used part of each column and {@link #ack} when they
+ * claim a slot; keys in unused cells may outlive their chunk by at most one lap of the ring.
+ * Fields are plain: the ring's sequence barrier publishes them.
  */
 public final class SampleEvent {
-    /** Series id, or {@link #UNRESOLVED} when {@link #newKey} still needs an id. */
-    public int seriesId;
-    /** The series of a sample whose id was not cached when it was published; else null. */
-    public SeriesKey newKey;
-    public long timeMicros;
-    public double value;
-    /** Training step, or {@link io.sluice.codec.SampleSink#NO_STEP}. */
-    public long step;
-    /** Completed once this sample is committed (HTTP group commit), or null (UDP). */
-    public WriteAck ack;
-
+    /** Samples a slot holds at most. */
+    public static final int CAPACITY = 256;
+    /** Series id of a sample whose {@link #newKeys} entry still needs an id. */
     public static final int UNRESOLVED = -1;
+
+    public int count;
+    /** Series ids, or {@link #UNRESOLVED}. */
+    public final int[] seriesIds = new int[CAPACITY];
+    /** For unresolved samples, the (frozen) series key; otherwise unused. */
+    public final SeriesKey[] newKeys = new SeriesKey[CAPACITY];
+    public final long[] times = new long[CAPACITY];
+    public final double[] values = new double[CAPACITY];
+    /** Training steps, or {@link io.sluice.codec.SampleSink#NO_STEP}. */
+    public final long[] steps = new long[CAPACITY];
+    /** Completed once these samples are committed (HTTP group commit), or null (UDP). */
+    public WriteAck ack;
 }

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SampleRing {
     private static final Logger log = LoggerFactory.getLogger(SampleRing.class);
 
-    /** Largest number of slots one {@link #tryPublish} claims. */
-    public static final int MAX_CHUNK = 1024;
+    /** Most samples one {@link #tryPublish} takes (16 slots). */
+    public static final int MAX_CHUNK = 16 * SampleEvent.CAPACITY;
 
     private final Disruptor<SampleEvent> disruptor;
     private final RingBuffer<SampleEvent> ring;
@@ -36,14 +36,13 @@ public final class SampleRing {
     private boolean started;
 
     /**
-     * @param size        slots, a power of two
+     * @param size        slots (of {@link SampleEvent#CAPACITY} samples each), a power of two
      * @param idleWakeMs  how often an idle consumer is woken ({@link EventHandler#onTimeout}) so
      *                    it can flush a partial batch by age
      */
     public SampleRing(int size, long idleWakeMs) {
-        if (Integer.bitCount(size) != 1 || size < MAX_CHUNK * 2) {
-            throw new IllegalArgumentException("ring size must be a power of two of at least "
-                    + (MAX_CHUNK * 2) + ", was " + size);
+        if (Integer.bitCount(size) != 1 || size < 64) {
+            throw new IllegalArgumentException("ring size must be a power of two of at least 64 slots, was " + size);
         }
         AtomicInteger n = new AtomicInteger();
         this.disruptor = new Disruptor<>(SampleEvent::new, size,
@@ -79,7 +78,7 @@ public final class SampleRing {
 
     /**
      * Publishes samples {@code [from, from+count)} of a batch if the ring has room for all of
-     * them; never blocks.
+     * them, in chunks of up to {@link SampleEvent#CAPACITY} per slot; never blocks.
      *
      * @param count at most {@link #MAX_CHUNK}
      * @return false when the ring is too full (nothing was published)
@@ -91,27 +90,30 @@ public final class SampleRing {
         if (count > MAX_CHUNK) {
             throw new IllegalArgumentException("chunk of " + count + " exceeds " + MAX_CHUNK);
         }
+        int slots = (count + SampleEvent.CAPACITY - 1) / SampleEvent.CAPACITY;
         long hi;
         try {
-            hi = ring.tryNext(count);
+            hi = ring.tryNext(slots);
         } catch (InsufficientCapacityException e) {
             return false;
         }
-        long lo = hi - count + 1;
-        for (int i = 0; i < count; i++) {
-            SampleEvent e = ring.get(lo + i);
-            int src = from + i;
-            e.seriesId = batch.seriesId(src);
-            e.newKey = batch.newKey(src);
-            e.timeMicros = batch.time(src);
-            e.value = batch.value(src);
-            e.step = batch.step(src);
+        long lo = hi - slots + 1;
+        int src = from;
+        int left = count;
+        for (long seq = lo; seq <= hi; seq++) {
+            SampleEvent e = ring.get(seq);
+            int n = Math.min(left, SampleEvent.CAPACITY);
+            batch.copyTo(src, n, e);
+            e.count = n;
             e.ack = ack;
+            src += n;
+            left -= n;
         }
         ring.publish(lo, hi);
         return true;
     }
 
+    /** Slots in the ring. */
     public int capacity() {
         return ring.getBufferSize();
     }

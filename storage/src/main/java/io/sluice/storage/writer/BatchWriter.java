@@ -72,12 +72,14 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         this.registry = registry;
         this.partitions = partitions;
         this.metrics = metrics;
-        this.encoder = new CopyEncoder(cfg.batchSize() * 46 + 64);
-        this.seriesIds = new int[cfg.batchSize()];
-        this.newKeys = new SeriesKey[cfg.batchSize()];
-        this.times = new long[cfg.batchSize()];
-        this.values = new double[cfg.batchSize()];
-        this.steps = new long[cfg.batchSize()];
+        // A batch reaches batchSize, then takes at most one more slot before it is flushed.
+        int cap = cfg.batchSize() + SampleEvent.CAPACITY;
+        this.encoder = new CopyEncoder(cap * 46 + 64);
+        this.seriesIds = new int[cap];
+        this.newKeys = new SeriesKey[cap];
+        this.times = new long[cap];
+        this.values = new double[cap];
+        this.steps = new long[cap];
     }
 
     @Override
@@ -85,7 +87,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (sequence % cfg.writers() == index) {
             append(e);
         }
-        if (size == cfg.batchSize() || (endOfBatch && size > 0 && aged())) {
+        if (size >= cfg.batchSize() || (endOfBatch && size > 0 && aged())) {
             flush();
         }
     }
@@ -126,23 +128,24 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (size == 0) {
             firstAtNanos = System.nanoTime();
         }
-        seriesIds[size] = e.seriesId;
-        newKeys[size] = e.newKey;
-        times[size] = e.timeMicros;
-        values[size] = e.value;
-        steps[size] = e.step;
-        size++;
+        int n = e.count;
+        System.arraycopy(e.seriesIds, 0, seriesIds, size, n);
+        System.arraycopy(e.newKeys, 0, newKeys, size, n);
+        System.arraycopy(e.times, 0, times, size, n);
+        System.arraycopy(e.values, 0, values, size, n);
+        System.arraycopy(e.steps, 0, steps, size, n);
+        size += n;
         WriteAck ack = e.ack;
         if (ack != null) {
             if (ackRuns > 0 && acks[ackRuns - 1] == ack) {
-                ackCounts[ackRuns - 1]++;
+                ackCounts[ackRuns - 1] += n;
             } else {
                 if (ackRuns == acks.length) {
                     acks = Arrays.copyOf(acks, ackRuns * 2);
                     ackCounts = Arrays.copyOf(ackCounts, ackRuns * 2);
                 }
                 acks[ackRuns] = ack;
-                ackCounts[ackRuns++] = 1;
+                ackCounts[ackRuns++] = n;
             }
         }
     }
