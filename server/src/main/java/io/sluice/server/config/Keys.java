@@ -21,7 +21,7 @@ final class Keys {
         intKey("embedded_pg_port", 0, 0, 65535, "port of the embedded PostgreSQL (0: any free port)");
         intKey("writers", 2, 1, 64, "writer threads, one database connection each");
         intKey("writer_batch_size", 10_000, 1, 1_000_000, "rows at most in one COPY");
-        durationKey("writer_linger", "5ms", 0, 10_000, "how long a partial batch waits for more rows");
+        durationKey("writer_linger", "20ms", 0, 10_000, "how long a partial batch waits for more rows");
         intKey("ring_size", 4096, 64, 1 << 20, "ring slots of 256 samples each (a power of two)");
         add(new Key("max_body_bytes", Key.Type.LONG_BYTES, 16L << 20, 1024, 1L << 31, false, List.of(),
                 "largest HTTP request body, after gzip decoding (413 past it)"));
