@@ -20,6 +20,8 @@ import io.sluice.server.http.WriteRoutes;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.ingest.Limits;
+import io.sluice.server.live.LiveHub;
+import io.sluice.server.live.LiveRoutes;
 import io.sluice.server.udp.DatagramHandler;
 import io.sluice.storage.Storage;
 import io.sluice.storage.StorageConfig;
@@ -45,6 +47,7 @@ public final class SluiceServer implements AutoCloseable {
     private EmbeddedDatabase embedded;
     private Storage storage;
     private Readiness readiness;
+    private LiveHub liveHub;
     private EventLoopGroup httpBoss;
     private EventLoopGroup httpWorkers;
     private EventLoopGroup udpGroup;
@@ -84,6 +87,10 @@ public final class SluiceServer implements AutoCloseable {
                 5_000, false);
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
                 cfg.partitionsAhead(), cfg.timescale(), cfg.shutdownTimeout(), 4), metrics);
+        liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
+                cfg.liveSlowTimeout().toMillis(), metrics);
+        // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.
+        storage.addConsumer(liveHub);
         storage.start();
         readiness = new Readiness(storage.dataSource());
         readiness.start();
@@ -94,6 +101,7 @@ public final class SluiceServer implements AutoCloseable {
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
         new OpsRoutes(metrics, readiness).register(router);
+        new LiveRoutes(liveHub, (int) Math.max(1, cfg.livePingInterval().toSeconds())).register(router);
 
         Transport transport = Transport.best();
         int threads = cfg.eventLoopThreads() > 0 ? cfg.eventLoopThreads() : Runtime.getRuntime().availableProcessors();
@@ -210,6 +218,10 @@ public final class SluiceServer implements AutoCloseable {
 
     public Storage storage() {
         return storage;
+    }
+
+    public LiveHub liveHub() {
+        return liveHub;
     }
 
     public EmbeddedDatabase embeddedDatabase() {

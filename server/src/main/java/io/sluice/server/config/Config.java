@@ -135,6 +135,22 @@ public final class Config {
         return (Integer) values.get("event_loop_threads");
     }
 
+    public Duration liveCoalesce() {
+        return (Duration) values.get("live_coalesce");
+    }
+
+    public int liveBatchMax() {
+        return (Integer) values.get("live_batch_max");
+    }
+
+    public Duration liveSlowTimeout() {
+        return (Duration) values.get("live_slow_timeout");
+    }
+
+    public Duration livePingInterval() {
+        return (Duration) values.get("live_ping_interval");
+    }
+
     /** Any value by key, for code that reads a key this class has no getter for yet. */
     public Object get(String key) {
         return values.get(key);

@@ -42,6 +42,10 @@ final class Keys {
                 List.of("CACHE_TIMEOUT"), "query cache TTL (a bare number is seconds)"));
         durationKey("shutdown_timeout", "30s", 0, 3_600_000, "how long shutdown waits for the ring to drain");
         intKey("event_loop_threads", 0, 0, 256, "Netty event loop threads (0: one per core)");
+        durationKey("live_coalesce", "50ms", 1, 10_000, "how long live samples are gathered before a frame is sent");
+        intKey("live_batch_max", 1000, 1, 100_000, "samples in one live frame at most");
+        durationKey("live_slow_timeout", "30s", 100, 3_600_000, "how long a viewer may stay unwritable before it is closed");
+        durationKey("live_ping_interval", "30s", 100, 3_600_000, "idle live connections are pinged this often; silent for three times as long: closed");
     }
 
     private Keys() {

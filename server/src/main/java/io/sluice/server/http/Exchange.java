@@ -76,6 +76,11 @@ public final class Exchange {
         return request.content();
     }
 
+    /** The connection was handed to another protocol (WebSocket): no HTTP answer follows. */
+    public void upgraded() {
+        answered.set(true);
+    }
+
     public boolean answered() {
         return answered.get();
     }

@@ -30,6 +30,8 @@ public final class SeriesRegistry {
 
     private final Map<SeriesKey, Integer> ids = new ConcurrentHashMap<>();
     private final Map<SeriesKey, SeriesKey> pending = new ConcurrentHashMap<>();
+    /** Reverse of {@link #ids}, for consumers that see ids and need names (live fan-out). */
+    private final Map<Integer, SeriesKey> keys = new ConcurrentHashMap<>();
     private final AtomicInteger known = new AtomicInteger();
     private final int maxSeries;
 
@@ -65,6 +67,11 @@ public final class SeriesRegistry {
         }
         known.incrementAndGet();
         return frozen;
+    }
+
+    /** The key of a cached id, or null. */
+    public SeriesKey keyOf(int id) {
+        return keys.get(id);
     }
 
     public int size() {
@@ -121,7 +128,9 @@ public final class SeriesRegistry {
         if (known.get() >= maxSeries) {
             return false;
         }
-        if (ids.putIfAbsent(key.frozen(), id) == null) {
+        SeriesKey frozen = key.frozen();
+        if (ids.putIfAbsent(frozen, id) == null) {
+            keys.put(id, frozen);
             known.incrementAndGet();
         }
         return true;
@@ -191,6 +200,9 @@ public final class SeriesRegistry {
                 continue;
             }
             boolean added = ids.putIfAbsent(k, resolved[i]) == null;
+            if (added) {
+                this.keys.put(resolved[i], k);
+            }
             boolean wasPending = pending.remove(k) != null;
             // Each series is counted once: when it became pending, or when it was cached.
             if (added && !wasPending) {

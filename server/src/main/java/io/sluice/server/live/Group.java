@@ -1,0 +1,193 @@
+package io.sluice.server.live;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Viewers with the same filter and style: one {@link ChannelGroup}, one buffer, and each flush
+ * encoded once for all of them. Only the fan-out thread adds and flushes; viewers join and leave
+ * from event loops (the ChannelGroup is thread-safe).
+ */
+final class Group {
+    final String id;
+    final Style style;
+    final Filter filter;
+    final ChannelGroup channels;
+    private final int capacity;
+    private final SeriesKey[] keys;
+    private final long[] times;
+    private final double[] values;
+    private final long[] steps;
+    private int size;
+    private long firstAtNanos;
+    private long seen;
+
+    Group(String id, Style style, Filter filter, int capacity) {
+        this.id = id;
+        this.style = style;
+        this.filter = filter;
+        this.capacity = capacity;
+        this.channels = new DefaultChannelGroup(id, GlobalEventExecutor.INSTANCE);
+        this.keys = new SeriesKey[capacity];
+        this.times = new long[capacity];
+        this.values = new double[capacity];
+        this.steps = new long[capacity];
+    }
+
+    /** @return true when the buffer is full and must be flushed now */
+    boolean add(SeriesKey key, long time, double value, long step) {
+        if (filter.every() > 1 && seen++ % filter.every() != 0) {
+            return false;
+        }
+        if (size == 0) {
+            firstAtNanos = System.nanoTime();
+        }
+        keys[size] = key;
+        times[size] = time;
+        values[size] = value;
+        steps[size] = step;
+        return ++size == capacity;
+    }
+
+    boolean due(long now, long coalesceNanos) {
+        return size > 0 && now - firstAtNanos >= coalesceNanos;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Encodes what is buffered (one frame, or one per sample) and empties the buffer. */
+    List<ByteBuf> drain(ByteBufAllocator alloc, Map<SeriesKey, Map<String, String>> tagCache) {
+        List<ByteBuf> frames = new ArrayList<>(style.batched ? 1 : size);
+        if (style.batched) {
+            ByteBuf b = alloc.buffer(64 + size * 96);
+            if (style == Style.NATIVE) {
+                Json.ascii(b, "{\"type\":\"samples\",\"subscription\":");
+                Json.string(b, id);
+                Json.ascii(b, ",\"samples\":[");
+            } else {
+                Json.ascii(b, "{\"type\":\"metric\",\"payload\":{\"metrics\":[");
+            }
+            for (int i = 0; i < size; i++) {
+                if (i > 0) {
+                    b.writeByte(',');
+                }
+                writeOne(b, i, tagCache);
+            }
+            Json.ascii(b, style == Style.NATIVE ? "]}" : "]}}");
+            frames.add(b);
+        } else {
+            for (int i = 0; i < size; i++) {
+                ByteBuf b = alloc.buffer(128);
+                writeOne(b, i, tagCache);
+                frames.add(b);
+            }
+        }
+        java.util.Arrays.fill(keys, 0, size, null);
+        size = 0;
+        return frames;
+    }
+
+    private void writeOne(ByteBuf b, int i, Map<SeriesKey, Map<String, String>> tagCache) {
+        SeriesKey k = keys[i];
+        Map<String, String> tags = tagCache.computeIfAbsent(k, SeriesKey::tags);
+        String metric = k.metricString();
+        switch (style) {
+            case NATIVE -> {
+                Json.ascii(b, "{\"metric\":");
+                Json.string(b, metric);
+                Json.ascii(b, ",\"tags\":{");
+                boolean first = true;
+                for (Map.Entry<String, String> t : tags.entrySet()) {
+                    if (!first) {
+                        b.writeByte(',');
+                    }
+                    first = false;
+                    Json.string(b, t.getKey());
+                    b.writeByte(':');
+                    Json.string(b, t.getValue());
+                }
+                Json.ascii(b, "},\"time\":");
+                Json.millis(b, times[i]);
+                Json.ascii(b, ",\"value\":");
+                Json.number(b, values[i]);
+                if (steps[i] != SampleSink.NO_STEP) {
+                    Json.ascii(b, ",\"step\":");
+                    Json.ascii(b, Long.toString(steps[i]));
+                }
+                b.writeByte('}');
+            }
+            case API_PERF -> {
+                Json.ascii(b, "{\"route\":");
+                Json.string(b, tags.getOrDefault("route", ""));
+                Json.ascii(b, ",\"method\":");
+                Json.string(b, tags.getOrDefault("method", ""));
+                Json.ascii(b, ",\"time\":");
+                Json.number(b, values[i]);
+                Json.ascii(b, ",\"status\":");
+                String status = tags.getOrDefault("status", "0");
+                Json.ascii(b, status.matches("-?\\d{1,9}") ? status : "0");
+                Json.ascii(b, ",\"timestamp\":");
+                Json.rfc3339(b, times[i]);
+                b.writeByte('}');
+            }
+            case TRAINING -> {
+                Json.ascii(b, "{\"run_id\":");
+                Json.string(b, tags.getOrDefault("run_id", ""));
+                Json.ascii(b, ",\"metric_name\":");
+                Json.string(b, metric);
+                Json.ascii(b, ",\"step\":");
+                Json.ascii(b, steps[i] == SampleSink.NO_STEP ? "null" : Long.toString(steps[i]));
+                Json.ascii(b, ",\"value\":");
+                Json.number(b, values[i]);
+                Json.ascii(b, ",\"time\":");
+                Json.rfc3339(b, times[i]);
+                b.writeByte('}');
+            }
+            case FLEET -> {
+                Json.ascii(b, "{\"server_id\":");
+                Json.string(b, tags.getOrDefault("server_id", ""));
+                Json.ascii(b, ",\"metric_type\":");
+                Json.string(b, tags.getOrDefault("metric_type", ""));
+                Json.ascii(b, ",\"metric_name\":");
+                Json.string(b, tags.getOrDefault("metric_name", metric));
+                Json.ascii(b, ",\"value\":");
+                Json.number(b, values[i]);
+                Json.ascii(b, ",\"timestamp\":");
+                Json.rfc3339(b, times[i]);
+                b.writeByte('}');
+            }
+            case DASHBOARD -> {
+                Json.ascii(b, "{\"metric_name\":");
+                Json.string(b, metric);
+                Json.ascii(b, ",\"host\":");
+                Json.string(b, tags.getOrDefault("host", ""));
+                Json.ascii(b, ",\"value\":");
+                Json.number(b, values[i]);
+                Json.ascii(b, ",\"time\":");
+                Json.rfc3339(b, times[i]);
+                b.writeByte('}');
+            }
+            default -> throw new IllegalStateException(style.name());
+        }
+    }
+
+    boolean isEmpty() {
+        return channels.isEmpty();
+    }
+
+    void join(Channel ch) {
+        channels.add(ch);
+    }
+}

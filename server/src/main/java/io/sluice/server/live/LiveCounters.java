@@ -1,0 +1,29 @@
+package io.sluice.server.live;
+
+import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.metrics.Metrics;
+
+/** Live streaming counters (DESIGN.md §4: viewers; issue 4: frames, samples, drops, cross-node). */
+final class LiveCounters {
+    final Counter frames;
+    final Counter samples;
+    final Counter droppedSlow;
+    final Counter closedSlow;
+    final Counter crossIn;
+    final Counter crossOut;
+    final Counter crossErrors;
+    final Counter protocolErrors;
+
+    LiveCounters(Metrics m) {
+        frames = m.counter("sluice_live_frames_total", "WebSocket frames of samples sent to viewers.");
+        samples = m.counter("sluice_live_samples_sent_total", "Samples sent to viewers (counted once per viewer).");
+        droppedSlow = m.counter("sluice_live_samples_dropped_total", "Samples dropped for slow viewers.");
+        closedSlow = m.counter("sluice_live_viewers_closed_slow_total", "Viewers closed for staying unwritable.");
+        crossIn = m.counter("sluice_live_cross_node_messages_total", "Batches exchanged with other nodes via Redis.",
+                "direction", "in");
+        crossOut = m.counter("sluice_live_cross_node_messages_total", "Batches exchanged with other nodes via Redis.",
+                "direction", "out");
+        crossErrors = m.counter("sluice_live_cross_node_errors_total", "Redis publish or decode failures.");
+        protocolErrors = m.counter("sluice_live_protocol_errors_total", "Viewer messages answered with an error.");
+    }
+}

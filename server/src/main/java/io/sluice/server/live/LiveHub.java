@@ -1,0 +1,270 @@
+package io.sluice.server.live;
+
+import com.lmax.disruptor.EventHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Live fan-out: a consumer of the ring beside the writers, so viewers never wait for the
+ * database. Each sample is matched to groups through an index (metric, then tag filters) whose
+ * answer is cached per series; each group coalesces for {@code coalesceMs} (or until full),
+ * then encodes once and hands the frame to every member's event loop.
+ *
+ * <p>Threads: {@link #onEvent}/{@link #onTimeout} run on the fan-out thread and own all group
+ * buffers; {@link #join}/{@link #leave} run on event loops and publish a new index
+ * (copy-on-write), which the fan-out thread notices by its version.
+ */
+public final class LiveHub implements EventHandler<SampleEvent> {
+    private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
+    private static final int MATCH_CACHE_MAX = 100_000;
+
+    /** Samples seen by this node, in batches, for other nodes (set when Redis is configured). */
+    public interface Bridge {
+        void publish(List<RemoteSample> batch);
+    }
+
+    /** A sample as it crosses nodes: names, not ids (ids are per database but cheap to avoid). */
+    public record RemoteSample(SeriesKey key, long time, double value, long step) {
+    }
+
+    private record Index(long version, Map<String, Group[]> byMetric, Group[] anyMetric, List<Group> all) {
+    }
+
+    private final SeriesRegistry registry;
+    private final long coalesceNanos;
+    private final int groupCapacity;
+    final LiveCounters counters;
+    final long slowTimeoutNanos;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final Map<GroupKey, Group> groups = new HashMap<>();
+    private final AtomicInteger groupIds = new AtomicInteger();
+    private final AtomicInteger viewers = new AtomicInteger();
+    private final AtomicLong versions = new AtomicLong();
+    private volatile Index index = new Index(0, Map.of(), new Group[0], List.of());
+    private final ConcurrentLinkedQueue<List<RemoteSample>> inbound = new ConcurrentLinkedQueue<>();
+    private volatile Bridge bridge;
+
+    // Fan-out thread only.
+    private long seenVersion = -1;
+    private final Map<SeriesKey, Group[]> matchCache = new HashMap<>();
+    private final Map<SeriesKey, Map<String, String>> tagCache = new HashMap<>();
+    private final List<RemoteSample> outbound = new ArrayList<>();
+    private long lastBridgeFlush = System.nanoTime();
+
+    private record GroupKey(Style style, Filter filter) {
+    }
+
+    public LiveHub(SeriesRegistry registry, long coalesceMs, int groupCapacity, long slowTimeoutMs, Metrics metrics) {
+        this.registry = registry;
+        this.coalesceNanos = coalesceMs * 1_000_000L;
+        this.groupCapacity = groupCapacity;
+        this.slowTimeoutNanos = slowTimeoutMs * 1_000_000L;
+        this.counters = new LiveCounters(metrics);
+        metrics.gauge("sluice_live_viewers", "Open live WebSocket connections.", viewers::get);
+        metrics.gauge("sluice_live_subscriptions", "Distinct live subscriptions (groups of viewers).", () -> index.all.size());
+    }
+
+    public void bridge(Bridge b) {
+        this.bridge = b;
+    }
+
+    /** Samples from another node, delivered here exactly as local ones (but not re-published). */
+    public void remote(List<RemoteSample> batch) {
+        inbound.add(batch);
+    }
+
+    // ---- event loop side -------------------------------------------------------------------
+
+    Viewer open(Channel ch) {
+        Viewer v = new Viewer(ch, counters, slowTimeoutNanos);
+        ch.attr(Viewer.KEY).set(v);
+        viewers.incrementAndGet();
+        ch.closeFuture().addListener(f -> {
+            viewers.decrementAndGet();
+            for (Group g : List.copyOf(v.subscriptions.values())) {
+                leave(ch, g);
+            }
+            ch.eventLoop().execute(v::closed);
+        });
+        return v;
+    }
+
+    synchronized Group join(Channel ch, Style style, Filter filter) {
+        GroupKey key = new GroupKey(style, filter);
+        Group g = groups.get(key);
+        if (g == null) {
+            g = new Group("s" + groupIds.incrementAndGet(), style, filter, groupCapacity);
+            groups.put(key, g);
+            republish();
+        }
+        g.join(ch);
+        return g;
+    }
+
+    synchronized void leave(Channel ch, Group g) {
+        g.channels.remove(ch);
+        if (g.isEmpty() && groups.remove(new GroupKey(g.style, g.filter)) != null) {
+            republish();
+        }
+    }
+
+    private void republish() {
+        Map<String, List<Group>> by = new HashMap<>();
+        List<Group> any = new ArrayList<>();
+        for (Group g : groups.values()) {
+            if (g.filter.metrics().isEmpty()) {
+                any.add(g);
+            }
+            for (String m : g.filter.metrics()) {
+                by.computeIfAbsent(m, k -> new ArrayList<>()).add(g);
+            }
+        }
+        Map<String, Group[]> frozen = new HashMap<>();
+        by.forEach((k, v) -> frozen.put(k, v.toArray(new Group[0])));
+        index = new Index(versions.incrementAndGet(), frozen, any.toArray(new Group[0]), List.copyOf(groups.values()));
+    }
+
+    // ---- fan-out thread ----------------------------------------------------------------------
+
+    @Override
+    public void onEvent(SampleEvent e, long sequence, boolean endOfBatch) {
+        Index idx = current();
+        boolean publishing = bridge != null;
+        for (int i = 0; i < e.count; i++) {
+            SeriesKey key = e.seriesIds[i] >= 0 ? registry.keyOf(e.seriesIds[i]) : e.newKeys[i];
+            if (key == null) {
+                continue;
+            }
+            if (publishing) {
+                outbound.add(new RemoteSample(key, e.times[i], e.values[i], e.steps[i]));
+            }
+            if (!idx.all.isEmpty()) {
+                deliverLocal(idx, key, e.times[i], e.values[i], e.steps[i]);
+            }
+        }
+        if (endOfBatch) {
+            tick();
+        }
+    }
+
+    @Override
+    public void onTimeout(long sequence) {
+        tick();
+    }
+
+    private void deliverLocal(Index idx, SeriesKey key, long time, double value, long step) {
+        Group[] gs = matchCache.get(key);
+        if (gs == null) {
+            gs = match(idx, key);
+            if (matchCache.size() >= MATCH_CACHE_MAX) {
+                matchCache.clear();
+                tagCache.clear();
+            }
+            matchCache.put(key, gs);
+        }
+        for (Group g : gs) {
+            if (g.add(key, time, value, step)) {
+                flush(g);
+            }
+        }
+    }
+
+    private Group[] match(Index idx, SeriesKey key) {
+        Group[] byMetric = idx.byMetric.get(key.metricString());
+        if (byMetric == null && idx.anyMetric.length == 0) {
+            return new Group[0];
+        }
+        Map<String, String> tags = tagCache.computeIfAbsent(key, SeriesKey::tags);
+        List<Group> out = new ArrayList<>(2);
+        for (Group[] candidates : new Group[][] {byMetric == null ? new Group[0] : byMetric, idx.anyMetric}) {
+            for (Group g : candidates) {
+                if (g.filter.matches(tags)) {
+                    out.add(g);
+                }
+            }
+        }
+        return out.toArray(new Group[0]);
+    }
+
+    private Index current() {
+        Index idx = index;
+        if (idx.version != seenVersion) {
+            matchCache.clear();
+            seenVersion = idx.version;
+        }
+        return idx;
+    }
+
+    /** Flushes due groups, takes in other nodes' samples, and hands ours to the bridge. */
+    private void tick() {
+        Index idx = current();
+        List<RemoteSample> batch;
+        while ((batch = inbound.poll()) != null) {
+            counters.crossIn.inc();
+            for (RemoteSample s : batch) {
+                deliverLocal(idx, s.key(), s.time(), s.value(), s.step());
+            }
+        }
+        long now = System.nanoTime();
+        for (Group g : idx.all) {
+            if (g.due(now, coalesceNanos)) {
+                flush(g);
+            }
+        }
+        Bridge b = bridge;
+        if (b != null && !outbound.isEmpty() && (now - lastBridgeFlush >= coalesceNanos || outbound.size() >= 10_000)) {
+            try {
+                b.publish(List.copyOf(outbound));
+                counters.crossOut.inc();
+            } catch (RuntimeException ex) {
+                counters.crossErrors.inc();
+            }
+            outbound.clear();
+            lastBridgeFlush = now;
+        }
+    }
+
+    private void flush(Group g) {
+        int samples = g.size();
+        List<ByteBuf> frames = g.drain(alloc, tagCache);
+        int perFrame = g.style.batched ? samples : 1;
+        try {
+            for (Channel ch : g.channels) {
+                Viewer v = ch.attr(Viewer.KEY).get();
+                if (v == null) {
+                    continue;
+                }
+                for (ByteBuf f : frames) {
+                    ByteBuf dup = f.retainedDuplicate();
+                    try {
+                        ch.eventLoop().execute(() -> v.deliver(dup, perFrame));
+                    } catch (RuntimeException rejected) {
+                        dup.release(); // the event loop is shutting down
+                    }
+                }
+            }
+        } catch (RuntimeException ex) {
+            log.warn("live flush failed [group={}]", g.id, ex);
+        } finally {
+            for (ByteBuf f : frames) {
+                f.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.sluice.server.live;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.codec.json.JsonSampleParser;
+import io.sluice.server.http.Exchange;
+import io.sluice.server.http.Router;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The WebSocket endpoints (DESIGN.md §4, §5): {@code /v1/live} (native), {@code /ws} (API
+ * performance events), {@code /ws/metrics/{x}} (a training run when x is a UUID, else a dashboard
+ * metric), {@code /api/v1/stream} (fleet monitor).
+ */
+public final class LiveRoutes {
+    /** Frames above this close the connection (a protocol violation); above 64 KiB get an error. */
+    static final int MAX_FRAME_BYTES = 1 << 20;
+    private static final Pattern UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final LiveHub hub;
+    private final int idleSeconds;
+
+    public LiveRoutes(LiveHub hub, int idleSeconds) {
+        this.hub = hub;
+        this.idleSeconds = idleSeconds;
+    }
+
+    public void register(Router router) {
+        router.get("/v1/live", ex -> upgrade(ex, new LiveSocketHandler(hub, Style.NATIVE, null, null)));
+        router.get("/ws", ex -> upgrade(ex, new LiveSocketHandler(hub, Style.API_PERF,
+                new Filter(Set.of(JsonSampleParser.API_METRIC), Map.of(), 1), null)));
+        router.get("/ws/metrics/{x}", ex -> {
+            String x = ex.pathParam("x");
+            if (UUID.matcher(x).matches()) {
+                upgrade(ex, new LiveSocketHandler(hub, Style.TRAINING,
+                        new Filter(Set.of(), Map.of("run_id", x), 1), x));
+            } else {
+                String host = ex.query("host");
+                upgrade(ex, new LiveSocketHandler(hub, Style.DASHBOARD,
+                        new Filter(Set.of(x), host == null ? Map.of() : Map.of("host", host), 1), null));
+            }
+        });
+        router.get("/api/v1/stream", ex -> {
+            Map<String, String> tags = new java.util.HashMap<>();
+            if (ex.query("server_id") != null) {
+                tags.put("server_id", ex.query("server_id"));
+            }
+            if (ex.query("metric_type") != null) {
+                tags.put("metric_type", ex.query("metric_type"));
+            }
+            // Only fleet samples (tagged server_id and metric_type), never the whole store.
+            upgrade(ex, new LiveSocketHandler(hub, Style.FLEET,
+                    new Filter(Set.of(), tags, Set.of("server_id", "metric_type"), 1), null));
+        });
+    }
+
+    private void upgrade(Exchange ex, LiveSocketHandler handler) {
+        FullHttpRequest req = ex.request();
+        String url = "ws://" + req.headers().get("Host", "localhost") + req.uri();
+        WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, null, true, MAX_FRAME_BYTES)
+                .newHandshaker(req);
+        if (hs == null || !"websocket".equalsIgnoreCase(req.headers().get("Upgrade"))) {
+            ex.header("Sec-WebSocket-Version", "13");
+            ex.error(HttpResponseStatus.UPGRADE_REQUIRED, "upgrade required",
+                    "this path is a WebSocket endpoint: connect with a WebSocket client (RFC 6455)");
+            return;
+        }
+        ex.upgraded();
+        var ch = ex.ctx().channel();
+        // Outbound bytes per viewer are bounded here; past the high mark the viewer queues, then drops.
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+        // Added before the handshake: anything the fan-out sends is queued on this event loop
+        // behind the handshake response, which handshake() writes now.
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_FRAME_BYTES));
+        p.addLast("ws-idle", new IdleStateHandler(idleSeconds * 3, idleSeconds, 0));
+        p.addLast("ws-live", handler);
+        hs.handshake(ch, req).addListener(f -> {
+            if (!f.isSuccess()) {
+                ch.close();
+            }
+        });
+    }
+}

@@ -1,0 +1,106 @@
+package io.sluice.server.live;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.AttributeKey;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One WebSocket connection's delivery state. Runs on its channel's event loop only.
+ *
+ * <p>Outbound bytes are bounded by the channel's write-buffer high-water mark: while the channel
+ * is unwritable, frames wait in a short queue, and past {@link #MAX_QUEUED} frames the oldest are
+ * dropped (released) and counted; when it drains, the viewer is told how many samples it missed.
+ * A viewer unwritable for longer than the slow timeout is closed.
+ */
+final class Viewer {
+    static final AttributeKey<Viewer> KEY = AttributeKey.valueOf("sluice.viewer");
+    static final int MAX_QUEUED = 8;
+
+    private record Pending(ByteBuf frame, int samples) {
+    }
+
+    final Channel channel;
+    final Map<String, Group> subscriptions = new LinkedHashMap<>();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final LiveCounters counters;
+    private final long slowTimeoutNanos;
+    private long dropped;
+    private long unwritableSince;
+
+    Viewer(Channel channel, LiveCounters counters, long slowTimeoutNanos) {
+        this.channel = channel;
+        this.counters = counters;
+        this.slowTimeoutNanos = slowTimeoutNanos;
+    }
+
+    /** Takes ownership of {@code frame}. */
+    void deliver(ByteBuf frame, int samples) {
+        if (!channel.isActive()) {
+            frame.release();
+            return;
+        }
+        if (channel.isWritable() && queue.isEmpty()) {
+            send(frame, samples);
+            return;
+        }
+        queue.add(new Pending(frame, samples));
+        while (queue.size() > MAX_QUEUED) {
+            Pending old = queue.poll();
+            dropped += old.samples;
+            counters.droppedSlow.add(old.samples);
+            old.frame.release();
+        }
+        long now = System.nanoTime();
+        if (unwritableSince == 0) {
+            unwritableSince = now;
+        } else if (now - unwritableSince > slowTimeoutNanos) {
+            counters.closedSlow.inc();
+            close(1008, "too slow: unwritable for longer than the live slow-viewer timeout");
+        }
+    }
+
+    /** The channel drained below the low-water mark: tell about drops, then send what waits. */
+    void writable() {
+        unwritableSince = 0;
+        while (!queue.isEmpty() && channel.isWritable()) {
+            Pending p = queue.poll();
+            send(p.frame, p.samples);
+        }
+    }
+
+    private void send(ByteBuf frame, int samples) {
+        if (dropped > 0) {
+            String notice = "{\"type\":\"dropped\",\"count\":" + dropped
+                    + ",\"reason\":\"viewer too slow: oldest batches dropped\"}";
+            channel.write(new TextWebSocketFrame(Unpooled.copiedBuffer(notice, StandardCharsets.UTF_8)));
+            dropped = 0;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
+        counters.frames.inc();
+        counters.samples.add(samples);
+    }
+
+    void text(String json) {
+        channel.writeAndFlush(new TextWebSocketFrame(json), channel.voidPromise());
+    }
+
+    void close(int code, String reason) {
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> channel.close());
+    }
+
+    /** Releases what still waits; the channel is gone. */
+    void closed() {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.frame.release();
+        }
+    }
+}
