@@ -19,7 +19,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final LinkedBlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
-    private final boolean reading;
+    private volatile boolean reading;
     final WebSocket ws;
 
     /** @param reading false for a viewer that never reads after connecting (a slow viewer) */
@@ -31,7 +31,9 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        webSocket.request(reading ? 1 : 0);
+        if (reading) {
+            webSocket.request(1); // a slow viewer asks for nothing: the JDK then stops reading the socket
+        }
     }
 
     @Override
@@ -49,6 +51,12 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
             webSocket.request(1);
         }
         return null;
+    }
+
+    /** A paused viewer starts reading again. */
+    void resume() {
+        reading = true;
+        ws.request(1);
     }
 
     void send(String text) throws Exception {

@@ -142,6 +142,12 @@ public final class Exchange {
         send(r, false);
     }
 
+    private void resumeReading() {
+        if (!ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
     /** Writes the response unless one was already sent; returns whether this call sent it. */
     boolean send(FullHttpResponse r, boolean close) {
         if (!answered.compareAndSet(false, true)) {
@@ -154,8 +160,12 @@ public final class Exchange {
         if (keep) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(r, ctx.voidPromise());
-            if (!ctx.channel().config().isAutoRead()) {
-                ctx.channel().config().setAutoRead(true); // see HttpDispatcher: reading resumes
+            // HttpDispatcher pauses reading on the event loop when it sees no answer yet; resuming
+            // on the event loop too means the pause can never land after this resume.
+            if (ctx.executor().inEventLoop()) {
+                resumeReading();
+            } else {
+                ctx.executor().execute(this::resumeReading);
             }
         } else {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

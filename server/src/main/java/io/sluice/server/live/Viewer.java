@@ -94,6 +94,10 @@ final class Viewer {
 
     void close(int code, String reason) {
         channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> channel.close());
+        // A peer that does not read never lets the close frame out: do not wait for it.
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Releases what still waits; the channel is gone. */
