@@ -22,6 +22,7 @@ import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.ingest.Limits;
 import io.sluice.server.live.LiveHub;
 import io.sluice.server.live.LiveRoutes;
+import io.sluice.server.live.RedisBridge;
 import io.sluice.server.udp.DatagramHandler;
 import io.sluice.storage.Storage;
 import io.sluice.storage.StorageConfig;
@@ -48,6 +49,7 @@ public final class SluiceServer implements AutoCloseable {
     private Storage storage;
     private Readiness readiness;
     private LiveHub liveHub;
+    private RedisBridge redisBridge;
     private EventLoopGroup httpBoss;
     private EventLoopGroup httpWorkers;
     private EventLoopGroup udpGroup;
@@ -91,6 +93,9 @@ public final class SluiceServer implements AutoCloseable {
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.
         storage.addConsumer(liveHub);
+        if (cfg.redisUrl() != null) {
+            redisBridge = new RedisBridge(cfg.redisUrl(), liveHub, metrics);
+        }
         storage.start();
         readiness = new Readiness(storage.dataSource());
         readiness.start();
@@ -255,6 +260,9 @@ public final class SluiceServer implements AutoCloseable {
         }
         if (readiness != null) {
             readiness.close();
+        }
+        if (redisBridge != null) {
+            redisBridge.close();
         }
         log.info("stopped [received={}, written={}, rejected={}, dropped={}, ms={}]",
                 metrics.total("sluice_samples_received_total"), metrics.total("sluice_samples_written_total"),
