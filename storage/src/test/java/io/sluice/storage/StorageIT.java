@@ -38,8 +38,7 @@ class StorageIT {
     }
 
     static StorageConfig config(DatabaseUrl url, int writers, int batchSize) {
-        return new StorageConfig(url, new WriterConfig(writers, batchSize, 0, 200, false), 256, 10_000,
-                "1 day", 2, true, Duration.ofSeconds(10), 2);
+        return TestDatabase.storageConfig(url, writers, batchSize);
     }
 
     @Test

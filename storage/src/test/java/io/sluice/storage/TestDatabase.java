@@ -62,6 +62,12 @@ public final class TestDatabase {
         return url == null || url.isBlank() ? null : url;
     }
 
+    /** Storage settings for tests: small ring, no linger, quick retries. */
+    public static StorageConfig storageConfig(DatabaseUrl url, int writers, int batchSize) {
+        return new StorageConfig(url, new io.sluice.storage.writer.WriterConfig(writers, batchSize, 0, 200, false), 256,
+                10_000, "1 day", 2, true, java.time.Duration.ofSeconds(10), 2);
+    }
+
     public static Connection connect(DatabaseUrl url) throws SQLException {
         return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
     }
