@@ -23,6 +23,8 @@ import io.sluice.server.ingest.Limits;
 import io.sluice.server.live.LiveHub;
 import io.sluice.server.live.LiveRoutes;
 import io.sluice.server.live.RedisBridge;
+import io.sluice.server.query.QueryRoutes;
+import io.sluice.storage.query.QueryService;
 import io.sluice.server.udp.DatagramHandler;
 import io.sluice.storage.Storage;
 import io.sluice.storage.StorageConfig;
@@ -50,6 +52,7 @@ public final class SluiceServer implements AutoCloseable {
     private Readiness readiness;
     private LiveHub liveHub;
     private RedisBridge redisBridge;
+    private QueryRoutes queryRoutes;
     private EventLoopGroup httpBoss;
     private EventLoopGroup httpWorkers;
     private EventLoopGroup udpGroup;
@@ -88,7 +91,8 @@ public final class SluiceServer implements AutoCloseable {
         WriterConfig wc = new WriterConfig(cfg.writers(), cfg.writerBatchSize(), cfg.writerLinger().toMillis(),
                 5_000, false);
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
-                cfg.partitionsAhead(), cfg.timescale(), cfg.shutdownTimeout(), 4), metrics);
+                cfg.partitionsAhead(), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
+                cfg.retention1m()), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.
@@ -106,6 +110,9 @@ public final class SluiceServer implements AutoCloseable {
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
         new OpsRoutes(metrics, readiness).register(router);
+        queryRoutes = new QueryRoutes(new QueryService(storage.dataSource(),
+                storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE));
+        queryRoutes.register(router);
         new LiveRoutes(liveHub, (int) Math.max(1, cfg.livePingInterval().toSeconds())).register(router);
 
         Transport transport = Transport.best();
@@ -263,6 +270,9 @@ public final class SluiceServer implements AutoCloseable {
         }
         if (redisBridge != null) {
             redisBridge.close();
+        }
+        if (queryRoutes != null) {
+            queryRoutes.close();
         }
         log.info("stopped [received={}, written={}, rejected={}, dropped={}, ms={}]",
                 metrics.total("sluice_samples_received_total"), metrics.total("sluice_samples_written_total"),

@@ -7,6 +7,7 @@ import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.Schema;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.query.Rollups;
 import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.SampleRing;
 import io.sluice.storage.writer.BatchWriter;
@@ -41,6 +42,7 @@ public final class Storage implements AutoCloseable {
     private final List<BatchWriter> writers = new ArrayList<>();
     private final ScheduledExecutorService maintenance;
     private volatile boolean started;
+    private final Rollups rollups;
 
     private Storage(StorageConfig cfg, HikariDataSource pool, Schema.Flavor flavor, SeriesRegistry registry,
                     Partitions partitions, Metrics metrics) {
@@ -65,6 +67,7 @@ public final class Storage implements AutoCloseable {
         metrics.gauge("sluice_series_pending", "New series waiting for an id.", registry::pendingCount);
         metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
                 () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
+        this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-maintenance");
             t.setDaemon(true);
@@ -130,6 +133,8 @@ public final class Storage implements AutoCloseable {
         started = true;
         if (flavor == Schema.Flavor.POSTGRES) {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
+            maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
+            maintenance.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
         }
     }
 
@@ -158,6 +163,28 @@ public final class Storage implements AutoCloseable {
             partitions.ensureAhead(c, System.currentTimeMillis() * 1000, cfg.partitionsAhead());
         } catch (SQLException | RuntimeException e) {
             log.warn("could not create partitions ahead, will retry [error={}]", e.toString());
+        }
+    }
+
+    private void refreshRollups() {
+        try (Connection c = pool.getConnection()) {
+            rollups.refresh(c, java.time.Instant.now());
+        } catch (SQLException | RuntimeException e) {
+            log.warn("rollup refresh failed, will retry [error={}]", e.toString());
+        }
+    }
+
+    /** Plain PostgreSQL retention: whole raw partitions, then old 1-minute rollup rows. */
+    private void applyRetention() {
+        long now = System.currentTimeMillis() * 1000;
+        try (Connection c = pool.getConnection()) {
+            partitions.dropOlderThan(c, now - cfg.retentionRaw().toNanos() / 1000);
+            int rows = Rollups.dropOlderThan(c, io.sluice.storage.query.Source.M1, now - cfg.retention1m().toNanos() / 1000);
+            if (rows > 0) {
+                log.info("retention removed 1m rollup rows [rows={}]", rows);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("retention failed, will retry [error={}]", e.toString());
         }
     }
 

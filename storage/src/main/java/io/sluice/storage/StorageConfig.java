@@ -14,8 +14,11 @@ import java.time.Duration;
  * @param partitionsAhead  days of partitions created ahead on plain PostgreSQL
  * @param allowTimescale   use TimescaleDB when the extension is available
  * @param shutdownTimeout  how long a shutdown waits for the ring to drain
+ * @param retentionRaw     raw samples kept (whole partitions dropped past it)
+ * @param retention1m      1-minute rollups kept
  */
 public record StorageConfig(DatabaseUrl database, WriterConfig writer, int ringSize, int maxSeries,
                             String chunkInterval, int partitionsAhead, boolean allowTimescale,
-                            Duration shutdownTimeout, int extraConnections) {
+                            Duration shutdownTimeout, int extraConnections, Duration retentionRaw,
+                            Duration retention1m) {
 }

@@ -155,7 +155,7 @@ class StorageIT {
         DatabaseUrl url = TestDatabase.fresh("limit");
         StorageConfig base = config(url, 1, 10);
         StorageConfig small = new StorageConfig(url, base.writer(), base.ringSize(), 2, base.chunkInterval(),
-                base.partitionsAhead(), true, base.shutdownTimeout(), 2);
+                base.partitionsAhead(), true, base.shutdownTimeout(), 2, base.retentionRaw(), base.retention1m());
         storage = Storage.open(small, new Metrics());
         SeriesKey one = SeriesKey.of("a", Map.of());
         assertThat(storage.registry().pending(one)).isNotNull();

@@ -65,7 +65,8 @@ public final class TestDatabase {
     /** Storage settings for tests: small ring, no linger, quick retries. */
     public static StorageConfig storageConfig(DatabaseUrl url, int writers, int batchSize) {
         return new StorageConfig(url, new io.sluice.storage.writer.WriterConfig(writers, batchSize, 0, 200, false), 256,
-                10_000, "1 day", 2, true, java.time.Duration.ofSeconds(10), 2);
+                10_000, "1 day", 2, true, java.time.Duration.ofSeconds(10), 2, java.time.Duration.ofDays(30),
+                java.time.Duration.ofDays(90));
     }
 
     public static Connection connect(DatabaseUrl url) throws SQLException {

@@ -115,6 +115,10 @@ public final class Config {
         return (Duration) values.get("retention_raw");
     }
 
+    public Duration retention1m() {
+        return (Duration) values.get("retention_1m");
+    }
+
     public Duration maxFuture() {
         return (Duration) values.get("max_future");
     }

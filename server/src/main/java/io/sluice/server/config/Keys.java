@@ -36,6 +36,7 @@ final class Keys {
         intKey("partitions_ahead", 3, 1, 365, "days of partitions created ahead (plain PostgreSQL)");
         add(new Key("timescale", Key.Type.BOOL, true, 0, 0, false, List.of(), "use TimescaleDB when available"));
         durationKey("retention_raw", "30d", 3_600_000, Long.MAX_VALUE / 2, "raw samples kept; older writes are refused");
+        durationKey("retention_1m", "90d", 3_600_000, Long.MAX_VALUE / 2, "1-minute rollups kept (1h and 1d are kept)");
         durationKey("max_future", "7d", 0, Long.MAX_VALUE / 2, "how far ahead of now a sample's time may be");
         intKey("batch_size", 1000, 1, 1_000_000, "most metrics in one ML batch request", "BATCH_SIZE");
         add(new Key("cache_timeout", Key.Type.DURATION, Duration.ofSeconds(300), 0, Long.MAX_VALUE / 2, false,
