@@ -63,6 +63,26 @@ class TimescaleIT {
             ack.seal(500);
             assertThat(done.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE metric = 'ts_cpu'")).isEqualTo(500);
+
+            // Rollups are hierarchical real-time continuous aggregates: a query over the 1h one
+            // sees samples no policy has materialised yet, and agrees with raw.
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.continuous_aggregates"
+                    + " WHERE view_name IN ('samples_1m', 'samples_1h', 'samples_1d')")).isEqualTo(3);
+            io.sluice.storage.query.QueryService q = new io.sluice.storage.query.QueryService(storage.dataSource(), true);
+            long from = Math.floorDiv(t - 499 * 60_000_000L, 3_600_000_000L) * 3_600_000_000L; // whole buckets
+            long to = t + 1;
+            for (io.sluice.storage.query.Aggregation a : io.sluice.storage.query.Aggregation.values()) {
+                var raw = q.query(new io.sluice.storage.query.Query("ts_cpu", Map.of(), from, to, 86_400_000_000L, 0, a,
+                        io.sluice.storage.query.Source.RAW));
+                var rolled = q.query(new io.sluice.storage.query.Query("ts_cpu", Map.of(), from, to, 86_400_000_000L, 0, a,
+                        io.sluice.storage.query.Source.H1));
+                var rp = raw.series().get(0).points();
+                var hp = rolled.series().get(0).points();
+                assertThat(hp.size()).as(a.name()).isEqualTo(rp.size());
+                for (int i = 0; i < rp.size(); i++) {
+                    assertThat(hp.value(i)).as(a.name()).isCloseTo(rp.value(i), org.assertj.core.api.Assertions.within(1e-6));
+                }
+            }
         }
     }
 }

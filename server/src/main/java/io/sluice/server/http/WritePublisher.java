@@ -38,30 +38,43 @@ public final class WritePublisher {
 
     /** Publishes what the sink holds and arranges the answer; the sink may be reused at once. */
     public void publish(Exchange ex, IngestSink sink, String transport) {
+        publish(ex, sink, transport, null, null);
+    }
+
+    /**
+     * As {@link #publish(Exchange, IngestSink, String)}, but a full success is answered with
+     * {@code okStatus} and {@code okBody} (JSON) instead of 204: the drop-in APIs' shapes.
+     */
+    public void publish(Exchange ex, IngestSink sink, String transport, HttpResponseStatus okStatus, Object okBody) {
         SampleBatch batch = sink.batch();
         int rejected = sink.errorCount();
         List<ParseError> errors = rejected == 0 ? List.of() : List.copyOf(sink.errors());
         Counter received = ingest.counters().received(transport);
         if (batch.size() == 0) {
             if (rejected > 0) {
-                answer(ex, null, 0, rejected, errors);
+                answer(ex, null, 0, rejected, errors, okStatus, okBody);
             } else {
-                ex.noContent();
+                answer(ex, null, 0, 0, errors, okStatus, okBody);
             }
             return;
         }
         int total = batch.size();
-        WriteAck ack = new WriteAck(failure -> answer(ex, failure, total, rejected, errors));
+        WriteAck ack = new WriteAck(failure -> answer(ex, failure, total, rejected, errors, okStatus, okBody));
         new Pending(ex, batch, ack, received).run();
     }
 
-    private void answer(Exchange ex, String failure, int accepted, int rejected, List<ParseError> errors) {
+    private void answer(Exchange ex, String failure, int accepted, int rejected, List<ParseError> errors,
+                        HttpResponseStatus okStatus, Object okBody) {
         if (failure != null) {
             ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", "write failed: " + failure);
             return;
         }
         if (rejected == 0) {
-            ex.noContent();
+            if (okBody != null) {
+                ex.json(okStatus, okBody);
+            } else {
+                ex.noContent();
+            }
             return;
         }
         Map<String, Object> extra = new LinkedHashMap<>();

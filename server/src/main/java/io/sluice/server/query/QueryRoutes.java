@@ -80,7 +80,10 @@ public final class QueryRoutes {
         }));
     }
 
-    /** Work that reads the database and returns the JSON body. */
+    /** Returned by work that has answered the exchange itself. */
+    public static final Object ANSWERED = new Object();
+
+    /** Work that reads the database and returns the JSON body (or {@link #ANSWERED}). */
     public interface Work {
         Object call() throws Exception;
     }
@@ -90,7 +93,12 @@ public final class QueryRoutes {
         try {
             workers.execute(() -> {
                 try {
-                    ex.json(HttpResponseStatus.OK, work.call());
+                    Object body = work.call();
+                    if (body != ANSWERED) {
+                        ex.json(HttpResponseStatus.OK, body);
+                    }
+                } catch (NotFound e) {
+                    ex.error(HttpResponseStatus.NOT_FOUND, "not found", e.getMessage());
                 } catch (BadRequest | QueryService.TooLarge e) {
                     ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", e.getMessage());
                 } catch (SQLException e) {
@@ -204,5 +212,12 @@ public final class QueryRoutes {
 
     public void close() {
         workers.shutdownNow();
+    }
+
+    /** Thrown by work for an unknown run, server or metric; answered 404 with its message. */
+    public static final class NotFound extends RuntimeException {
+        public NotFound(String message) {
+            super(message, null, false, false);
+        }
     }
 }
