@@ -24,6 +24,11 @@ import io.sluice.server.live.LiveHub;
 import io.sluice.server.live.LiveRoutes;
 import io.sluice.server.live.RedisBridge;
 import io.sluice.server.query.QueryRoutes;
+import io.sluice.server.dropin.DashboardRoutes;
+import io.sluice.server.dropin.FleetRoutes;
+import io.sluice.server.dropin.MetaRoutes;
+import io.sluice.server.dropin.SharedMetricsRoute;
+import io.sluice.server.dropin.TrainingRoutes;
 import io.sluice.storage.query.QueryService;
 import io.sluice.server.udp.DatagramHandler;
 import io.sluice.storage.Storage;
@@ -110,9 +115,17 @@ public final class SluiceServer implements AutoCloseable {
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
         new OpsRoutes(metrics, readiness).register(router);
-        queryRoutes = new QueryRoutes(new QueryService(storage.dataSource(),
-                storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE));
+        QueryService queries = new QueryService(storage.dataSource(),
+                storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);
+        queryRoutes = new QueryRoutes(queries);
         queryRoutes.register(router);
+        WritePublisher publisher = new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout());
+        // The five existing services' APIs (DESIGN.md §5).
+        new TrainingRoutes(ingest, publisher, queryRoutes, storage.dataSource(), cfg.batchSize()).register(router);
+        new FleetRoutes(ingest, publisher, queryRoutes, storage.dataSource()).register(router);
+        new DashboardRoutes(queries, queryRoutes).register(router);
+        new SharedMetricsRoute(storage.dataSource(), queryRoutes).register(router);
+        new MetaRoutes(storage.dataSource(), queryRoutes).register(router);
         new LiveRoutes(liveHub, (int) Math.max(1, cfg.livePingInterval().toSeconds())).register(router);
 
         Transport transport = Transport.best();
