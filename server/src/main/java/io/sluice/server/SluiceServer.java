@@ -23,6 +23,7 @@ import io.sluice.server.ingest.Limits;
 import io.sluice.server.live.LiveHub;
 import io.sluice.server.live.LiveRoutes;
 import io.sluice.server.live.RedisBridge;
+import io.sluice.server.query.AnswerCache;
 import io.sluice.server.query.QueryRoutes;
 import io.sluice.server.dropin.DashboardRoutes;
 import io.sluice.server.dropin.FleetRoutes;
@@ -117,7 +118,7 @@ public final class SluiceServer implements AutoCloseable {
         new OpsRoutes(metrics, readiness).register(router);
         QueryService queries = new QueryService(storage.dataSource(),
                 storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);
-        queryRoutes = new QueryRoutes(queries);
+        queryRoutes = new QueryRoutes(queries, AnswerCache.create(cfg.redisUrl(), metrics), cfg.cacheTimeout());
         queryRoutes.register(router);
         WritePublisher publisher = new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout());
         // The five existing services' APIs (DESIGN.md §5).

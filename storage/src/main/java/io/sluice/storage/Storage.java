@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.Schema;
+import io.sluice.storage.db.TimescalePolicies;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.query.Rollups;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -109,6 +111,9 @@ public final class Storage implements AutoCloseable {
             try (Connection c = pool.getConnection()) {
                 flavor = Schema.apply(c, cfg.chunkInterval(), cfg.allowTimescale());
                 registry.load(c);
+                if (flavor == Schema.Flavor.TIMESCALE) {
+                    TimescalePolicies.apply(c, Duration.ofDays(7), cfg.retentionRaw(), cfg.retention1m());
+                }
                 if (flavor == Schema.Flavor.POSTGRES) {
                     partitions.load(c);
                     partitions.ensureAhead(c, System.currentTimeMillis() * 1000, cfg.partitionsAhead());

@@ -48,6 +48,15 @@ class TimescaleIT {
             assertThat(storage.flavor()).isEqualTo(Schema.Flavor.TIMESCALE);
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.hypertables"
                     + " WHERE hypertable_name = 'samples'")).isEqualTo(1);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.jobs WHERE"
+                    + " (proc_name = 'policy_compression' AND hypertable_name = 'samples')"
+                    + " OR (proc_name = 'policy_retention' AND hypertable_name = 'samples')")).isEqualTo(2);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.jobs"
+                    + " WHERE proc_name = 'policy_retention' AND hypertable_name = 'samples_1m'")).isEqualTo(1);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.jobs"
+                    + " WHERE proc_name = 'policy_refresh_continuous_aggregate'")).isEqualTo(3);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.compression_settings"
+                    + " WHERE hypertable_name = 'samples' AND attname = 'series_id' AND segmentby_column_index = 1")).isEqualTo(1);
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.dimensions"
                     + " WHERE hypertable_name = 'samples' AND time_interval = INTERVAL '1 day'")).isEqualTo(1);
 

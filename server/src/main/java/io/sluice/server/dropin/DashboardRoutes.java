@@ -42,7 +42,7 @@ public final class DashboardRoutes {
     }
 
     public void register(Router router) {
-        router.get("/api/metrics/{metric_name}", ex -> runner.run(ex, () -> series(ex)));
+        router.get("/api/metrics/{metric_name}", ex -> runner.runCached(ex, () -> series(ex)));
         router.get("/api/metrics/{metric_name}/latest", ex -> runner.run(ex, () -> latest(ex)));
         router.get("/api/hosts", ex -> runner.run(ex, () -> Map.of("hosts", queries.tagValues("host", null, 10_000))));
         router.get("/api/metrics", ex -> runner.run(ex, () -> Map.of("metrics", queries.names(null, 10_000))));

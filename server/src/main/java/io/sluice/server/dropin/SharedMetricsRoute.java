@@ -31,7 +31,13 @@ public final class SharedMetricsRoute {
     }
 
     public void register(Router router) {
-        router.get("/metrics", ex -> runner.run(ex, () -> ex.query("abTestName") != null ? abTest(ex) : apiPerformance()));
+        router.get("/metrics", ex -> {
+            if (ex.query("abTestName") != null) {
+                runner.runCached(ex, () -> abTest(ex));
+            } else {
+                runner.run(ex, this::apiPerformance);
+            }
+        });
     }
 
     private Object apiPerformance() throws Exception {

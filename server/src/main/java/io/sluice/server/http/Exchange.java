@@ -101,6 +101,13 @@ public final class Exchange {
         send(r, false);
     }
 
+    /** JSON already serialised (a cached answer). */
+    public void jsonBytes(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        send(r, false);
+    }
+
     public void text(HttpResponseStatus status, String contentType, String body) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));

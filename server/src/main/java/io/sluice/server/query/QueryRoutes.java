@@ -46,8 +46,13 @@ public final class QueryRoutes {
     private final QueryService service;
     private final ThreadPoolExecutor workers;
 
-    public QueryRoutes(QueryService service) {
+    private final AnswerCache cache;
+    private final java.time.Duration cacheTimeout;
+
+    public QueryRoutes(QueryService service, AnswerCache cache, java.time.Duration cacheTimeout) {
         this.service = service;
+        this.cache = cache;
+        this.cacheTimeout = cacheTimeout;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
             Thread t = new Thread(r, "sluice-query-" + n.incrementAndGet());
@@ -57,7 +62,7 @@ public final class QueryRoutes {
     }
 
     public void register(Router router) {
-        router.get("/v1/query", ex -> run(ex, () -> query(ex)));
+        router.get("/v1/query", ex -> runCached(ex, () -> query(ex)));
         router.get("/v1/series", ex -> run(ex, () -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (SeriesRef r : service.series(ex.query("metric"), tagFilters(ex), limit(ex, 1000, 10_000))) {
@@ -86,6 +91,29 @@ public final class QueryRoutes {
     /** Work that reads the database and returns the JSON body (or {@link #ANSWERED}). */
     public interface Work {
         Object call() throws Exception;
+    }
+
+    /**
+     * As {@link #run}, through the answer cache: an answer whose range ended more than a second
+     * ago is kept for {@code cache_timeout}; one reaching the present for one second.
+     */
+    public void runCached(Exchange ex, Work work) {
+        run(ex, () -> {
+            String key = AnswerCache.key(ex.request().uri());
+            byte[] hit = cache.get(key);
+            if (hit != null) {
+                ex.jsonBytes(HttpResponseStatus.OK, hit);
+                return ANSWERED;
+            }
+            long now = System.currentTimeMillis() * 1000;
+            String end = ex.query("end") != null ? ex.query("end") : ex.query("to");
+            boolean closed = end != null && Times.parse("end", end, now) < now - 1_000_000L;
+            Object body = work.call();
+            byte[] bytes = io.sluice.server.dropin.Answers.json(body);
+            cache.put(key, bytes, closed ? cacheTimeout : java.time.Duration.ofSeconds(1));
+            ex.jsonBytes(HttpResponseStatus.OK, bytes);
+            return ANSWERED;
+        });
     }
 
     /** Runs {@code work} on the pool and answers with its result, or with the error it names. */
@@ -212,6 +240,7 @@ public final class QueryRoutes {
 
     public void close() {
         workers.shutdownNow();
+        cache.close();
     }
 
     /** Thrown by work for an unknown run, server or metric; answered 404 with its message. */
