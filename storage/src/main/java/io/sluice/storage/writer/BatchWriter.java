@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -252,7 +253,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 continue;
             }
             if (wanted == null) {
-                wanted = new HashMap<>();
+                // Insertion order: the index given to each key below is its position in the list sent to resolve().
+                wanted = new LinkedHashMap<>();
             }
             wanted.putIfAbsent(newKeys[i], wanted.size());
         }
