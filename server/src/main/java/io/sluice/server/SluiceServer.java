@@ -118,6 +118,8 @@ public final class SluiceServer implements AutoCloseable {
         new OpsRoutes(metrics, readiness).register(router);
         QueryService queries = new QueryService(storage.dataSource(),
                 storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);
+        // Latest values come from the fan-out's memory when it has seen the series since start.
+        queries.latestFrom(ref -> liveHub.latest().point(io.sluice.codec.SeriesKey.of(ref.metric(), ref.tags())));
         queryRoutes = new QueryRoutes(queries, AnswerCache.create(cfg.redisUrl(), metrics), cfg.cacheTimeout());
         queryRoutes.register(router);
         WritePublisher publisher = new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout());

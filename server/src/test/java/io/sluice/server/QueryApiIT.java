@@ -88,6 +88,12 @@ class QueryApiIT {
         JsonNode latest = get("/v1/latest?metric=qa_usage&host=b").get("latest");
         assertThat(latest).hasSize(1);
         assertThat(latest.get(0).get("value").asDouble()).isEqualTo(1599);
+        // A late sample older than the newest does not replace it; a newer one does, at once.
+        assertThat(s.post("/write?precision=s", "qa,host=b,region=us usage=-1 " + (t0 + 10)).statusCode()).isEqualTo(204);
+        assertThat(get("/v1/latest?metric=qa_usage&host=b").get("latest").get(0).get("value").asDouble()).isEqualTo(1599);
+        assertThat(s.post("/write", "qa,host=b,region=us usage=2000").statusCode()).isEqualTo(204);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).until(() ->
+                get("/v1/latest?metric=qa_usage&host=b").get("latest").get(0).get("value").asDouble() == 2000);
     }
 
     @ParameterizedTest

@@ -59,6 +59,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
     private volatile Index index = new Index(0, Map.of(), new Group[0], List.of());
     private final ConcurrentLinkedQueue<List<RemoteSample>> inbound = new ConcurrentLinkedQueue<>();
     private volatile Bridge bridge;
+    private final LatestValues latest;
 
     // Fan-out thread only.
     private long seenVersion = -1;
@@ -76,8 +77,13 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         this.groupCapacity = groupCapacity;
         this.slowTimeoutNanos = slowTimeoutMs * 1_000_000L;
         this.counters = new LiveCounters(metrics);
+        this.latest = new LatestValues(registry.maxSeries());
         metrics.gauge("sluice_live_viewers", "Open live WebSocket connections.", viewers::get);
         metrics.gauge("sluice_live_subscriptions", "Distinct live subscriptions (groups of viewers).", () -> index.all.size());
+    }
+
+    public LatestValues latest() {
+        return latest;
     }
 
     public void bridge(Bridge b) {
@@ -154,6 +160,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
             if (publishing) {
                 outbound.add(new RemoteSample(key, e.times[i], e.values[i], e.steps[i]));
             }
+            latest.offer(key, e.times[i], e.values[i]);
             if (!idx.all.isEmpty()) {
                 deliverLocal(idx, key, e.times[i], e.values[i], e.steps[i]);
             }
@@ -218,7 +225,10 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         while ((batch = inbound.poll()) != null) {
             counters.crossIn.inc();
             for (RemoteSample s : batch) {
-                deliverLocal(idx, s.key(), s.time(), s.value(), s.step());
+                latest.offer(s.key(), s.time(), s.value());
+                if (!idx.all.isEmpty()) {
+                    deliverLocal(idx, s.key(), s.time(), s.value(), s.step());
+                }
             }
         }
         long now = System.nanoTime();

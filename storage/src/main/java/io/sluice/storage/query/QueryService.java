@@ -103,10 +103,35 @@ public final class QueryService {
         }
     }
 
-    /** The newest sample of each matching series. */
+    /** Where latest values may already be known without reading samples. */
+    public interface LatestSource {
+        /** @return the newest point of the series, or null when unknown here */
+        Points latest(SeriesRef series);
+    }
+
+    private volatile LatestSource memory = s -> null;
+
+    public void latestFrom(LatestSource source) {
+        this.memory = source;
+    }
+
+    /** The newest sample of each matching series: from memory where known, else from the database. */
     public List<QueryResult.Entry> latest(String metric, Map<String, String> tags) throws SQLException {
         try (Connection c = db.getConnection()) {
-            List<SeriesRef> refs = series(c, metric, tags, MAX_SERIES);
+            List<SeriesRef> all = series(c, metric, tags, MAX_SERIES);
+            List<QueryResult.Entry> known = new ArrayList<>();
+            List<SeriesRef> refs = new ArrayList<>();
+            for (SeriesRef r : all) {
+                Points p = memory.latest(r);
+                if (p != null) {
+                    known.add(new QueryResult.Entry(r, p));
+                } else {
+                    refs.add(r);
+                }
+            }
+            if (refs.isEmpty()) {
+                return known;
+            }
             Map<Integer, SeriesRef> byId = index(refs);
             List<QueryResult.Entry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT l.series_id, l.time, l.value FROM unnest(?::int[]) AS u(id)"
@@ -121,6 +146,7 @@ public final class QueryService {
                     }
                 }
             }
+            out.addAll(known);
             return out;
         }
     }

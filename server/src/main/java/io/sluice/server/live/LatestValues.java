@@ -1,0 +1,75 @@
+package io.sluice.server.live;
+
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.query.Points;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The newest sample of each series this node has seen (its own writes and other nodes'), kept
+ * by the fan-out thread so latest-value questions are answered from memory. Bounded by the
+ * series limit; a series not seen since start is looked up in the database instead.
+ */
+public final class LatestValues {
+    /**
+     * One writer (the fan-out thread), rare readers: a sequence lock keeps updates free of
+     * allocation and locks while a reader never pairs one update's time with another's value.
+     */
+    private static final class Latest {
+        volatile int seq;
+        long time = Long.MIN_VALUE;
+        double value;
+    }
+
+    private final Map<SeriesKey, Latest> latest = new ConcurrentHashMap<>();
+    private final int max;
+
+    public LatestValues(int max) {
+        this.max = max;
+    }
+
+    void offer(SeriesKey key, long time, double value) {
+        Latest l = latest.get(key);
+        if (l == null) {
+            if (latest.size() >= max) {
+                return;
+            }
+            l = new Latest();
+            latest.put(key, l);
+        }
+        if (time >= l.time) {
+            l.seq++;
+            l.time = time;
+            l.value = value;
+            l.seq++;
+        }
+    }
+
+    /** The newest point of a series, or null when this node has not seen it since start. */
+    public Points point(SeriesKey key) {
+        Latest l = latest.get(key);
+        if (l == null) {
+            return null;
+        }
+        while (true) {
+            int before = l.seq;
+            long t = l.time;
+            double v = l.value;
+            java.lang.invoke.VarHandle.loadLoadFence(); // the field reads happen before the re-check
+            if ((before & 1) == 0 && before == l.seq) {
+                if (t == Long.MIN_VALUE) {
+                    return null;
+                }
+                Points p = new Points(1);
+                p.add(t, v);
+                return p;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    public int size() {
+        return latest.size();
+    }
+}
