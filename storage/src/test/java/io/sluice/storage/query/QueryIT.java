@@ -107,6 +107,28 @@ class QueryIT {
     }
 
     @Test
+    void retentionDropsOneMinuteRollupsPastTheirAgeAndKeepsTheRest() throws Exception {
+        try (Connection c = storage.dataSource().getConnection()) {
+            new Rollups(30L * 86_400_000_000L).refresh(c, T0.plusSeconds(60));
+            long before = TestDatabase.count(url, "SELECT count(*) FROM samples_1m");
+            long cutoff = START + 3_600_000_000L; // the first of the two hours goes
+            int dropped = Rollups.dropOlderThan(c, Source.M1, cutoff);
+            assertThat(dropped).isEqualTo(120); // 60 minutes of two series
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_1m")).isEqualTo(before - 120);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_1m WHERE bucket < to_timestamp("
+                    + cutoff / 1_000_000L + ")")).isZero();
+            // The hourly rollup is kept whole.
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_1h WHERE series_id = 1")).isEqualTo(2);
+            // Leave the rollups whole for the other tests: forget the watermarks and rebuild.
+            try (Statement st = c.createStatement()) {
+                st.execute("DELETE FROM rollup_state");
+            }
+            new Rollups(30L * 86_400_000_000L).refresh(c, T0.plusSeconds(60));
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_1m")).isEqualTo(before);
+        }
+    }
+
+    @Test
     void lttbGivesTheAskedNumberOfPointsWithTheEnds() throws Exception {
         long end = T0.getEpochSecond() * 1_000_000L;
         QueryResult r = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 0, 100, Aggregation.AVG, Source.RAW));
