@@ -76,7 +76,7 @@ public final class SeriesKey {
         checkMutable();
         metricOff = append(src, off, len);
         metricLen = len;
-        built = false;
+        changed();
         return this;
     }
 
@@ -90,7 +90,7 @@ public final class SeriesKey {
         }
         append(src, off, len);
         metricLen += len;
-        built = false;
+        changed();
         return this;
     }
 
@@ -100,7 +100,8 @@ public final class SeriesKey {
     }
 
     /**
-     * Adds a tag. A key given twice keeps the last value, as InfluxDB does.
+     * Adds a tag. A key given twice keeps the last value (the parsers reject such input before it
+     * gets here: InfluxDB answers "duplicate tags").
      *
      * @return false when the key already holds {@link #MAX_TAGS} tags
      */
@@ -110,7 +111,7 @@ public final class SeriesKey {
             if (Arrays.equals(scratch, tagKeyOff[i], tagKeyOff[i] + tagKeyLen[i], src, keyOff, keyOff + keyLen)) {
                 tagValOff[i] = append(vsrc, valOff, valLen);
                 tagValLen[i] = valLen;
-                built = false;
+                changed();
                 return true;
             }
         }
@@ -122,7 +123,7 @@ public final class SeriesKey {
         tagValOff[tagCount] = append(vsrc, valOff, valLen);
         tagValLen[tagCount] = valLen;
         tagCount++;
-        built = false;
+        changed();
         return true;
     }
 
@@ -267,6 +268,12 @@ public final class SeriesKey {
         int at = scratchLen;
         scratchLen += len;
         return at;
+    }
+
+    /** Any change invalidates both the canonical bytes and the hash cached from them. */
+    private void changed() {
+        built = false;
+        hashed = false;
     }
 
     private void checkMutable() {

@@ -162,9 +162,8 @@ public final class SluiceServer implements AutoCloseable {
                 storage.flavor(), (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static DatagramHandler.Decoder lineDecoder(Ingest ingest) {
-        LineProtocolParser p = new LineProtocolParser();
-        IngestSink sink = ingest.newSink().lineSource(p::line);
+    /** A decoder for one event loop: the protocol's parser and a sink that names its lines. */
+    private static DatagramHandler.Decoder decoder(IngestSink sink, DatagramDecode decode) {
         return new DatagramHandler.Decoder() {
             @Override
             public IngestSink sink() {
@@ -173,25 +172,23 @@ public final class SluiceServer implements AutoCloseable {
 
             @Override
             public void decode(byte[] buf, int len, IngestSink s) {
-                p.parse(buf, 0, len, Precision.NANOSECONDS, s);
+                decode.decode(buf, len, s);
             }
         };
     }
 
+    private interface DatagramDecode {
+        void decode(byte[] buf, int len, IngestSink sink);
+    }
+
+    private static DatagramHandler.Decoder lineDecoder(Ingest ingest) {
+        LineProtocolParser p = new LineProtocolParser();
+        return decoder(ingest.newSink().lineSource(p::line), (b, n, s) -> p.parse(b, 0, n, Precision.NANOSECONDS, s));
+    }
+
     private static DatagramHandler.Decoder jsonDecoder(Ingest ingest) {
         JsonSampleParser p = new JsonSampleParser();
-        IngestSink sink = ingest.newSink().lineSource(p::element);
-        return new DatagramHandler.Decoder() {
-            @Override
-            public IngestSink sink() {
-                return sink;
-            }
-
-            @Override
-            public void decode(byte[] buf, int len, IngestSink s) {
-                p.parse(buf, 0, len, s);
-            }
-        };
+        return decoder(ingest.newSink().lineSource(p::element), (b, n, s) -> p.parse(b, 0, n, s));
     }
 
     /**
