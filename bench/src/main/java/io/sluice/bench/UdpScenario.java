@@ -131,6 +131,8 @@ final class UdpScenario implements Callable<Integer> {
         for (String line : r.body().split("\n")) {
             if (line.startsWith("sluice_samples_received_total{transport=\"udp_line\"}")) {
                 m.put("udp_line", Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
+            } else if (line.startsWith("sluice_jvm_heap_used_bytes ")) {
+                m.put("heap", (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
             } else if (line.startsWith("sluice_samples_dropped_total{reason=\"ring_full\"}")) {
                 m.put("ring_full", Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
             }

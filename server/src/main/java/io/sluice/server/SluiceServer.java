@@ -85,6 +85,9 @@ public final class SluiceServer implements AutoCloseable {
 
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        metrics.gauge("sluice_jvm_heap_used_bytes", "Java heap in use.", () -> memory.getHeapMemoryUsage().getUsed());
+        metrics.gauge("sluice_jvm_heap_max_bytes", "Java heap limit (-Xmx).", () -> memory.getHeapMemoryUsage().getMax());
         log.info("configuration [{}]", cfg.describe());
         DatabaseUrl url;
         if (cfg.databaseUrl() == null) {
