@@ -41,7 +41,7 @@ public final class QueryRoutes {
     public static final long MAX_RANGE_MICROS = 3650L * 86_400_000_000L;
     /** Parameters of /v1/query that are not tag filters. */
     private static final Set<String> RESERVED = Set.of("metric", "start", "end", "step", "points", "agg",
-            "aggregation", "source", "downsample", "limit", "prefix");
+            "aggregation", "source", "downsample", "limit", "prefix", "nocache");
 
     private final QueryService service;
     private final ThreadPoolExecutor workers;
@@ -98,6 +98,10 @@ public final class QueryRoutes {
      * ago is kept for {@code cache_timeout}; one reaching the present for one second.
      */
     public void runCached(Exchange ex, Work work) {
+        if (ex.query("nocache") != null) {
+            run(ex, work); // measurements and debugging: always from the database
+            return;
+        }
         run(ex, () -> {
             String key = AnswerCache.key(ex.request().uri());
             byte[] hit = cache.get(key);

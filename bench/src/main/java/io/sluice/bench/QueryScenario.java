@@ -1,0 +1,194 @@
+package io.sluice.bench;
+
+import io.sluice.storage.query.Lttb;
+import io.sluice.storage.writer.CopyEncoder;
+import org.HdrHistogram.Histogram;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * Query latency over a loaded table: loads {@code --days} of one sample every {@code --every}
+ * seconds for {@code --series} series (binary COPY, as the writers do), has Sluice rebuild its
+ * rollups, then times raw, rollup, LTTB and drop-in answers over HTTP (bypassing the answer
+ * cache), and LTTB itself in this process.
+ */
+@Command(name = "query", description = "Loads D days for S series, then query latency percentiles.")
+final class QueryScenario implements Callable<Integer> {
+    @Mixin
+    Options o;
+
+    @Option(names = "--days", defaultValue = "7", description = "(default: ${DEFAULT-VALUE})")
+    int days;
+
+    @Option(names = "--every", defaultValue = "1.2", description = "seconds between samples of a series (default: ${DEFAULT-VALUE})")
+    double every;
+
+    @Option(names = "--requests", defaultValue = "200", description = "requests per query kind (default: ${DEFAULT-VALUE})")
+    int requests;
+
+    @Option(names = "--skip-load", description = "use what an earlier run loaded")
+    boolean skipLoad;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Result> results = new ArrayList<>();
+        long end = System.currentTimeMillis() / 1000 * 1_000_000L;
+        long start = end - days * 86_400_000_000L;
+        if (!skipLoad) {
+            results.add(load(start, end));
+            rebuildRollups();
+        }
+        Random r = new Random(42);
+        String base = o.sluice + "/v1/query?nocache=1&metric=bench_q&host=h";
+        results.add(time("raw 1h of one series", () -> {
+            long t = start + (long) (r.nextDouble() * (end - start - 3_600_000_000L));
+            return base + r.nextInt(o.series) + "&source=raw&start=" + t / 1000 + "&end=" + (t / 1000 + 3_600_000);
+        }));
+        results.add(time("7 days of one series, 1h rollup, 800 points", () ->
+                base + r.nextInt(o.series) + "&start=" + days + "d&points=800"));
+        int n = (int) Math.min(100_000, (end - start) / (long) (every * 1_000_000));
+        long span = (long) (n * every * 1000);
+        results.add(time("LTTB " + n + " raw points to 1000", () ->
+                base + r.nextInt(o.series) + "&source=raw&start=" + (end / 1000 - span) + "&end=" + end / 1000 + "&points=1000"));
+        results.add(time("dashboard /api/metrics 7d 800 points", () ->
+                o.sluice + "/api/metrics/bench_q?nocache=1&start=" + days + "d&points=800&host=h" + r.nextInt(o.series)));
+        results.add(lttbInProcess());
+        Report.print(results, null, o.json);
+        return 0;
+    }
+
+    private Result load(long start, long end) throws Exception {
+        int[] ids = CeilingScenario.series(o.db, "bench_q", o.series);
+        long step = (long) (every * 1_000_000);
+        long perSeries = (end - start) / step;
+        long rows = perSeries * o.series;
+        try (Progress progress = new Progress("load", rows); Connection c = DriverManager.getConnection(o.db)) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                // Partitions for the days loaded (Sluice would create them on demand).
+                for (long d = Math.floorDiv(start, 86_400_000_000L); d <= Math.floorDiv(end, 86_400_000_000L); d++) {
+                    java.time.LocalDate day = java.time.LocalDate.ofEpochDay(d);
+                    st.execute("CREATE TABLE IF NOT EXISTS samples_p" + day.toString().replace("-", "")
+                            + " PARTITION OF samples FOR VALUES FROM ('" + day + " 00:00:00+00') TO ('" + day.plusDays(1)
+                            + " 00:00:00+00')");
+                }
+                c.commit();
+            }
+            CopyEncoder enc = new CopyEncoder(o.batch * 46 + 64);
+            Random r = new Random(7);
+            long k = 0;
+            while (k < rows) {
+                long from = k;
+                enc.begin();
+                long to = Math.min(rows, k + o.batch);
+                for (; k < to; k++) {
+                    long i = k / o.series;
+                    int s = (int) (k % o.series);
+                    enc.row(start + i * step, ids[s], 50 + 30 * Math.sin(i / 500.0 + s) + r.nextGaussian(), CopyEncoder.NO_STEP);
+                }
+                enc.end();
+                CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
+                copy.writeToCopy(enc.buffer(), 0, enc.length());
+                copy.endCopy();
+                c.commit();
+                progress.rows.add(to - from);
+            }
+            return new Result("load (COPY)", rows, progress.seconds(), Map.of("series", o.series, "days", days));
+        }
+    }
+
+    /** Forgets the rollup watermarks so Sluice's next refresh (every 30 s) rolls the loaded days up. */
+    private void rebuildRollups() throws Exception {
+        try (Connection c = DriverManager.getConnection(o.db); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM rollup_state");
+        }
+        long t0 = System.nanoTime();
+        while (true) {
+            Thread.sleep(2000);
+            try (Connection c = DriverManager.getConnection(o.db); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM rollup_state WHERE rollup = '1d'")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    break;
+                }
+            }
+            System.err.printf("[rollups] waiting for Sluice's refresh, %.0fs%n", (System.nanoTime() - t0) / 1e9);
+        }
+        System.err.printf("[rollups] rebuilt in %.0fs%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private interface Url {
+        String next();
+    }
+
+    private Result time(String name, Url urls) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 20; i++) { // warm-up
+            client.send(HttpRequest.newBuilder(URI.create(urls.next())).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        Histogram h = new Histogram(3);
+        long t0 = System.nanoTime();
+        long errors = 0;
+        for (int i = 0; i < requests; i++) {
+            long s = System.nanoTime();
+            HttpResponse<String> resp = client.send(HttpRequest.newBuilder(URI.create(urls.next())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            h.recordValue((System.nanoTime() - s) / 1000);
+            if (resp.statusCode() != 200) {
+                errors++;
+            }
+        }
+        return new Result(name, requests, (System.nanoTime() - t0) / 1e9, latency(h, errors));
+    }
+
+    private Result lttbInProcess() {
+        int n = 100_000;
+        long[] xs = new long[n];
+        double[] ys = new double[n];
+        Random r = new Random(1);
+        for (int i = 0; i < n; i++) {
+            xs[i] = i * 1_000_000L;
+            ys[i] = Math.sin(i / 100.0) + r.nextGaussian();
+        }
+        long[] ox = new long[1000];
+        double[] oy = new double[1000];
+        for (int i = 0; i < 200; i++) {
+            Lttb.downsample(xs, ys, n, 1000, ox, oy);
+        }
+        Histogram h = new Histogram(3);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            long s = System.nanoTime();
+            Lttb.downsample(xs, ys, n, 1000, ox, oy);
+            h.recordValue((System.nanoTime() - s) / 1000);
+        }
+        return new Result("LTTB 100,000 to 1,000 in process", requests, (System.nanoTime() - t0) / 1e9, latency(h, 0));
+    }
+
+    private static Map<String, Object> latency(Histogram h, long errors) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("p50_ms", h.getValueAtPercentile(50) / 1000.0);
+        m.put("p99_ms", h.getValueAtPercentile(99) / 1000.0);
+        m.put("max_ms", h.getMaxValue() / 1000.0);
+        m.put("errors", errors);
+        return m;
+    }
+}
