@@ -6,10 +6,15 @@ import java.util.Map;
 
 /** A sink that keeps everything it is given, for assertions. */
 public final class Recorder implements SampleSink {
+    /** A sample with its key decoded; records compare the double with Double.compare, so bit-exactly. */
     public record Sample(String metric, Map<String, String> tags, long time, double value, long step) {
+        public static Sample of(String metric, Map<String, String> tags, long time, double value) {
+            return new Sample(metric, tags, time, value, NO_STEP);
+        }
+
         @Override
         public String toString() {
-            return metric + tags + " " + value + " @" + time + (step == NO_STEP ? "" : " step " + step);
+            return metric + tags + " " + value + " @" + (time == NO_TIME ? "now" : time) + (step == NO_STEP ? "" : " step " + step);
         }
     }
 
@@ -20,8 +25,9 @@ public final class Recorder implements SampleSink {
 
     @Override
     public void sample(SeriesKey key, long timeMicros, double value, long step) {
-        keys.add(key.frozen());
-        samples.add(new Sample(key.metricString(), key.tags(), timeMicros, value, step));
+        SeriesKey k = key.frozen();
+        keys.add(k);
+        samples.add(new Sample(k.metricString(), k.tags(), timeMicros, value, step));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.sluice.codec;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ class SeriesKeyTest {
         SeriesKey k = new SeriesKey();
         k.reset().metric("cpu").tag("host", "a");
         SeriesKey f = k.frozen();
-        Map<SeriesKey, Integer> m = new java.util.HashMap<>();
+        Map<SeriesKey, Integer> m = new HashMap<>();
         m.put(f, 7);
         k.reset().metric("cpu").tag("host", "a");
         assertThat(m.get(k)).isEqualTo(7);
@@ -32,6 +33,18 @@ class SeriesKeyTest {
         assertThat(m.get(k)).isNull();
         assertThat(f.metricString()).isEqualTo("cpu");
         assertThat(f.tags()).containsExactly(Map.entry("host", "a"));
+    }
+
+    @Test
+    void theHashFollowsEveryChangeNotJustReset() {
+        Map<SeriesKey, Integer> m = new HashMap<>();
+        m.put(SeriesKey.of("cpu_user", Map.of("host", "a")), 1);
+        SeriesKey k = new SeriesKey().reset().metric("cpu");
+        int before = k.hashCode(); // caches the hash of "cpu"
+        k.appendMetric(new byte[]{'_', 'u', 's', 'e', 'r'}, 0, 5);
+        k.tag("host", "a");
+        assertThat(k.hashCode()).isNotEqualTo(before);
+        assertThat(m.get(k)).isEqualTo(1);
     }
 
     @Test

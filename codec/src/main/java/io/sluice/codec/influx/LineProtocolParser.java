@@ -5,62 +5,67 @@ import io.sluice.codec.Precision;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * InfluxDB line protocol: {@code measurement[,tag=value...] field=value[,field=value...] [timestamp]}.
+ * InfluxDB line protocol: {@code measurement[,tag=value...] field=value[,field=value...] [timestamp]}
+ * (grammar and mapping in {@code package-info.java}).
  *
- * <p>One line at a time, validated whole before any of its samples is emitted, so a bad line
- * gives one {@link ParseError} and nothing else, and the next line is parsed as if it had not
- * happened. The good path creates no garbage: names are unescaped into a reused buffer, numbers
- * are read from the bytes, and one {@link SeriesKey} is reused. Not thread-safe: one per thread.
- *
- * <p>Escapes (backslash): {@code , } and space in measurements; {@code , = } and space in tag keys,
- * tag values and field keys; a backslash before itself stands for one backslash, before anything
- * else for itself. String fields are valid but not numbers: skipped and counted. Booleans are
- * 1 and 0. A field named {@code value} gives metric {@code measurement}, any other field
- * {@code measurement_field}. A field key given twice keeps the last value.
+ * <p>One line at a time, validated whole before any of its samples is emitted, so a bad line gives
+ * one {@link ParseError} and nothing else, and the next line is parsed as if it had not happened.
+ * The good path creates no garbage: names are unescaped into a reused buffer, numbers are read
+ * from the bytes ({@link FloatParser}, {@link Numbers}), and one {@link SeriesKey} is reused.
+ * Not thread-safe: one instance per thread.
  */
 public final class LineProtocolParser {
-    private static final int MAX_FIELDS = 256;
+    /** Fields in one line; past this the line is rejected. Bounds the per-line buffers. */
+    public static final int MAX_FIELDS = 1024;
+
+    private static final int FAIL = -1;
+    private static final byte[] UNDERSCORE = {'_'};
+    private static final byte[] VALUE = {'v', 'a', 'l', 'u', 'e'};
 
     private final SeriesKey key = new SeriesKey();
+    private final Numbers numbers = new Numbers();
+    /** Unescaped names of the current line: measurement, tag keys and values, field keys. */
     private byte[] scratch = new byte[1024];
     private int scratchLen;
     private int measOff, measLen;
     private final int[] tagKeyOff = new int[SeriesKey.MAX_TAGS], tagKeyLen = new int[SeriesKey.MAX_TAGS];
     private final int[] tagValOff = new int[SeriesKey.MAX_TAGS], tagValLen = new int[SeriesKey.MAX_TAGS];
     private int tagCount;
-    private final int[] fieldOff = new int[MAX_FIELDS], fieldLen = new int[MAX_FIELDS];
+    private final int[] fieldOff = new int[MAX_FIELDS], fieldLen = new int[MAX_FIELDS], fieldHash = new int[MAX_FIELDS];
     private final double[] fieldValue = new double[MAX_FIELDS];
+    /** False for a string field: valid, counted, not a sample. */
+    private final boolean[] fieldNumeric = new boolean[MAX_FIELDS];
     private int fieldCount;
-    private int stringFields;
+    private long time;
 
-    // Where the current line is, for errors.
     private byte[] buf;
-    private int lineStart;
-    private int lineEnd;
     private int line;
+    private boolean sawHighByte;
     private String error;
     private int errorAt;
 
-    /** The 1-based number of the line being parsed (or last parsed). */
+    /** The 1-based number of the line being parsed, or the last one parsed. */
     public int line() {
         return line;
     }
 
     /**
-     * Parses every line of {@code buf[off, off+len)}.
+     * Parses every line of {@code buf[off, off+len)}. Lines are numbered from 1 in each call.
      *
      * @return samples emitted
      */
     public int parse(byte[] buf, int off, int len, Precision precision, SampleSink sink) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        Objects.requireNonNull(precision, "precision");
         this.buf = buf;
+        line = 0;
         int end = off + len;
         int pos = off;
         int emitted = 0;
-        line = 0;
         while (pos < end) {
             line++;
             int eol = pos;
@@ -76,8 +81,6 @@ public final class LineProtocolParser {
     }
 
     private int parseLine(int s, int e, Precision precision, SampleSink sink) {
-        lineStart = s;
-        lineEnd = e;
         int p = s;
         while (p < e && (buf[p] == ' ' || buf[p] == '\t')) {
             p++;
@@ -88,237 +91,269 @@ public final class LineProtocolParser {
         scratchLen = 0;
         tagCount = 0;
         fieldCount = 0;
-        stringFields = 0;
         error = null;
-        long time = scan(p, e, precision);
-        if (error != null) {
-            String text = new String(buf, s, Math.min(e - s, ParseError.MAX_TEXT), StandardCharsets.UTF_8);
-            sink.error(new ParseError(line, errorAt - s + 1, error, text));
+        if (!scan(p, e, precision)) {
+            sink.error(new ParseError(line, errorAt - s + 1, error, ParseError.excerpt(buf, s, e - s)));
             return 0;
         }
-        for (int i = 0; i < stringFields; i++) {
-            sink.skippedField();
-        }
+        int emitted = 0;
         for (int f = 0; f < fieldCount; f++) {
+            if (!fieldNumeric[f]) {
+                sink.skippedField();
+                continue;
+            }
             key.reset().metric(scratch, measOff, measLen);
-            if (!(fieldLen[f] == 5 && isValue(fieldOff[f]))) {
+            if (!isValue(fieldOff[f], fieldLen[f])) {
                 key.appendMetric(UNDERSCORE, 0, 1).appendMetric(scratch, fieldOff[f], fieldLen[f]);
             }
             for (int t = 0; t < tagCount; t++) {
                 key.tag(scratch, tagKeyOff[t], tagKeyLen[t], scratch, tagValOff[t], tagValLen[t]);
             }
             sink.sample(key, time, fieldValue[f], SampleSink.NO_STEP);
+            emitted++;
         }
-        return fieldCount;
+        return emitted;
     }
 
-    private static final byte[] UNDERSCORE = {'_'};
-    private static final byte[] VALUE = {'v', 'a', 'l', 'u', 'e'};
-
-    private boolean isValue(int off) {
-        return Arrays.equals(scratch, off, off + 5, VALUE, 0, 5);
+    /** Validates the line and fills the per-line buffers and {@link #time}; false with {@link #error} set. */
+    private boolean scan(int p, int e, Precision precision) {
+        p = measurement(p, e);
+        while (p != FAIL && p < e && buf[p] == ',') {
+            p = tag(p + 1, e);
+        }
+        if (p == FAIL) {
+            return false;
+        }
+        // Here p is at the space before the fields, or at the end of the line.
+        p = skipSpaces(p, e);
+        if (p == e) {
+            return failed(p, "missing fields");
+        }
+        p = fields(p, e);
+        return p != FAIL && timestamp(p, e, precision);
     }
 
-    /** Validates the line and fills the per-line buffers; returns the time or sets {@link #error}. */
-    private long scan(int p, int e, Precision precision) {
-        // Measurement: up to an unescaped comma or space.
+    private int measurement(int p, int e) {
+        if (buf[p] == ',') {
+            return fail(p, "missing measurement");
+        }
         int start = p;
         measOff = scratchLen;
-        p = unescape(p, e, false);
+        p = unescape(p, e, false, SeriesKey.MAX_NAME_BYTES);
         measLen = scratchLen - measOff;
-        if (measLen == 0) {
-            return fail(start, "missing measurement");
-        }
-        if (measLen > SeriesKey.MAX_NAME_BYTES) {
+        if (p == FAIL) {
             return fail(start, "measurement longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
         }
-        // Tags.
-        while (p < e && buf[p] == ',') {
-            p++;
-            int ks = p;
-            int kOff = scratchLen;
-            p = unescape(p, e, true);
-            int kLen = scratchLen - kOff;
-            if (kLen == 0) {
-                return fail(ks, "missing tag key");
-            }
-            if (kLen > SeriesKey.MAX_NAME_BYTES) {
-                return fail(ks, "tag key longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
-            }
-            if (p >= e || buf[p] != '=') {
-                return fail(p, "missing '=' after tag key");
-            }
-            p++;
-            int vs = p;
-            int vOff = scratchLen;
-            p = unescape(p, e, true);
-            int vLen = scratchLen - vOff;
-            if (vLen == 0) {
-                return fail(vs, "missing tag value");
-            }
-            if (vLen > SeriesKey.MAX_TAG_VALUE_BYTES) {
-                return fail(vs, "tag value longer than " + SeriesKey.MAX_TAG_VALUE_BYTES + " bytes");
-            }
-            if (p < e && buf[p] == '=') {
-                return fail(p, "unescaped '=' in tag value");
-            }
-            if (!addTag(kOff, kLen, vOff, vLen)) {
-                return fail(ks, "more than " + SeriesKey.MAX_TAGS + " tags");
+        return checkUtf8(start, measOff, measLen, "measurement") ? p : FAIL;
+    }
+
+    private int tag(int p, int e) {
+        int ks = p;
+        int kOff = scratchLen;
+        p = unescape(p, e, true, SeriesKey.MAX_NAME_BYTES);
+        int kLen = scratchLen - kOff;
+        if (p == FAIL) {
+            return fail(ks, "tag key longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
+        }
+        if (kLen == 0) {
+            return fail(ks, "missing tag key");
+        }
+        if (!checkUtf8(ks, kOff, kLen, "tag key")) {
+            return FAIL;
+        }
+        if (p == e || buf[p] != '=') {
+            return fail(p, "missing '=' after tag key");
+        }
+        int vs = ++p;
+        int vOff = scratchLen;
+        p = unescape(p, e, true, SeriesKey.MAX_TAG_VALUE_BYTES);
+        int vLen = scratchLen - vOff;
+        if (p == FAIL) {
+            return fail(vs, "tag value longer than " + SeriesKey.MAX_TAG_VALUE_BYTES + " bytes");
+        }
+        if (vLen == 0) {
+            return fail(vs, "missing tag value");
+        }
+        if (p < e && buf[p] == '=') {
+            return fail(p, "unescaped '=' in tag value");
+        }
+        if (!checkUtf8(vs, vOff, vLen, "tag value")) {
+            return FAIL;
+        }
+        for (int i = 0; i < tagCount; i++) {
+            if (Arrays.equals(scratch, tagKeyOff[i], tagKeyOff[i] + tagKeyLen[i], scratch, kOff, kOff + kLen)) {
+                // InfluxDB refuses these too ("duplicate tags"): which value would the series have?
+                return fail(ks, "duplicate tag key");
             }
         }
-        if (p >= e) {
-            return fail(p, "missing fields");
+        if (tagCount == SeriesKey.MAX_TAGS) {
+            return fail(ks, "more than " + SeriesKey.MAX_TAGS + " tags");
         }
-        if (buf[p] != ' ') {
-            return fail(p, "expected a space before the fields");
-        }
-        while (p < e && buf[p] == ' ') {
-            p++;
-        }
-        if (p >= e) {
-            return fail(p, "missing fields");
-        }
-        // Fields.
+        tagKeyOff[tagCount] = kOff;
+        tagKeyLen[tagCount] = kLen;
+        tagValOff[tagCount] = vOff;
+        tagValLen[tagCount++] = vLen;
+        return p;
+    }
+
+    /** The field set, from its first key to the space before the timestamp or the end of the line. */
+    private int fields(int p, int e) {
         while (true) {
             int ks = p;
             int kOff = scratchLen;
-            p = unescape(p, e, true);
+            p = unescape(p, e, true, SeriesKey.MAX_NAME_BYTES);
             int kLen = scratchLen - kOff;
+            if (p == FAIL) {
+                return fail(ks, "field key longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
+            }
             if (kLen == 0) {
                 return fail(ks, "missing field key");
             }
-            if (kLen > SeriesKey.MAX_NAME_BYTES) {
-                return fail(ks, "field key longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
+            if (!checkUtf8(ks, kOff, kLen, "field key")) {
+                return FAIL;
             }
-            if (p >= e || buf[p] != '=') {
+            if (p == e || buf[p] != '=') {
                 return fail(p, "missing '=' after field key");
             }
             p++;
-            if (p >= e || buf[p] == ' ' || buf[p] == ',') {
+            if (p == e || buf[p] == ' ' || buf[p] == ',') {
                 return fail(p, "missing field value");
             }
-            if (buf[p] == '"') {
-                p = skipString(p + 1, e);
-                if (p < 0) {
-                    return fail(-p - 1, "unterminated string field value");
-                }
-                stringFields++;
-            } else {
-                int vs = p;
+            int vs = p;
+            boolean numeric = buf[p] != '"';
+            double v = 0;
+            if (numeric) {
                 while (p < e && buf[p] != ',' && buf[p] != ' ') {
                     p++;
                 }
-                double v = fieldValue(vs, p);
+                v = fieldValue(vs, p);
                 if (error != null) {
-                    return Long.MIN_VALUE;
+                    return FAIL;
                 }
-                if (measLen + 1 + kLen > SeriesKey.MAX_NAME_BYTES && !(kLen == 5 && isValue(kOff))) {
-                    return fail(ks, "metric name (measurement_field) longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
+                if (!isValue(kOff, kLen) && measLen + 1 + kLen > SeriesKey.MAX_NAME_BYTES) {
+                    return fail(ks, "metric name measurement_field longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
                 }
-                if (!addField(kOff, kLen, v)) {
-                    return fail(ks, "more than " + MAX_FIELDS + " fields");
+            } else {
+                p = skipString(p, e);
+                if (p == FAIL) {
+                    return FAIL;
                 }
             }
-            if (p >= e || buf[p] == ' ') {
-                break;
+            if (!addField(ks, kOff, kLen, numeric, v)) {
+                return FAIL;
             }
-            p++; // comma
-            if (p >= e || buf[p] == ' ') {
-                return fail(p, "missing field after ','");
+            if (p == e || buf[p] == ' ') {
+                return p;
             }
+            p++; // the comma; a missing key after it is reported by the next round
         }
-        // Optional timestamp.
-        while (p < e && buf[p] == ' ') {
-            p++;
+    }
+
+    private boolean addField(int ks, int kOff, int kLen, boolean numeric, double v) {
+        // The hash keeps the duplicate search cheap on the widest lines (MAX_FIELDS squared).
+        int h = 1;
+        for (int j = kOff; j < kOff + kLen; j++) {
+            h = 31 * h + scratch[j];
         }
-        if (p >= e) {
-            return SampleSink.NO_TIME;
+        int i = 0;
+        while (i < fieldCount && (fieldHash[i] != h
+                || !Arrays.equals(scratch, fieldOff[i], fieldOff[i] + fieldLen[i], scratch, kOff, kOff + kLen))) {
+            i++;
+        }
+        // A key given twice: the last value wins, as InfluxDB keeps it (its fields are a map).
+        if (i == fieldCount) {
+            if (fieldCount == MAX_FIELDS) {
+                return failed(ks, "more than " + MAX_FIELDS + " fields");
+            }
+            fieldOff[i] = kOff;
+            fieldLen[i] = kLen;
+            fieldHash[i] = h;
+            fieldCount++;
+        }
+        fieldNumeric[i] = numeric;
+        fieldValue[i] = v;
+        return true;
+    }
+
+    private boolean timestamp(int p, int e, Precision precision) {
+        p = skipSpaces(p, e);
+        if (p == e) {
+            time = SampleSink.NO_TIME;
+            return true;
         }
         int ts = p;
         while (p < e && buf[p] != ' ') {
             p++;
         }
         int te = p;
-        while (p < e && buf[p] == ' ') {
-            p++;
+        p = skipSpaces(p, e);
+        long t = numbers.parseLong(buf, ts, te);
+        if (numbers.status != Numbers.OK) {
+            return failed(ts, numbers.status == Numbers.OVERFLOW ? "timestamp out of range" : "invalid timestamp");
         }
         if (p < e) {
-            return fail(p, "unexpected text after the timestamp");
+            return failed(p, "unexpected text after the timestamp");
         }
-        long t = parseLong(ts, te);
-        if (error != null) {
-            error = error.equals("overflow") ? "timestamp out of range" : "invalid timestamp";
-            return Long.MIN_VALUE;
+        time = precision.toMicros(t);
+        if (time == Long.MIN_VALUE) { // also NO_TIME: a timestamp must not mean "none"
+            return failed(ts, "timestamp out of range");
         }
-        long micros = precision.toMicros(t);
-        if (micros == Long.MIN_VALUE) {
-            return fail(ts, "timestamp out of range for precision " + precision.name().toLowerCase());
-        }
-        return micros;
-    }
-
-    private boolean addTag(int kOff, int kLen, int vOff, int vLen) {
-        for (int i = 0; i < tagCount; i++) {
-            if (Arrays.equals(scratch, tagKeyOff[i], tagKeyOff[i] + tagKeyLen[i], scratch, kOff, kOff + kLen)) {
-                tagValOff[i] = vOff;
-                tagValLen[i] = vLen;
-                return true;
-            }
-        }
-        if (tagCount == SeriesKey.MAX_TAGS) {
-            return false;
-        }
-        tagKeyOff[tagCount] = kOff;
-        tagKeyLen[tagCount] = kLen;
-        tagValOff[tagCount] = vOff;
-        tagValLen[tagCount++] = vLen;
         return true;
     }
 
-    private boolean addField(int kOff, int kLen, double v) {
-        for (int i = 0; i < fieldCount; i++) {
-            if (Arrays.equals(scratch, fieldOff[i], fieldOff[i] + fieldLen[i], scratch, kOff, kOff + kLen)) {
-                fieldValue[i] = v; // last one wins, as in InfluxDB
-                return true;
+    /** A numeric or boolean field value in {@code buf[s, e)}; on failure sets {@link #error}. */
+    private double fieldValue(int s, int e) {
+        byte c = buf[s];
+        if (c == 't' || c == 'T' || c == 'f' || c == 'F') {
+            int b = Numbers.parseBoolean(buf, s, e);
+            if (b < 0) {
+                fail(s, looksNonFinite(s, e) ? "NaN and Infinity are not valid field values" : "invalid boolean field value");
             }
+            return b;
         }
-        if (fieldCount == MAX_FIELDS) {
-            return false;
+        if (c != '-' && c != '.' && (c < '0' || c > '9')) {
+            fail(s, looksNonFinite(s, e) ? "NaN and Infinity are not valid field values"
+                    : c == '+' ? "invalid field value: a number cannot start with '+'"
+                    : "invalid field value: not a number, boolean or string");
+            return 0;
         }
-        fieldOff[fieldCount] = kOff;
-        fieldLen[fieldCount] = kLen;
-        fieldValue[fieldCount++] = v;
-        return true;
+        byte last = buf[e - 1];
+        if (last == 'i') {
+            long v = numbers.parseLong(buf, s, e - 1);
+            if (numbers.status != Numbers.OK) {
+                fail(s, numbers.status == Numbers.OVERFLOW ? "integer field value out of range" : "invalid integer field value");
+            }
+            return v;
+        }
+        if (last == 'u') {
+            double v = numbers.parseUnsigned(buf, s, e - 1);
+            if (numbers.status != Numbers.OK) {
+                fail(s, numbers.status == Numbers.OVERFLOW ? "unsigned field value out of range" : "invalid unsigned field value");
+            }
+            return v;
+        }
+        double v = FloatParser.parse(buf, s, e);
+        if (Double.isNaN(v)) {
+            fail(s, looksNonFinite(s, e) ? "NaN and Infinity are not valid field values" : "invalid float field value");
+        } else if (Double.isInfinite(v)) {
+            fail(s, "float field value out of range");
+        }
+        return v;
+    }
+
+    /** Only on the error path: NaN, Inf, Infinity, any case, optional sign. */
+    private boolean looksNonFinite(int s, int e) {
+        int p = s < e && (buf[s] == '-' || buf[s] == '+') ? s + 1 : s;
+        return Numbers.equalsIgnoreCase(buf, p, e, "nan") || Numbers.equalsIgnoreCase(buf, p, e, "inf")
+                || Numbers.equalsIgnoreCase(buf, p, e, "infinity");
     }
 
     /**
-     * Copies an identifier into scratch, unescaping, up to an unescaped delimiter: comma or space,
-     * and '=' too when {@code equalsEnds} (tag keys, tag values, field keys).
+     * Skips a string field value (validated, never stored): {@code \"} and {@code \\} are its
+     * escapes, a backslash before anything else is itself. Returns the position after it.
      */
-    private int unescape(int p, int e, boolean equalsEnds) {
-        ensureScratch(e - p);
-        while (p < e) {
-            byte b = buf[p];
-            if (b == ',' || b == ' ' || (equalsEnds && b == '=')) {
-                break;
-            }
-            if (b == '\\' && p + 1 < e) {
-                byte n = buf[p + 1];
-                if (n == ',' || n == ' ' || n == '\\' || (equalsEnds && n == '=')) {
-                    scratch[scratchLen++] = n;
-                    p += 2;
-                    continue;
-                }
-            }
-            scratch[scratchLen++] = b;
-            p++;
-        }
-        return p;
-    }
-
-    /** Returns the position after the closing quote, or {@code -(position of the problem) - 1}. */
     private int skipString(int p, int e) {
-        int open = p - 1;
+        int open = p++;
         while (p < e) {
             byte b = buf[p];
             if (b == '\\' && p + 1 < e) {
@@ -328,138 +363,82 @@ public final class LineProtocolParser {
             if (b == '"') {
                 p++;
                 if (p < e && buf[p] != ',' && buf[p] != ' ') {
-                    return -p - 1;
+                    return fail(p, "expected ',' or ' ' after a string field value");
                 }
                 return p;
             }
             p++;
         }
-        return -open - 1;
+        return fail(open, "unterminated string field value");
     }
 
-    private double fieldValue(int s, int e) {
-        byte c = buf[s];
-        if (c == 't' || c == 'T' || c == 'f' || c == 'F') {
-            // No number starts with a letter: booleans are decided before the i/u suffixes.
-            if (e - s == 1) {
-                return c == 't' || c == 'T' ? 1 : 0;
-            }
-            if (is(s, e, "true") || is(s, e, "True") || is(s, e, "TRUE")) {
-                return 1;
-            }
-            if (is(s, e, "false") || is(s, e, "False") || is(s, e, "FALSE")) {
-                return 0;
-            }
-            fail(s, "invalid boolean field value");
-            return 0;
+    /**
+     * Copies a name into scratch, unescaping, up to an unescaped delimiter: comma or space, and '='
+     * too in tag keys, tag values and field keys ({@code inKeyValue}). Backslash escapes exactly
+     * those delimiters; before anything else, itself included, it is a literal backslash — line
+     * protocol has no escaped backslash, so a name cannot end with one.
+     *
+     * @return the position of the delimiter (or e), or FAIL when the name passes {@code limit} bytes
+     */
+    private int unescape(int p, int e, boolean inKeyValue, int limit) {
+        if (scratchLen + limit > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + limit));
         }
-        byte last = buf[e - 1];
-        if (last == 'i') {
-            long v = parseLong(s, e - 1);
-            if (error != null) {
-                error = error.equals("overflow") ? "integer field value out of range" : "invalid integer field value";
-                errorAt = s;
+        int max = scratchLen + limit;
+        boolean high = false;
+        while (p < e) {
+            byte b = buf[p];
+            if (b == ',' || b == ' ' || (inKeyValue && b == '=')) {
+                break;
             }
-            return v;
-        }
-        if (last == 'u') {
-            double v = parseUnsigned(s, e - 1);
-            if (error != null) {
-                errorAt = s;
+            if (b == '\\' && p + 1 < e) {
+                byte n = buf[p + 1];
+                if (n == ',' || n == ' ' || (inKeyValue && n == '=')) {
+                    b = n;
+                    p++;
+                }
             }
-            return v;
+            if (scratchLen == max) {
+                return FAIL;
+            }
+            high |= b < 0;
+            scratch[scratchLen++] = b;
+            p++;
         }
-        double v = FloatParser.parse(buf, s, e);
-        if (Double.isNaN(v)) {
-            fail(s, "invalid float field value");
-        }
-        return v;
+        sawHighByte = high;
+        return p;
     }
 
-    private boolean is(int s, int e, String word) {
-        if (e - s != word.length()) {
-            return false;
-        }
-        for (int i = 0; i < word.length(); i++) {
-            if (buf[s + i] != word.charAt(i)) {
-                return false;
-            }
+    /** Names become PostgreSQL text: refuse bytes that are not UTF-8 rather than store U+FFFD. */
+    private boolean checkUtf8(int at, int off, int len, String what) {
+        if (sawHighByte && !Numbers.isUtf8(scratch, off, off + len)) {
+            return failed(at, "invalid UTF-8 in " + what);
         }
         return true;
     }
 
-    /** A signed decimal long; sets {@link #error} to "invalid" or "overflow". */
-    private long parseLong(int s, int e) {
-        int p = s;
-        boolean neg = false;
-        if (p < e && (buf[p] == '-' || buf[p] == '+')) {
-            neg = buf[p] == '-';
+    private boolean isValue(int off, int len) {
+        return len == 5 && Arrays.equals(scratch, off, off + 5, VALUE, 0, 5);
+    }
+
+    private int skipSpaces(int p, int e) {
+        while (p < e && buf[p] == ' ') {
             p++;
         }
-        if (p == e) {
-            error = "invalid";
-            errorAt = s;
-            return 0;
-        }
-        long v = 0;
-        for (; p < e; p++) {
-            int d = buf[p] - '0';
-            if (d < 0 || d > 9) {
-                error = "invalid";
-                errorAt = s;
-                return 0;
-            }
-            // Accumulate negatively so Long.MIN_VALUE parses.
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                error = "overflow";
-                errorAt = s;
-                return 0;
-            }
-            v = v * 10 - d;
-        }
-        if (!neg) {
-            if (v == Long.MIN_VALUE) {
-                error = "overflow";
-                errorAt = s;
-                return 0;
-            }
-            return -v;
-        }
-        return v;
+        return p;
     }
 
-    private double parseUnsigned(int s, int e) {
-        if (s == e) {
-            error = "invalid unsigned field value";
-            return 0;
-        }
-        long v = 0;
-        for (int p = s; p < e; p++) {
-            int d = buf[p] - '0';
-            if (d < 0 || d > 9) {
-                error = "invalid unsigned field value";
-                return 0;
-            }
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L - d, 10)) > 0) {
-                error = "unsigned field value out of range";
-                return 0;
-            }
-            v = v * 10 + d;
-        }
-        return v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
+    private boolean failed(int at, String reason) {
+        fail(at, reason);
+        return false;
     }
 
-    private long fail(int at, String reason) {
+    /** Records the first problem of the line (the reason is a constant on most paths). */
+    private int fail(int at, String reason) {
         if (error == null) {
             error = reason;
             errorAt = at;
         }
-        return Long.MIN_VALUE;
-    }
-
-    private void ensureScratch(int more) {
-        if (scratchLen + more > scratch.length) {
-            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + more));
-        }
+        return FAIL;
     }
 }

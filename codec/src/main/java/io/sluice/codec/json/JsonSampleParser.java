@@ -1,243 +1,284 @@
 package io.sluice.codec.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 
 import java.io.IOException;
+import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
- * JSON samples, read with Jackson's streaming parser. Accepted documents (DESIGN.md §4, §5):
- * <ul>
- *   <li>native: {@code {"samples":[{"metric","tags","time","value","step"}, ...]}}, a single
- *       sample object, or a bare array of them; {@code time} is RFC 3339 or epoch milliseconds;
- *       missing means arrival time;</li>
- *   <li>the API performance monitor's datagram {@code {"route","method","time","status","timestamp"}}
- *       (recognised by {@code route}): metric {@code api_response_time}, value = {@code time} in
- *       milliseconds, tags route, method, status; or an array of them.</li>
- * </ul>
- * Each element is checked whole before it is emitted; a bad one gives one {@link ParseError}
- * whose line is its 1-based index, and the others still count. Unknown fields are ignored.
- * Tag values that are numbers or booleans are taken as their text. Not thread-safe.
+ * JSON samples read with Jackson's streaming parser (shapes and mapping in {@code package-info.java}).
+ *
+ * <p>Each element is validated whole and gives either its sample or one {@link ParseError}; the
+ * others still count. The whole document is read before anything is emitted, so a document that
+ * is not JSON (or breaks off) gives one error and no samples. Jackson's exceptions never escape.
+ * Not thread-safe: one instance per thread.
  */
 public final class JsonSampleParser {
+    /** The metric of an API performance datagram; its value is the call's duration in ms. */
     public static final String API_METRIC = "api_response_time";
 
     private final JsonFactory factory = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16)
-                    .maxStringLength(1 << 20).build())
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32).maxStringLength(1 << 20).build())
             .build();
-    private final Element el = new Element();
+    private final Batch batch = new Batch();
+    private final Element top = new Element(batch);
+    private final Element item = new Element(batch);
     private final SeriesKey key = new SeriesKey();
-    private int element;
-    private int emitted;
+    private final IntConsumer setElement = i -> element = i;
 
-    /** The 1-based index of the element being parsed (or last parsed). */
+    private int element;
+    private byte[] doc;
+    private int docOff;
+
+    /** The 1-based index of the element being emitted, or the last one. */
     public int element() {
         return element;
     }
 
     /** @return samples emitted */
     public int parse(byte[] buf, int off, int len, SampleSink sink) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        batch.clear();
         element = 0;
-        emitted = 0;
+        doc = buf;
+        docOff = off;
+        String refused = null;
+        long refusedAt = 0;
         try (JsonParser p = factory.createParser(buf, off, len)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_ARRAY) {
-                elements(p, sink);
+                array(p, "");
             } else if (t == JsonToken.START_OBJECT) {
-                topObject(p, sink);
+                topObject(p);
             } else {
-                element = 1;
-                error(sink, p, "expected a JSON object or array", buf, off, len);
-                return 0;
+                refused = t == null ? "empty document" : "expected a JSON object or array";
             }
-            if (p.nextToken() != null) {
-                error(sink, p, "unexpected content after the JSON document", buf, off, len);
+            if (refused == null && p.nextToken() != null) {
+                refused = "unexpected content after the JSON document";
             }
+            refusedAt = refused == null ? 0 : tokenOffset(p);
         } catch (JsonProcessingException e) {
-            element = Math.max(1, element);
-            sink.error(new ParseError(element, column(e), "malformed JSON: " + e.getOriginalMessage(),
-                    snippet(buf, off, len)));
+            JsonLocation l = e.getLocation();
+            refused = "malformed JSON: " + e.getOriginalMessage();
+            refusedAt = l == null ? 0 : Math.max(0, l.getByteOffset() >= 0 ? l.getByteOffset() : l.getCharOffset());
         } catch (IOException e) {
-            sink.error(new ParseError(Math.max(1, element), 1, "unreadable JSON: " + e.getMessage(), ""));
+            refused = "unreadable JSON: " + e.getMessage();
         }
-        return emitted;
+        doc = null;
+        if (refused != null) {
+            batch.clear();
+            element = Math.max(1, element);
+            sink.error(new ParseError(element, (int) Math.min(Integer.MAX_VALUE, refusedAt + 1), refused,
+                    ParseError.excerpt(buf, off, len)));
+            return 0;
+        }
+        return batch.emit(key, sink, setElement);
     }
 
-    /** An object that is either {"samples":[...]} or one sample. */
-    private void topObject(JsonParser p, SampleSink sink) throws IOException {
-        el.reset();
+    /** {"samples":[...]} (other members ignored), or else one sample or API timing. */
+    private void topObject(JsonParser p) throws IOException {
+        long start = tokenOffset(p);
         element = 1;
-        boolean sawSamples = false;
+        top.begin(1, null, start);
+        boolean isBatch = false;
+        String refused = null;
+        long refusedAt = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
-            if ("samples".equals(name) && v == JsonToken.START_ARRAY) {
-                sawSamples = true;
-                element = 0;
-                elements(p, sink);
-                el.reset();
+            if (name.equals("samples")) {
+                isBatch = true;
+                if (v == JsonToken.START_ARRAY) {
+                    array(p, "samples");
+                } else {
+                    refused = "samples: must be an array";
+                    refusedAt = tokenOffset(p);
+                    p.skipChildren();
+                }
             } else {
-                field(p, name, v);
+                field(p, top, name, v);
             }
         }
-        if (!sawSamples) {
+        if (refused != null) {
             element = 1;
-            emit(sink);
-        } else if (el.hasAny()) {
-            element = 1;
+            batch.addError(new ParseError(1, (int) refusedAt + 1, refused,
+                    ParseError.excerpt(doc, docOff + (int) start, (int) (tokenOffset(p) + 1 - start))));
+        } else if (!isBatch) {
+            top.finish(doc, docOff, p);
         }
     }
 
-    private void elements(JsonParser p, SampleSink sink) throws IOException {
+    private void array(JsonParser p, String name) throws IOException {
+        int index = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) {
-                throw new IOException("unexpected end of input");
+                throw new JsonParseException(p, "unexpected end of input in an array");
             }
-            element++;
+            element = ++index;
+            long start = tokenOffset(p);
             if (t != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                sink.error(new ParseError(element, column(p), "element " + element + ": expected an object", ""));
+                long end = p.currentLocation().getByteOffset();
+                batch.addError(new ParseError(index, (int) start + 1, name + "[" + (index - 1) + "]: expected an object",
+                        ParseError.excerpt(doc, docOff + (int) start, (int) (Math.max(end, start) - start))));
                 continue;
             }
-            el.reset();
+            item.begin(index, name, start);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                field(p, name, p.nextToken());
+                String field = p.currentName();
+                field(p, item, field, p.nextToken());
             }
-            emit(sink);
+            item.finish(doc, docOff, p);
         }
     }
 
-    private void field(JsonParser p, String name, JsonToken v) throws IOException {
+    /** One member of an element; unknown ones are skipped whatever they hold. */
+    private void field(JsonParser p, Element el, String name, JsonToken v) throws IOException {
         switch (name) {
-            case "metric" -> el.metric = scalarText(p, v, "metric");
+            case "metric" -> {
+                if (v == JsonToken.VALUE_STRING) {
+                    el.metricOff = text(p);
+                    el.metricLen = batch.bytesSince(el.metricOff);
+                } else {
+                    wrongType(p, el, "metric: must be a string");
+                }
+            }
             case "value" -> {
                 if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
                     el.value = p.getDoubleValue();
                     el.hasValue = true;
                 } else {
-                    el.problem("value: must be a number");
-                    p.skipChildren();
+                    wrongType(p, el, "value: must be a number");
                 }
             }
             case "step" -> {
-                if (v == JsonToken.VALUE_NUMBER_INT) {
+                if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        && p.getLongValue() != SampleSink.NO_STEP) {
                     el.step = p.getLongValue();
+                } else if (v == JsonToken.VALUE_NUMBER_INT) {
+                    el.problem("step: out of range", tokenOffset(p));
                 } else if (v == JsonToken.VALUE_NULL) {
                     el.step = SampleSink.NO_STEP;
                 } else {
-                    el.problem("step: must be an integer");
-                    p.skipChildren();
+                    wrongType(p, el, "step: must be an integer");
                 }
             }
-            case "time" -> el.time = timeToken(p, v, "time");
-            case "timestamp" -> el.timestamp = timeToken(p, v, "timestamp");
-            case "tags" -> tags(p, v);
+            case "time" -> time(p, el.time, v);
+            case "timestamp" -> time(p, el.timestamp, v);
+            case "tags" -> tags(p, el, v);
             case "route" -> {
-                el.route = scalarText(p, v, "route");
-                el.isApi = true;
+                if (v == JsonToken.VALUE_STRING) {
+                    el.routeOff = text(p);
+                    el.routeLen = batch.bytesSince(el.routeOff);
+                } else {
+                    wrongType(p, el, "route: must be a string");
+                }
             }
-            case "method" -> el.method = scalarText(p, v, "method");
-            case "status" -> el.status = scalarText(p, v, "status");
+            case "method" -> {
+                if (v == JsonToken.VALUE_STRING) {
+                    el.methodOff = text(p);
+                    el.methodLen = batch.bytesSince(el.methodOff);
+                } else if (v != JsonToken.VALUE_NULL) {
+                    wrongType(p, el, "method: must be a string");
+                }
+            }
+            case "status" -> {
+                if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    el.statusOff = batch.appendDecimal(p.getLongValue());
+                    el.statusLen = batch.bytesSince(el.statusOff);
+                } else if (v == JsonToken.VALUE_STRING) {
+                    el.statusOff = text(p);
+                    el.statusLen = batch.bytesSince(el.statusOff);
+                } else if (v != JsonToken.VALUE_NULL) {
+                    wrongType(p, el, "status: must be an integer or a string");
+                }
+            }
             default -> p.skipChildren();
         }
     }
 
-    private Object timeToken(JsonParser p, JsonToken v, String name) throws IOException {
-        return switch (v) {
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_STRING -> p.getText();
-            case VALUE_NULL -> null;
-            default -> {
-                el.problem(name + ": must be an RFC 3339 string or epoch milliseconds");
-                p.skipChildren();
-                yield null;
+    private void time(JsonParser p, Element.Time t, JsonToken v) throws IOException {
+        t.at = tokenOffset(p);
+        switch (v) {
+            case VALUE_NULL -> t.kind = Element.Time.ABSENT;
+            case VALUE_STRING -> {
+                t.micros = Rfc3339.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                t.kind = t.micros == Rfc3339.INVALID ? Element.Time.BAD : Element.Time.MICROS;
             }
-        };
-    }
-
-    private String scalarText(JsonParser p, JsonToken v, String name) throws IOException {
-        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT
-                || v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
-            return p.getText();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                t.kind = Element.Time.NUMBER;
+                t.isLong = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+                t.asLong = t.isLong ? p.getLongValue() : 0;
+                t.asDouble = p.getDoubleValue();
+            }
+            default -> {
+                t.kind = Element.Time.BAD;
+                p.skipChildren();
+            }
         }
-        el.problem(name + ": must be a string");
-        p.skipChildren();
-        return null;
     }
 
-    private void tags(JsonParser p, JsonToken v) throws IOException {
+    /**
+     * "tags": an object of strings. Numbers and booleans are taken as written ({@code 0},
+     * {@code 1.50}, {@code true}); a null member is no tag; objects and arrays are refused.
+     */
+    private void tags(JsonParser p, Element el, JsonToken v) throws IOException {
         if (v == JsonToken.VALUE_NULL) {
+            el.restartTags();
             return;
         }
         if (v != JsonToken.START_OBJECT) {
-            el.problem("tags: must be an object of strings");
-            p.skipChildren();
+            wrongType(p, el, "tags: must be an object");
             return;
         }
+        el.restartTags();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String k = p.currentName();
-            String val = scalarText(p, p.nextToken(), "tags." + k);
-            if (val != null) {
-                el.tag(k, val);
+            JsonToken tv = p.nextToken();
+            if (tv == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            if (!tv.isScalarValue()) {
+                wrongType(p, el, "tags." + k + ": must be a string, number or boolean");
+                continue;
+            }
+            int kOff = batch.appendUtf8(k);
+            int kLen = batch.bytesSince(kOff);
+            int vOff = text(p);
+            String bad = el.tag(k, kOff, kLen, vOff, batch.bytesSince(vOff));
+            if (bad != null) {
+                el.problem(bad, tokenOffset(p));
             }
         }
     }
 
-    private void emit(SampleSink sink) {
-        String problem = el.validate();
-        if (problem != null) {
-            sink.error(new ParseError(element, 1, problem, el.describe()));
-            return;
-        }
-        key.reset();
-        long time;
-        double value;
-        if (el.isApi) {
-            key.metric(API_METRIC);
-            key.tag("route", el.route);
-            key.tag("method", el.method == null ? "" : el.method);
-            if (el.status != null) {
-                key.tag("status", el.status);
-            }
-            value = ((Number) el.time).doubleValue();
-            time = el.timestampMicros;
-        } else {
-            key.metric(el.metric);
-            time = el.timeMicros;
-            value = el.value;
-        }
-        for (int i = 0; i < el.tagCount; i++) {
-            if (!key.tag(el.tagKeys[i], el.tagValues[i])) {
-                sink.error(new ParseError(element, 1, "more than " + SeriesKey.MAX_TAGS + " tags", el.describe()));
-                return;
-            }
-        }
-        sink.sample(key, time, value, el.step);
-        emitted++;
+    /** Appends the current token's text to the batch as UTF-8 without making a String. */
+    private int text(JsonParser p) throws IOException {
+        return batch.appendUtf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
-    private void error(SampleSink sink, JsonParser p, String reason, byte[] buf, int off, int len) {
-        sink.error(new ParseError(Math.max(1, element), column(p), reason, snippet(buf, off, len)));
+    private static void wrongType(JsonParser p, Element el, String reason) throws IOException {
+        el.problem(reason, tokenOffset(p));
+        p.skipChildren();
     }
 
-    private static int column(JsonParser p) {
-        return Math.max(1, p.currentLocation().getColumnNr());
-    }
-
-    private static int column(JsonProcessingException e) {
-        return e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getColumnNr());
-    }
-
-    private static String snippet(byte[] buf, int off, int len) {
-        return new String(buf, off, Math.min(len, ParseError.MAX_TEXT), java.nio.charset.StandardCharsets.UTF_8);
+    /** The current token's 0-based byte offset from the start of the document. */
+    static long tokenOffset(JsonParser p) {
+        JsonLocation l = p.currentTokenLocation();
+        return Math.max(0, l.getByteOffset() >= 0 ? l.getByteOffset() : l.getCharOffset());
     }
 }

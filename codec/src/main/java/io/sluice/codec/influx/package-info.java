@@ -1,0 +1,43 @@
+/**
+ * InfluxDB line protocol: {@link io.sluice.codec.influx.LineProtocolParser} and
+ * {@link io.sluice.codec.influx.LineProtocolEncoder}.
+ *
+ * <p>Grammar, after the InfluxDB line protocol reference
+ * (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/ and
+ * https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/), with InfluxDB 1.x
+ * ({@code models/points.go}) deciding where the reference is silent:
+ * <pre>
+ * body      = line *( LF line )               ; a CR before LF is dropped
+ * line      = *( SP / TAB ) [ comment / point ] ; blank lines are skipped
+ * comment   = "#" *any
+ * point     = measurement *( "," tag-key "=" tag-value ) 1*SP field *( "," field ) [ 1*SP timestamp ] *SP
+ * field     = field-key "=" ( float / integer / unsigned / boolean / string )
+ * float     = [ "-" ] ( 1*DIGIT [ "." *DIGIT ] / "." 1*DIGIT ) [ ( "e" / "E" ) [ "+" / "-" ] 1*DIGIT ]
+ * integer   = [ "-" ] 1*DIGIT "i"             ; signed 64-bit
+ * unsigned  = 1*DIGIT "u"                     ; unsigned 64-bit
+ * boolean   = "t" / "T" / "true" / "True" / "TRUE" / "f" / "F" / "false" / "False" / "FALSE"
+ * string    = DQUOTE *( "\" DQUOTE / "\\" / any but DQUOTE ) DQUOTE
+ * timestamp = [ "-" ] 1*DIGIT                 ; signed 64-bit, in the request's precision
+ * </pre>
+ * Escapes: in a measurement {@code \,} and {@code \ }; in tag keys, tag values and field keys
+ * {@code \,}, {@code \=} and {@code \ }. A backslash before anything else, another backslash
+ * included, is itself: line protocol has no escaped backslash (so no name can end with one).
+ * A newline always ends the line, even inside a string. No leading '+' on numbers or timestamps,
+ * no NaN or Infinity (the reference excludes them; InfluxDB refuses them).
+ *
+ * <p>Mapping onto samples (DESIGN.md §1): each float, integer, unsigned or boolean field is one
+ * sample; its metric is {@code measurement_fieldkey}, or the measurement alone for a field named
+ * exactly {@code value}; the tags are the key's tags; booleans are 1 and 0; integers and unsigned
+ * integers become the nearest double; the timestamp becomes microseconds (rounded down from
+ * nanoseconds), or {@link io.sluice.codec.SampleSink#NO_TIME} when absent; the step is
+ * {@link io.sluice.codec.SampleSink#NO_STEP}. String fields are valid and skipped
+ * ({@link io.sluice.codec.SampleSink#skippedField()}).
+ *
+ * <p>A repeated field key keeps its last value, as in InfluxDB. A repeated tag key is an error, as
+ * in InfluxDB ("duplicate tags"). Limits: measurement, tag key and field key at most
+ * {@link io.sluice.codec.SeriesKey#MAX_NAME_BYTES} bytes, so is {@code measurement_fieldkey}; tag
+ * values at most {@link io.sluice.codec.SeriesKey#MAX_TAG_VALUE_BYTES}; at most
+ * {@link io.sluice.codec.SeriesKey#MAX_TAGS} tags and
+ * {@link io.sluice.codec.influx.LineProtocolParser#MAX_FIELDS} fields; names must be UTF-8.
+ */
+package io.sluice.codec.influx;
