@@ -18,6 +18,11 @@ import java.util.TreeMap;
  */
 public final class QueryService {
     public static final int MAX_SERIES = 1000;
+    /**
+     * A timestamptz as epoch microseconds, computed by PostgreSQL: reading an int8 is far cheaper
+     * for the driver than parsing a timestamp (JFR: 27% of query time went to getTimestamp).
+     */
+    private static final String MICROS = "(extract(epoch FROM %s) * 1000000)::int8";
     public static final int MAX_RAW_ROWS = 2_000_000;
 
     private final DataSource db;
@@ -183,7 +188,7 @@ public final class QueryService {
     }
 
     private static void raw(Connection c, List<SeriesRef> refs, Query q, Map<Integer, Points> out) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, time, value FROM samples"
+        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, " + MICROS.formatted("time") + ", value FROM samples"
                 + " WHERE series_id = ANY(?) AND time >= ? AND time < ? ORDER BY series_id, time LIMIT ?")) {
             ps.setArray(1, ids(c, refs));
             ps.setTimestamp(2, Rollups.ts(q.startMicros()));
@@ -222,8 +227,8 @@ public final class QueryService {
                     + " WHERE series_id = ANY(?) AND time >= ? AND time < ? GROUP BY 1, 2";
         }
         String bucketCol = source == Source.RAW ? "time" : "bucket";
-        String sql = "SELECT series_id, date_bin('" + (step / 1_000_000L) + " seconds'::interval, " + bucketCol + ", "
-                + Rollups.ORIGIN + ") AS b, " + agg + " FROM (" + inner + ") r GROUP BY 1, 2 ORDER BY 1, 2";
+        String sql = "SELECT series_id, " + MICROS.formatted("date_bin('" + (step / 1_000_000L) + " seconds'::interval, "
+                + bucketCol + ", " + Rollups.ORIGIN + ")") + " AS b, " + agg + " FROM (" + inner + ") r GROUP BY 1, 2 ORDER BY 1, 2";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Array ids = ids(c, refs);
             ps.setArray(1, ids);
@@ -253,7 +258,7 @@ public final class QueryService {
                 }
                 double v = rs.getDouble(3);
                 if (!rs.wasNull()) {
-                    cur.add(Rollups.toMicros(rs.getTimestamp(2)), v);
+                    cur.add(rs.getLong(2), v);
                 }
             }
         }
