@@ -114,7 +114,7 @@ public final class SluiceServer implements AutoCloseable {
         readiness.start();
 
         Ingest ingest = new Ingest(storage.registry(), storage.ring(),
-                new Limits(cfg.maxTags(), cfg.retentionRaw().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
+                new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
                 metrics);
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);

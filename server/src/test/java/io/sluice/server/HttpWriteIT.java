@@ -153,11 +153,19 @@ class HttpWriteIT {
     }
 
     @Test
-    void samplesOlderThanRetentionAreRefusedWithAReason() throws Exception {
-        HttpResponse<String> r = s.post("/write?precision=s", "old value=1 1000000000\nnew value=2");
+    void oldSamplesAreStoredButTimesBefore2000AreRefusedWithAReason() throws Exception {
+        // The issue's own example: a timestamp from 2024 is stored (retention removes it later).
+        HttpResponse<String> ok = s.post("/write?precision=s", "cpu2024,host=a usage_user=12.5 1732280000");
+        assertThat(ok.statusCode()).isEqualTo(204);
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'cpu2024_usage_user'")).isEqualTo(1);
+        // Seconds sent without precision=s read as nanoseconds: 1970. Refused, the rest stored.
+        HttpResponse<String> r = s.post("/write", "old value=1 1732280000\nnew value=2");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("retention");
+        assertThat(r.body()).contains("before 2000-01-01");
         assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'new'")).isEqualTo(1);
         assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'old'")).isZero();
+        HttpResponse<String> future = s.post("/write?precision=s", "future value=1 " + (Instant.now().getEpochSecond() + 30 * 86400));
+        assertThat(future.statusCode()).isEqualTo(400);
+        assertThat(future.body()).contains("max_future");
     }
 }

@@ -115,6 +115,10 @@ public final class Config {
         return (Duration) values.get("retention_raw");
     }
 
+    public Duration maxSampleAge() {
+        return (Duration) values.get("max_sample_age");
+    }
+
     public Duration retention1m() {
         return (Duration) values.get("retention_1m");
     }

@@ -54,7 +54,7 @@ public final class IngestSink implements SampleSink {
         skippedFields = 0;
         nowMicros = System.currentTimeMillis() * 1000;
         Limits l = ingest.limits();
-        oldest = nowMicros - l.maxAgeMicros();
+        oldest = l.maxAgeMicros() > 0 ? Math.max(Limits.FLOOR_MICROS, nowMicros - l.maxAgeMicros()) : Limits.FLOOR_MICROS;
         newest = nowMicros + l.maxAheadMicros();
         return this;
     }
@@ -71,7 +71,8 @@ public final class IngestSink implements SampleSink {
             return;
         }
         if (t < oldest) {
-            reject(Reject.TOO_OLD, "time is older than the raw retention (retention_raw)");
+            reject(Reject.TOO_OLD, t < Limits.FLOOR_MICROS ? "time is before 2000-01-01 (check the precision)"
+                    : "time is older than max_sample_age");
             return;
         }
         if (t > newest) {
