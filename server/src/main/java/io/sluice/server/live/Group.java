@@ -68,7 +68,8 @@ final class Group {
     }
 
     /** Encodes what is buffered (one frame, or one per sample) and empties the buffer. */
-    List<ByteBuf> drain(ByteBufAllocator alloc, Map<SeriesKey, Map<String, String>> tagCache) {
+    List<ByteBuf> drain(ByteBufAllocator alloc, Map<SeriesKey, Map<String, String>> tagCache,
+                        Map<SeriesKey, byte[]> prefixCache) {
         List<ByteBuf> frames = new ArrayList<>(style.batched ? 1 : size);
         if (style.batched) {
             ByteBuf b = alloc.buffer(64 + size * 96);
@@ -83,7 +84,11 @@ final class Group {
                 if (i > 0) {
                     b.writeByte(',');
                 }
-                writeOne(b, i, tagCache);
+                if (style == Style.NATIVE) {
+                    writeNative(b, i, tagCache, prefixCache);
+                } else {
+                    writeOne(b, i, tagCache);
+                }
             }
             Json.ascii(b, style == Style.NATIVE ? "]}" : "]}}");
             frames.add(b);
@@ -97,6 +102,38 @@ final class Group {
         java.util.Arrays.fill(keys, 0, size, null);
         size = 0;
         return frames;
+    }
+
+    /**
+     * A native sample: the series part ({@code {"metric":...,"tags":{...},"time":}) is encoded once
+     * per series and copied after that. JFR put a third of the fan-out thread's time in
+     * re-encoding each sample's names.
+     */
+    private void writeNative(ByteBuf b, int i, Map<SeriesKey, Map<String, String>> tagCache,
+                             Map<SeriesKey, byte[]> prefixCache) {
+        byte[] prefix = prefixCache.get(keys[i]);
+        if (prefix == null) {
+            ByteBuf p = io.netty.buffer.Unpooled.buffer(128);
+            try {
+                writeOne(p, i, tagCache);
+                // writeOne wrote the whole sample; keep what precedes the time value.
+                String whole = p.toString(java.nio.charset.StandardCharsets.UTF_8);
+                String head = whole.substring(0, whole.lastIndexOf("},\"time\":") + 9);
+                prefix = head.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } finally {
+                p.release();
+            }
+            prefixCache.put(keys[i], prefix);
+        }
+        b.writeBytes(prefix);
+        Json.millis(b, times[i]);
+        Json.ascii(b, ",\"value\":");
+        Json.number(b, values[i]);
+        if (steps[i] != SampleSink.NO_STEP) {
+            Json.ascii(b, ",\"step\":");
+            Json.ascii(b, Long.toString(steps[i]));
+        }
+        b.writeByte('}');
     }
 
     private void writeOne(ByteBuf b, int i, Map<SeriesKey, Map<String, String>> tagCache) {

@@ -65,6 +65,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
     private long seenVersion = -1;
     private final Map<SeriesKey, Group[]> matchCache = new HashMap<>();
     private final Map<SeriesKey, Map<String, String>> tagCache = new HashMap<>();
+    private final Map<SeriesKey, byte[]> prefixCache = new HashMap<>();
     private final List<RemoteSample> outbound = new ArrayList<>();
     private long lastBridgeFlush = System.nanoTime();
 
@@ -182,6 +183,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
             if (matchCache.size() >= MATCH_CACHE_MAX) {
                 matchCache.clear();
                 tagCache.clear();
+                prefixCache.clear();
             }
             matchCache.put(key, gs);
         }
@@ -252,7 +254,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
 
     private void flush(Group g) {
         int samples = g.size();
-        List<ByteBuf> frames = g.drain(alloc, tagCache);
+        List<ByteBuf> frames = g.drain(alloc, tagCache, prefixCache);
         int perFrame = g.style.batched ? samples : 1;
         try {
             for (Channel ch : g.channels) {
