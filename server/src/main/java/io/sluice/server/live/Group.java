@@ -115,11 +115,8 @@ final class Group {
         if (prefix == null) {
             ByteBuf p = io.netty.buffer.Unpooled.buffer(128);
             try {
-                writeOne(p, i, tagCache);
-                // writeOne wrote the whole sample; keep what precedes the time value.
-                String whole = p.toString(java.nio.charset.StandardCharsets.UTF_8);
-                String head = whole.substring(0, whole.lastIndexOf("},\"time\":") + 9);
-                prefix = head.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                nativeHead(p, keys[i], tagCache.computeIfAbsent(keys[i], SeriesKey::tags));
+                prefix = io.netty.buffer.ByteBufUtil.getBytes(p);
             } finally {
                 p.release();
             }
@@ -136,35 +133,29 @@ final class Group {
         b.writeByte('}');
     }
 
+    private static void nativeHead(ByteBuf b, SeriesKey k, Map<String, String> tags) {
+        Json.ascii(b, "{\"metric\":");
+        Json.string(b, k.metricString());
+        Json.ascii(b, ",\"tags\":{");
+        boolean first = true;
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            if (!first) {
+                b.writeByte(',');
+            }
+            first = false;
+            Json.string(b, t.getKey());
+            b.writeByte(':');
+            Json.string(b, t.getValue());
+        }
+        Json.ascii(b, "},\"time\":");
+    }
+
+    /** One sample in the shape of a drop-in service's stream (native samples use {@link #writeNative}). */
     private void writeOne(ByteBuf b, int i, Map<SeriesKey, Map<String, String>> tagCache) {
         SeriesKey k = keys[i];
         Map<String, String> tags = tagCache.computeIfAbsent(k, SeriesKey::tags);
         String metric = k.metricString();
         switch (style) {
-            case NATIVE -> {
-                Json.ascii(b, "{\"metric\":");
-                Json.string(b, metric);
-                Json.ascii(b, ",\"tags\":{");
-                boolean first = true;
-                for (Map.Entry<String, String> t : tags.entrySet()) {
-                    if (!first) {
-                        b.writeByte(',');
-                    }
-                    first = false;
-                    Json.string(b, t.getKey());
-                    b.writeByte(':');
-                    Json.string(b, t.getValue());
-                }
-                Json.ascii(b, "},\"time\":");
-                Json.millis(b, times[i]);
-                Json.ascii(b, ",\"value\":");
-                Json.number(b, values[i]);
-                if (steps[i] != SampleSink.NO_STEP) {
-                    Json.ascii(b, ",\"step\":");
-                    Json.ascii(b, Long.toString(steps[i]));
-                }
-                b.writeByte('}');
-            }
             case API_PERF -> {
                 Json.ascii(b, "{\"route\":");
                 Json.string(b, tags.getOrDefault("route", ""));
