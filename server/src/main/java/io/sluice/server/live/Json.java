@@ -34,21 +34,57 @@ final class Json {
         b.writeCharSequence(s, StandardCharsets.US_ASCII);
     }
 
+    /** Whole values (most counters, timings in ms, the bench's clock values) are written without a String. */
     static void number(ByteBuf b, double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            ascii(b, Long.toString((long) v));
+            integer(b, (long) v);
         } else {
             ascii(b, Double.toString(v));
         }
     }
 
-    /** Epoch milliseconds, with a fraction when the time has microseconds. */
+    /** Epoch milliseconds, with a decimal fraction (no exponent) when the time has microseconds. */
     static void millis(ByteBuf b, long micros) {
-        if (micros % 1000 == 0) {
-            ascii(b, Long.toString(micros / 1000));
-        } else {
-            ascii(b, Double.toString(micros / 1000.0));
+        long ms = Math.floorDiv(micros, 1000);
+        int frac = (int) Math.floorMod(micros, 1000);
+        if (frac != 0 && ms < 0) {
+            ascii(b, java.math.BigDecimal.valueOf(micros, 3).stripTrailingZeros().toPlainString());
+            return;
         }
+        integer(b, ms);
+        if (frac != 0) {
+            b.writeByte('.');
+            b.writeByte('0' + frac / 100);
+            if (frac % 100 != 0) {
+                b.writeByte('0' + frac / 10 % 10);
+                if (frac % 10 != 0) {
+                    b.writeByte('0' + frac % 10);
+                }
+            }
+        }
+    }
+
+    /** A long in decimal, digits written straight into the buffer. */
+    static void integer(ByteBuf b, long v) {
+        if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                ascii(b, "-9223372036854775808");
+                return;
+            }
+            b.writeByte('-');
+            v = -v;
+        }
+        int len = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            len++;
+        }
+        b.ensureWritable(len);
+        int start = b.writerIndex();
+        for (int i = start + len - 1; i >= start; i--) {
+            b.setByte(i, (int) ('0' + v % 10));
+            v /= 10;
+        }
+        b.writerIndex(start + len);
     }
 
     static void rfc3339(ByteBuf b, long micros) {
