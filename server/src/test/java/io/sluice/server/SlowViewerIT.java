@@ -56,6 +56,8 @@ class SlowViewerIT {
                 return s.metric("sluice_live_viewers_closed_slow_total") >= 1;
             });
             await().atMost(Duration.ofSeconds(5)).until(() -> s.metric("sluice_live_viewers") == 1);
+            // what waited for it was released, and the accounting says so
+            await().atMost(Duration.ofSeconds(5)).until(() -> s.metric("sluice_live_queued_bytes") == 0);
         }
     }
 

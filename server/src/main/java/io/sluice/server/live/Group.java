@@ -2,10 +2,6 @@ package io.sluice.server.live;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 
@@ -14,20 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Viewers with the same filter and style: one {@link ChannelGroup}, one buffer, and each flush
- * encoded once for all of them. Only the fan-out thread adds and flushes; viewers join and leave
- * from event loops (the ChannelGroup is thread-safe).
+ * Viewers with the same filter and style: one member list, one buffer, and each flush encoded
+ * once for all of them. Only the fan-out thread adds and flushes; viewers join and leave from
+ * event loops under the hub's lock.
  */
 final class Group {
     final String id;
     final Style style;
     final Filter filter;
-    final ChannelGroup channels;
+    /** Members, copy-on-write: changed under the hub's lock, read by the fan-out thread. */
+    private volatile Viewer[] members = new Viewer[0];
     private final int capacity;
-    private final SeriesKey[] keys;
-    private final long[] times;
-    private final double[] values;
-    private final long[] steps;
+    // Buffered samples, grown on demand up to capacity: a thousand groups of mostly a few samples
+    // each stay small and cache-friendly. data holds time, value bits and step per sample.
+    private SeriesKey[] keys;
+    private long[] data;
     private int size;
     private long firstAtNanos;
     private long seen;
@@ -37,11 +34,9 @@ final class Group {
         this.style = style;
         this.filter = filter;
         this.capacity = capacity;
-        this.channels = new DefaultChannelGroup(id, GlobalEventExecutor.INSTANCE);
-        this.keys = new SeriesKey[capacity];
-        this.times = new long[capacity];
-        this.values = new double[capacity];
-        this.steps = new long[capacity];
+        int initial = Math.min(capacity, 16);
+        this.keys = new SeriesKey[initial];
+        this.data = new long[initial * 3];
     }
 
     /** @return true when the buffer is full and must be flushed now */
@@ -52,11 +47,28 @@ final class Group {
         if (size == 0) {
             firstAtNanos = System.nanoTime();
         }
+        if (size == keys.length) {
+            int n = Math.min(capacity, size * 2);
+            keys = java.util.Arrays.copyOf(keys, n);
+            data = java.util.Arrays.copyOf(data, n * 3);
+        }
         keys[size] = key;
-        times[size] = time;
-        values[size] = value;
-        steps[size] = step;
+        data[size * 3] = time;
+        data[size * 3 + 1] = Double.doubleToRawLongBits(value);
+        data[size * 3 + 2] = step;
         return ++size == capacity;
+    }
+
+    private long time(int i) {
+        return data[i * 3];
+    }
+
+    private double value(int i) {
+        return Double.longBitsToDouble(data[i * 3 + 1]);
+    }
+
+    private long step(int i) {
+        return data[i * 3 + 2];
     }
 
     boolean due(long now, long coalesceNanos) {
@@ -123,12 +135,12 @@ final class Group {
             prefixCache.put(keys[i], prefix);
         }
         b.writeBytes(prefix);
-        Json.millis(b, times[i]);
+        Json.millis(b, time(i));
         Json.ascii(b, ",\"value\":");
-        Json.number(b, values[i]);
-        if (steps[i] != SampleSink.NO_STEP) {
+        Json.number(b, value(i));
+        if (step(i) != SampleSink.NO_STEP) {
             Json.ascii(b, ",\"step\":");
-            Json.ascii(b, Long.toString(steps[i]));
+            Json.ascii(b, Long.toString(step(i)));
         }
         b.writeByte('}');
     }
@@ -162,12 +174,12 @@ final class Group {
                 Json.ascii(b, ",\"method\":");
                 Json.string(b, tags.getOrDefault("method", ""));
                 Json.ascii(b, ",\"time\":");
-                Json.number(b, values[i]);
+                Json.number(b, value(i));
                 Json.ascii(b, ",\"status\":");
                 String status = tags.getOrDefault("status", "0");
                 Json.ascii(b, status.matches("-?\\d{1,9}") ? status : "0");
                 Json.ascii(b, ",\"timestamp\":");
-                Json.rfc3339(b, times[i]);
+                Json.rfc3339(b, time(i));
                 b.writeByte('}');
             }
             case TRAINING -> {
@@ -176,11 +188,11 @@ final class Group {
                 Json.ascii(b, ",\"metric_name\":");
                 Json.string(b, metric);
                 Json.ascii(b, ",\"step\":");
-                Json.ascii(b, steps[i] == SampleSink.NO_STEP ? "null" : Long.toString(steps[i]));
+                Json.ascii(b, step(i) == SampleSink.NO_STEP ? "null" : Long.toString(step(i)));
                 Json.ascii(b, ",\"value\":");
-                Json.number(b, values[i]);
+                Json.number(b, value(i));
                 Json.ascii(b, ",\"time\":");
-                Json.rfc3339(b, times[i]);
+                Json.rfc3339(b, time(i));
                 b.writeByte('}');
             }
             case FLEET -> {
@@ -191,9 +203,9 @@ final class Group {
                 Json.ascii(b, ",\"metric_name\":");
                 Json.string(b, tags.getOrDefault("metric_name", metric));
                 Json.ascii(b, ",\"value\":");
-                Json.number(b, values[i]);
+                Json.number(b, value(i));
                 Json.ascii(b, ",\"timestamp\":");
-                Json.rfc3339(b, times[i]);
+                Json.rfc3339(b, time(i));
                 b.writeByte('}');
             }
             case DASHBOARD -> {
@@ -202,20 +214,47 @@ final class Group {
                 Json.ascii(b, ",\"host\":");
                 Json.string(b, tags.getOrDefault("host", ""));
                 Json.ascii(b, ",\"value\":");
-                Json.number(b, values[i]);
+                Json.number(b, value(i));
                 Json.ascii(b, ",\"time\":");
-                Json.rfc3339(b, times[i]);
+                Json.rfc3339(b, time(i));
                 b.writeByte('}');
             }
             default -> throw new IllegalStateException(style.name());
         }
     }
 
-    boolean isEmpty() {
-        return channels.isEmpty();
+    Viewer[] members() {
+        return members;
     }
 
-    void join(Channel ch) {
-        channels.add(ch);
+    boolean isEmpty() {
+        return members.length == 0;
+    }
+
+    /** Under the hub's lock. */
+    void join(Viewer v) {
+        Viewer[] m = members;
+        for (Viewer x : m) {
+            if (x == v) {
+                return;
+            }
+        }
+        Viewer[] n = java.util.Arrays.copyOf(m, m.length + 1);
+        n[m.length] = v;
+        members = n;
+    }
+
+    /** Under the hub's lock. */
+    void leave(Viewer v) {
+        Viewer[] m = members;
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] == v) {
+                Viewer[] n = new Viewer[m.length - 1];
+                System.arraycopy(m, 0, n, 0, i);
+                System.arraycopy(m, i + 1, n, i, m.length - i - 1);
+                members = n;
+                return;
+            }
+        }
     }
 }

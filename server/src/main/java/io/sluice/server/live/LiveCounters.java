@@ -13,6 +13,8 @@ final class LiveCounters {
     final Counter crossOut;
     final Counter crossErrors;
     final Counter protocolErrors;
+    /** Bytes waiting in slow viewers' queues, all viewers (a frame shared by several counts for each). */
+    final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     LiveCounters(Metrics m) {
         frames = m.counter("sluice_live_frames_total", "WebSocket frames of samples sent to viewers.");
@@ -24,6 +26,8 @@ final class LiveCounters {
         crossOut = m.counter("sluice_live_cross_node_messages_total", "Batches exchanged with other nodes via Redis.",
                 "direction", "out");
         crossErrors = m.counter("sluice_live_cross_node_errors_total", "Redis publish or decode failures.");
+        m.gauge("sluice_live_queued_bytes", "Bytes waiting for slow viewers, beyond their sockets' write buffers.",
+                queuedBytes::get);
         protocolErrors = m.counter("sluice_live_protocol_errors_total", "Viewer messages answered with an error.");
     }
 }

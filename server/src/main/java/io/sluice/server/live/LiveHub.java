@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.metrics.Metrics;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -26,6 +28,8 @@ import java.util.function.Consumer;
  * answer is cached per series; each group coalesces for {@code coalesceMs} (or until full),
  * then encodes once and hands the frame to every member's event loop.
  *
+ * <p>Frames reach the event loops through one {@link Outbox} per loop, handed over once per tick.
+ *
  * <p>Threads: {@link #onEvent}/{@link #onTimeout} run on the fan-out thread and own all group
  * buffers; {@link #join}/{@link #leave} run on event loops and publish a new index
  * (copy-on-write), which the fan-out thread notices by its version.
@@ -33,6 +37,8 @@ import java.util.function.Consumer;
 public final class LiveHub implements EventHandler<SampleEvent> {
     private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
     private static final int MATCH_CACHE_MAX = 100_000;
+    /** Frames held for the event loops before they are handed over even mid-batch. */
+    private static final int HANDOFF_MAX = 4096;
 
     /** Samples seen by this node, in batches, for other nodes (set when Redis is configured). */
     public interface Bridge {
@@ -67,6 +73,8 @@ public final class LiveHub implements EventHandler<SampleEvent> {
     private final Map<SeriesKey, Map<String, String>> tagCache = new HashMap<>();
     private final Map<SeriesKey, byte[]> prefixCache = new HashMap<>();
     private final List<RemoteSample> outbound = new ArrayList<>();
+    private final Map<EventLoop, Outbox> outboxes = new IdentityHashMap<>();
+    private int handedOver;
     private long lastBridgeFlush = System.nanoTime();
 
     private record GroupKey(Style style, Filter filter) {
@@ -120,12 +128,12 @@ public final class LiveHub implements EventHandler<SampleEvent> {
             groups.put(key, g);
             republish();
         }
-        g.join(ch);
+        g.join(ch.attr(Viewer.KEY).get());
         return g;
     }
 
     synchronized void leave(Channel ch, Group g) {
-        g.channels.remove(ch);
+        g.leave(ch.attr(Viewer.KEY).get());
         if (g.isEmpty() && groups.remove(new GroupKey(g.style, g.filter)) != null) {
             republish();
         }
@@ -168,6 +176,8 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         }
         if (endOfBatch) {
             tick();
+        } else if (handedOver >= HANDOFF_MAX) {
+            handOver();
         }
     }
 
@@ -250,6 +260,18 @@ public final class LiveHub implements EventHandler<SampleEvent> {
             outbound.clear();
             lastBridgeFlush = now;
         }
+        handOver();
+    }
+
+    /** Gives each event loop the frames collected for its viewers. */
+    private void handOver() {
+        if (handedOver == 0) {
+            return;
+        }
+        for (Outbox o : outboxes.values()) {
+            o.handOver();
+        }
+        handedOver = 0;
     }
 
     private void flush(Group g) {
@@ -257,18 +279,11 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         List<ByteBuf> frames = g.drain(alloc, tagCache, prefixCache);
         int perFrame = g.style.batched ? samples : 1;
         try {
-            for (Channel ch : g.channels) {
-                Viewer v = ch.attr(Viewer.KEY).get();
-                if (v == null) {
-                    continue;
-                }
+            for (Viewer v : g.members()) {
+                Outbox out = outboxes.computeIfAbsent(v.channel.eventLoop(), Outbox::new);
                 for (ByteBuf f : frames) {
-                    ByteBuf dup = f.retainedDuplicate();
-                    try {
-                        ch.eventLoop().execute(() -> v.deliver(dup, perFrame));
-                    } catch (RuntimeException rejected) {
-                        dup.release(); // the event loop is shutting down
-                    }
+                    out.add(v, f.retainedDuplicate(), perFrame);
+                    handedOver++;
                 }
             }
         } catch (RuntimeException ex) {

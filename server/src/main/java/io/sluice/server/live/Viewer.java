@@ -16,13 +16,16 @@ import java.util.Map;
  * One WebSocket connection's delivery state. Runs on its channel's event loop only.
  *
  * <p>Outbound bytes are bounded by the channel's write-buffer high-water mark: while the channel
- * is unwritable, frames wait in a short queue, and past {@link #MAX_QUEUED} frames the oldest are
- * dropped (released) and counted; when it drains, the viewer is told how many samples it missed.
+ * is unwritable, frames wait in a queue of at most {@link #MAX_QUEUED_BYTES} (enough for a burst to
+ * a viewer that reads at full speed), and all viewers' queues together hold at most
+ * {@link #MAX_QUEUED_BYTES_ALL}; past either, the oldest frames are dropped (released) and counted,
+ * and when the viewer drains it is told how many samples it missed.
  * A viewer unwritable for longer than the slow timeout is closed.
  */
 final class Viewer {
     static final AttributeKey<Viewer> KEY = AttributeKey.valueOf("sluice.viewer");
-    static final int MAX_QUEUED = 8;
+    static final long MAX_QUEUED_BYTES = 4L << 20;
+    static final long MAX_QUEUED_BYTES_ALL = 256L << 20;
 
     private record Pending(ByteBuf frame, int samples) {
     }
@@ -32,8 +35,10 @@ final class Viewer {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final LiveCounters counters;
     private final long slowTimeoutNanos;
+    private long queuedBytes;
     private long dropped;
     private long unwritableSince;
+    private boolean written;
 
     Viewer(Channel channel, LiveCounters counters, long slowTimeoutNanos) {
         this.channel = channel;
@@ -41,19 +46,24 @@ final class Viewer {
         this.slowTimeoutNanos = slowTimeoutNanos;
     }
 
-    /** Takes ownership of {@code frame}. */
-    void deliver(ByteBuf frame, int samples) {
+    /** Takes ownership of {@code frame}: written now (flushed by {@link #flushIfWritten}) or queued. */
+    void offer(ByteBuf frame, int samples) {
         if (!channel.isActive()) {
             frame.release();
             return;
+        }
+        if (!channel.isWritable() && written) {
+            flushIfWritten(); // unflushed frames of this hand-off count against the water mark
         }
         if (channel.isWritable() && queue.isEmpty()) {
             send(frame, samples);
             return;
         }
         queue.add(new Pending(frame, samples));
-        while (queue.size() > MAX_QUEUED) {
+        queued(frame.readableBytes());
+        while (queue.size() > 1 && (queuedBytes > MAX_QUEUED_BYTES || counters.queuedBytes.get() > MAX_QUEUED_BYTES_ALL)) {
             Pending old = queue.poll();
+            queued(-old.frame.readableBytes());
             dropped += old.samples;
             counters.droppedSlow.add(old.samples);
             old.frame.release();
@@ -72,7 +82,21 @@ final class Viewer {
         unwritableSince = 0;
         while (!queue.isEmpty() && channel.isWritable()) {
             Pending p = queue.poll();
+            queued(-p.frame.readableBytes());
             send(p.frame, p.samples);
+        }
+        flushIfWritten();
+    }
+
+    private void queued(long bytes) {
+        queuedBytes += bytes;
+        counters.queuedBytes.addAndGet(bytes);
+    }
+
+    void flushIfWritten() {
+        if (written) {
+            written = false;
+            channel.flush();
         }
     }
 
@@ -83,7 +107,8 @@ final class Viewer {
             channel.write(new TextWebSocketFrame(Unpooled.copiedBuffer(notice, StandardCharsets.UTF_8)));
             dropped = 0;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
+        channel.write(new TextWebSocketFrame(frame), channel.voidPromise());
+        written = true;
         counters.frames.inc();
         counters.samples.add(samples);
     }
@@ -104,6 +129,7 @@ final class Viewer {
     void closed() {
         Pending p;
         while ((p = queue.poll()) != null) {
+            queued(-p.frame.readableBytes());
             p.frame.release();
         }
     }
