@@ -10,17 +10,11 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -58,32 +52,20 @@ final class WsScenario implements java.util.concurrent.Callable<Integer> {
     Result run() throws Exception {
         String base = o.sluice.replaceFirst("^http", "ws");
         Recorder latency = new Recorder(3);
-        LongAdder received = new LongAdder();
-        LongAdder droppedNotices = new LongAdder();
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            clients.add(HttpClient.newHttpClient());
-        }
-        List<WebSocket> sockets = new ArrayList<>();
-        long t0 = System.nanoTime();
-        List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
+        List<String> subscribes = new ArrayList<>();
         for (int i = 0; i < viewers; i++) {
-            int host = i % o.series;
-            opening.add(clients.get(i % clients.size()).newWebSocketBuilder()
-                    .buildAsync(URI.create(base + "/v1/live"), new Viewer(latency, received, droppedNotices))
-                    .thenCompose(ws -> ws.sendText("{\"type\":\"subscribe\",\"id\":\"v\",\"metrics\":[\"bench_ws\"],"
-                            + "\"tags\":{\"host\":\"h" + host + "\"}}", true)));
-            if (opening.size() >= 500) {
-                for (CompletableFuture<WebSocket> f : opening) {
-                    sockets.add(f.get(30, TimeUnit.SECONDS));
-                }
-                opening.clear();
-            }
+            subscribes.add("{\"type\":\"subscribe\",\"id\":\"v\",\"metrics\":[\"bench_ws\"],"
+                    + "\"tags\":{\"host\":\"h" + (i % o.series) + "\"}}");
         }
-        for (CompletableFuture<WebSocket> f : opening) {
-            sockets.add(f.get(30, TimeUnit.SECONDS));
+        try (LiveViewers sockets = new LiveViewers(latency)) {
+            long t0 = System.nanoTime();
+            sockets.openAll(URI.create(base + "/v1/live"), subscribes);
+            return measure(latency, sockets, (System.nanoTime() - t0) / 1e9);
         }
-        double openSeconds = (System.nanoTime() - t0) / 1e9;
+    }
+
+    private Result measure(Recorder latency, LiveViewers sockets, double openSeconds) throws Exception {
+        LongAdder received = sockets.received;
         System.err.printf("[ws] %d viewers open in %.1fs%n", sockets.size(), openSeconds);
         Thread.sleep(1000);
         latency.reset();
@@ -133,57 +115,13 @@ final class WsScenario implements java.util.concurrent.Callable<Integer> {
         extra.put("received_by_viewers", received.sum());
         extra.put("measured_samples", h.getTotalCount());
         extra.put("warmup_seconds", warmup);
-        extra.put("dropped_notices", droppedNotices.sum());
+        extra.put("dropped_notices", sockets.droppedNotices.sum());
         extra.put("latency_ms_p50", h.getValueAtPercentile(50) / 1000.0);
         extra.put("latency_ms_p99", h.getValueAtPercentile(99) / 1000.0);
         extra.put("latency_ms_p999", h.getValueAtPercentile(99.9) / 1000.0);
         extra.put("latency_ms_max", h.getMaxValue() / 1000.0);
         extra.put("sluice_heap_mb", after.getOrDefault("heap", 0L) >> 20);
-        for (WebSocket ws : sockets) {
-            ws.abort();
-        }
         return new Result("ws delivery (" + sockets.size() + " viewers)", received.sum() - receivedAtWarmup,
                 secs - warmup, extra);
-    }
-
-    /** Counts samples and records each one's delivery latency. */
-    private static final class Viewer implements WebSocket.Listener {
-        private final Recorder latency;
-        private final LongAdder received;
-        private final LongAdder dropped;
-        private final StringBuilder partial = new StringBuilder();
-
-        Viewer(Recorder latency, LongAdder received, LongAdder dropped) {
-            this.latency = latency;
-            this.received = received;
-            this.dropped = dropped;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                long now = System.nanoTime();
-                String msg = partial.toString();
-                partial.setLength(0);
-                if (msg.startsWith("{\"type\":\"dropped\"")) {
-                    dropped.increment();
-                }
-                // Each sample's value is its send time: scan for "value": without building a tree.
-                int at = 0;
-                while ((at = msg.indexOf("\"value\":", at)) >= 0) {
-                    at += 8;
-                    int end = at;
-                    while (end < msg.length() && msg.charAt(end) != ',' && msg.charAt(end) != '}') {
-                        end++;
-                    }
-                    long sentAt = (long) Double.parseDouble(msg.substring(at, end));
-                    latency.recordValue(Math.max(0, (now - sentAt) / 1000));
-                    received.increment();
-                }
-            }
-            ws.request(1);
-            return null;
-        }
     }
 }
