@@ -79,12 +79,16 @@ final class Group {
         return size;
     }
 
-    /** Encodes what is buffered (one frame, or one per sample) and empties the buffer. */
+    /**
+     * Encodes what is buffered (one frame, or one per sample) and empties the buffer. Each frame
+     * is a complete WebSocket text frame, header included, so every member gets the same bytes.
+     */
     List<ByteBuf> drain(ByteBufAllocator alloc, Map<SeriesKey, Map<String, String>> tagCache,
                         Map<SeriesKey, byte[]> prefixCache) {
         List<ByteBuf> frames = new ArrayList<>(style.batched ? 1 : size);
         if (style.batched) {
             ByteBuf b = alloc.buffer(64 + size * 96);
+            b.writerIndex(WsText.HEADER_ROOM);
             if (style == Style.NATIVE) {
                 Json.ascii(b, "{\"type\":\"samples\",\"subscription\":");
                 Json.string(b, id);
@@ -103,12 +107,13 @@ final class Group {
                 }
             }
             Json.ascii(b, style == Style.NATIVE ? "]}" : "]}}");
-            frames.add(b);
+            frames.add(WsText.seal(b));
         } else {
             for (int i = 0; i < size; i++) {
                 ByteBuf b = alloc.buffer(128);
+                b.writerIndex(WsText.HEADER_ROOM);
                 writeOne(b, i, tagCache);
-                frames.add(b);
+                frames.add(WsText.seal(b));
             }
         }
         java.util.Arrays.fill(keys, 0, size, null);

@@ -42,6 +42,7 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     private Viewer viewer;
     private long windowStart;
     private int windowCount;
+    private int idleIntervals; // reader-idle intervals in a row
 
     /**
      * @param initial a subscription made at connect (drop-in endpoints), or null
@@ -64,6 +65,7 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        idleIntervals = 0;
         if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof PongWebSocketFrame) {
@@ -257,9 +259,9 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE) {
-                ctx.close(); // no pong, no message: the peer is gone
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            if (++idleIntervals >= 3) {
+                ctx.close(); // pinged twice, no pong, no message: the peer is gone
             } else {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             }

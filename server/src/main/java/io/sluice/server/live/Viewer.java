@@ -107,7 +107,7 @@ final class Viewer {
             channel.write(new TextWebSocketFrame(Unpooled.copiedBuffer(notice, StandardCharsets.UTF_8)));
             dropped = 0;
         }
-        channel.write(new TextWebSocketFrame(frame), channel.voidPromise());
+        channel.write(frame, channel.voidPromise()); // a whole WebSocket frame already (WsText)
         written = true;
         counters.frames.inc();
         counters.samples.add(samples);
