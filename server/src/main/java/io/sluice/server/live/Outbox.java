@@ -31,6 +31,8 @@ final class Outbox implements Runnable {
 
     Outbox(EventLoop loop) {
         this.loop = loop;
+        // A loop that stops drops its scheduled tasks unrun: give back what was waiting for it.
+        loop.terminationFuture().addListener(f -> releaseQueued());
     }
 
     /** Fan-out thread: one more frame (an owned reference) for a viewer on this loop. */
@@ -57,13 +59,17 @@ final class Outbox implements Runnable {
             try {
                 loop.execute(this);
             } catch (RuntimeException rejected) { // the loop is shutting down
-                Handoff h;
-                while ((h = queued.poll()) != null) {
-                    waiting.decrementAndGet();
-                    h.release();
-                }
+                releaseQueued();
                 scheduled.set(false);
             }
+        }
+    }
+
+    private void releaseQueued() {
+        Handoff h;
+        while ((h = queued.poll()) != null) {
+            waiting.decrementAndGet();
+            h.release();
         }
     }
 
