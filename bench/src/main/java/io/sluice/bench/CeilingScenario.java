@@ -1,8 +1,6 @@
 package io.sluice.bench;
 
 import io.sluice.storage.writer.CopyEncoder;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -55,9 +53,7 @@ final class CeilingScenario implements Callable<Integer> {
                                 enc.row(base + k, ids[(int) (k % ids.length)], k * 0.5, CopyEncoder.NO_STEP);
                             }
                             enc.end();
-                            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
-                            copy.writeToCopy(enc.buffer(), 0, enc.length());
-                            copy.endCopy();
+                            enc.copyTo(c);
                             c.commit();
                             progress.rows.add(to - from);
                         }

@@ -3,8 +3,6 @@ package io.sluice.bench;
 import io.sluice.storage.query.Lttb;
 import io.sluice.storage.writer.CopyEncoder;
 import org.HdrHistogram.Histogram;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,9 +103,7 @@ final class QueryScenario implements Callable<Integer> {
                     enc.row(start + i * step, ids[s], 50 + 30 * Math.sin(i / 500.0 + s) + r.nextGaussian(), CopyEncoder.NO_STEP);
                 }
                 enc.end();
-                CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
-                copy.writeToCopy(enc.buffer(), 0, enc.length());
-                copy.endCopy();
+                enc.copyTo(c);
                 c.commit();
                 progress.rows.add(to - from);
             }

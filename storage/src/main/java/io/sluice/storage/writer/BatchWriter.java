@@ -7,8 +7,6 @@ import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.WriteAck;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,15 +209,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 }
                 encoder.end();
                 if (rows > 0) {
-                    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyEncoder.COPY_SQL);
-                    try {
-                        copy.writeToCopy(encoder.buffer(), 0, encoder.length());
-                        copy.endCopy();
-                    } finally {
-                        if (copy.isActive()) {
-                            copy.cancelCopy();
-                        }
-                    }
+                    encoder.copyTo(c);
                 }
                 c.commit();
                 return rows;

@@ -1,5 +1,10 @@
 package io.sluice.storage.writer;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Arrays;
 
 /**
@@ -56,12 +61,20 @@ public final class CopyEncoder {
         putShort(-1);
     }
 
-    public byte[] buffer() {
-        return buf;
-    }
-
-    public int length() {
-        return pos;
+    /**
+     * Sends what was encoded as one COPY on {@code c} (the caller commits). A COPY that fails
+     * half-way is cancelled, so the connection is usable again or fails cleanly.
+     */
+    public void copyTo(Connection c) throws SQLException {
+        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
+        try {
+            copy.writeToCopy(buf, 0, pos);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
     }
 
     private void ensure(int n) {
