@@ -93,6 +93,41 @@ class StorageIT {
     }
 
     @Test
+    void aCompleteAcknowledgedRequestIsCommittedWithoutWaitingForTheLinger() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("no_linger");
+        StorageConfig base = config(url, 2, 100_000);
+        storage = Storage.open(new StorageConfig(url, new WriterConfig(2, 100_000, 60_000, 200, false), base.ringSize(),
+                base.maxSeries(), base.chunkInterval(), base.partitionsAhead(), true, base.shutdownTimeout(), 2,
+                base.retentionRaw(), base.retention1m()), new Metrics());
+        storage.start();
+        long now = Instant.now().toEpochMilli() * 1000;
+        SeriesKey key = storage.registry().pending(SeriesKey.of("linger", Map.of()));
+        SampleBatch udp = new SampleBatch(10);
+        for (int i = 0; i < 10; i++) {
+            udp.add(SampleEvent.UNRESOLVED, key, now + i, i, SampleSink.NO_STEP);
+        }
+        assertThat(storage.ring().tryPublish(udp, 0, 10, null)).isTrue();
+        Thread.sleep(500);
+        // Best effort: nobody waits, so the partial batch lingers to grow.
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isZero();
+
+        SampleBatch batch = new SampleBatch(1000);
+        for (int i = 0; i < 1000; i++) {
+            batch.add(SampleEvent.UNRESOLVED, key, now + 100 + i, i, SampleSink.NO_STEP);
+        }
+        CompletableFuture<String> done = new CompletableFuture<>();
+        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
+        // Four slots, so both writers hold part of the request; only the last slot marks its end.
+        for (int from = 0; from < batch.size(); from += 256) {
+            assertThat(storage.ring().tryPublish(batch, from, Math.min(256, batch.size() - from), ack)).isTrue();
+        }
+        ack.seal(batch.size());
+        // A 60 s linger would time this out: the writers commit as soon as the request is whole.
+        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1010);
+    }
+
+    @Test
     void manyNewSeriesInOneBatchEachGetTheirOwnSamples() throws Exception {
         DatabaseUrl url = TestDatabase.fresh("many_new");
         storage = Storage.open(config(url, 1, 10_000), new Metrics());

@@ -28,4 +28,9 @@ public final class SampleEvent {
     public final long[] steps = new long[CAPACITY];
     /** Completed once these samples are committed (HTTP group commit), or null (UDP). */
     public WriteAck ack;
+    /**
+     * This slot holds the last samples of its {@link #ack}'s request: once a writer has seen
+     * it, nobody waiting on that request gains from the writer lingering for more rows.
+     */
+    public boolean endsRequest;
 }

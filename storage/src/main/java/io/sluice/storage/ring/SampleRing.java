@@ -80,6 +80,10 @@ public final class SampleRing {
      * Publishes samples {@code [from, from+count)} of a batch if the ring has room for all of
      * them, in chunks of up to {@link SampleEvent#CAPACITY} per slot; never blocks.
      *
+     * <p>For an acknowledged request ({@code ack} not null) the chunk that reaches the end of
+     * {@code batch} is taken as the request's last: its final slot is marked
+     * {@link SampleEvent#endsRequest}, so writers commit without lingering.
+     *
      * @param count at most {@link #MAX_CHUNK}
      * @return false when the ring is too full (nothing was published)
      */
@@ -98,6 +102,7 @@ public final class SampleRing {
             return false;
         }
         long lo = hi - slots + 1;
+        boolean last = ack != null && from + count == batch.size();
         int src = from;
         int left = count;
         for (long seq = lo; seq <= hi; seq++) {
@@ -106,6 +111,7 @@ public final class SampleRing {
             batch.copyTo(src, n, e);
             e.count = n;
             e.ack = ack;
+            e.endsRequest = last && seq == hi;
             src += n;
             left -= n;
         }

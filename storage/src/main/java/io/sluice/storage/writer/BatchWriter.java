@@ -29,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * batch, and lands it with one binary COPY in one transaction; only then are the HTTP requests
  * whose samples it held acknowledged (group commit).
  *
+ * <p>A partial batch lingers ({@link WriterConfig#lingerMs}) to grow, which suits UDP; but once
+ * the ring has handed over the last slot of an acknowledged request, the writer commits at the
+ * next pause in the ring: lingering then only delays a client that is waiting. Under load the
+ * batch still grows by itself, from what arrives while the previous COPY runs.
+ *
  * <p>A failed batch is retried with exponential backoff. Connection failures (the database
  * down) are retried until it returns, holding the ring back, so producers see a full ring and
  * shed load (UDP drops, HTTP 503) while the process stays up. Other failures are retried a few
@@ -54,6 +59,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final long[] steps;
     private int size;
     private long firstAtNanos;
+    /** A request someone waits on was completed in the ring since the last flush. */
+    private boolean requestEnded;
     // Acks of the batch as runs: a request's samples arrive together, so runs are few.
     private WriteAck[] acks = new WriteAck[64];
     private int[] ackCounts = new int[64];
@@ -86,8 +93,12 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (sequence % cfg.writers() == index) {
             append(e);
         }
-        if (size >= cfg.batchSize() || (endOfBatch && size > 0 && aged())) {
+        // Seen by every writer, whoever owns the slot: each may hold part of that request.
+        requestEnded |= e.endsRequest;
+        if (size >= cfg.batchSize() || (endOfBatch && size > 0 && (requestEnded || aged()))) {
             flush();
+        } else if (endOfBatch && size == 0) {
+            requestEnded = false;
         }
     }
 
@@ -297,6 +308,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         Arrays.fill(acks, 0, ackRuns, null);
         size = 0;
         ackRuns = 0;
+        requestEnded = false;
     }
 
     /**

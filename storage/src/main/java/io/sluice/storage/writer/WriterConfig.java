@@ -5,8 +5,9 @@ package io.sluice.storage.writer;
  *
  * @param writers      threads draining the ring, one database connection each at a time
  * @param batchSize    rows at most in one COPY; a batch is flushed when it reaches this size
- * @param lingerMs     how long a partial batch may wait for more rows (0: flush whenever the
- *                     ring is momentarily empty; the batch then grows by itself under load)
+ * @param lingerMs     how long a partial batch may wait for more rows, unless it completes an
+ *                     acknowledged request (0: flush whenever the ring is momentarily empty;
+ *                     the batch then grows by itself under load)
  * @param maxBackoffMs longest wait between retries of a failed batch
  * @param timescale    the samples table is a hypertable (no partitions to manage)
  */
