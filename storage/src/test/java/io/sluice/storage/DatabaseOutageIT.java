@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The database stopped and restarted mid-stream: nothing acknowledged is lost, nothing doubled. */
+/**
+ * The embedded database: stopped and restarted mid-stream, nothing acknowledged is lost or
+ * doubled; and its commits are durable.
+ */
 class DatabaseOutageIT {
     @TempDir
     Path dir;
@@ -60,6 +66,20 @@ class DatabaseOutageIT {
         } finally {
             storage.close();
             db.close();
+        }
+    }
+
+    @Test
+    void theEmbeddedDatabaseFlushesCommitsToDisk() throws Exception {
+        // A 2xx promises durability; the embedding library's own defaults turn these off.
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0);
+             Connection c = TestDatabase.connect(db.url()); Statement st = c.createStatement()) {
+            for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
+                try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+                }
+            }
         }
     }
 

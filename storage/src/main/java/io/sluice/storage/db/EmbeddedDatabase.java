@@ -36,6 +36,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                // The embedding library turns these off (its use is throw-away test databases). Here
+                // a 2xx answer promises the rows survive a crash, so commits reach the disk.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
                 // Sluice batches its own commits; these favour steady ingest on a small machine.
                 .setServerConfig("max_connections", "100")
                 .setServerConfig("shared_buffers", "256MB")
