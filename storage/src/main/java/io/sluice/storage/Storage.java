@@ -140,6 +140,7 @@ public final class Storage implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
             maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
             maintenance.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
+            maintenance.scheduleWithFixedDelay(this::compactClosedDays, 2, 10, TimeUnit.MINUTES);
         }
     }
 
@@ -176,6 +177,19 @@ public final class Storage implements AutoCloseable {
             rollups.refresh(c, java.time.Instant.now());
         } catch (SQLException | RuntimeException e) {
             log.warn("rollup refresh failed, will retry [error={}]", e.toString());
+        }
+    }
+
+    /**
+     * Rebuilds the indexes of days that are over; at most a minute of work a run, so a backlog
+     * (a first start on old data) does not hold up rollups and retention on this thread.
+     */
+    private void compactClosedDays() {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            partitions.compactClosedDays(c, System.currentTimeMillis() * 1000, 60_000);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("partition compaction failed, will retry [error={}]", e.toString());
         }
     }
 

@@ -188,6 +188,36 @@ class StorageIT {
     }
 
     @Test
+    void closedDaysGetTheirIndexRebuiltOnceAndTodayIsLeftAlone() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("compact");
+        storage = Storage.open(config(url, 1, 10), new Metrics());
+        long today = Partitions.dayOf(Instant.now().toEpochMilli() * 1000);
+        String old = "samples_p" + java.time.LocalDate.ofEpochDay(today - 3).toString().replace("-", "");
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            storage.partitions().ensure(c, List.of(today - 3, today));
+            // As samples arrive: time by time, all series interleaved, so index pages split half full.
+            for (long day : List.of(today - 3, today)) {
+                st.execute("INSERT INTO samples (time, series_id, value) SELECT to_timestamp(" + day * 86_400
+                        + " + t), s, t FROM generate_series(0, 399) t, generate_series(1, 50) s ORDER BY t, s");
+            }
+            long before = TestDatabase.count(url, "SELECT pg_indexes_size('" + old + "')");
+
+            // Two hours into today: yesterday (created ahead by Storage) and three days ago are over.
+            long at = today * Partitions.DAY_MICROS + 2 * 3_600_000_000L;
+            assertThat(storage.partitions().compactClosedDays(c, at, 60_000)).isEqualTo(2);
+            assertThat(TestDatabase.count(url, "SELECT pg_indexes_size('" + old + "')")).isLessThan(before * 3 / 4);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM " + old + " WHERE series_id = 7")).isEqualTo(400);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+                    + " WHERE c.relname = '" + old + "' AND i.indisvalid")).isEqualTo(1);
+            // Done once; today is still being written.
+            assertThat(storage.partitions().compactClosedDays(c, at, 60_000)).isZero();
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_class WHERE relname = 'samples_p"
+                    + java.time.LocalDate.ofEpochDay(today).toString().replace("-", "")
+                    + "' AND obj_description(oid, 'pg_class') IS NULL")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void twoNodesResolvingTheSameNewSeriesAgreeOnOneId() throws Exception {
         DatabaseUrl url = TestDatabase.fresh("race");
         storage = Storage.open(config(url, 2, 10), new Metrics());

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Daily partitions of {@code samples} on plain PostgreSQL: created ahead of time, created on
- * demand before a batch lands outside every existing one, and dropped by retention.
+ * demand before a batch lands outside every existing one, compacted once the day is over, and
+ * dropped by retention.
  *
  * <p>Days are UTC. A partition is named {@code samples_pYYYYMMDD}.
  */
@@ -24,7 +25,12 @@ public final class Partitions {
     private static final Logger log = LoggerFactory.getLogger(Partitions.class);
     public static final long DAY_MICROS = 86_400_000_000L;
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_02L;
+    private static final long COMPACT_LOCK_KEY = 0x51_75_69_63_65_00_00_03L;
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd");
+    /** A day is compacted once it has been over this long (late samples mostly arrived). */
+    public static final long COMPACT_GRACE_MICROS = 3_600_000_000L;
+    /** Marks a partition whose index was rebuilt (a table comment: no schema change needed). */
+    static final String COMPACTED = "sluice: index compacted";
 
     /** Days (since the epoch, UTC) known to have a partition. */
     private final Set<Long> days = ConcurrentHashMap.newKeySet();
@@ -117,6 +123,69 @@ public final class Partitions {
             log.info("retention dropped partitions [count={}, before={}]", dropped, LocalDate.ofEpochDay(cutoffDay));
         }
         return dropped;
+    }
+
+    /**
+     * Rebuilds the index of day partitions that are over, newest first, until {@code budgetMs}
+     * of work is spent. Samples arrive interleaved across series, so every series' range of the
+     * {@code (series_id, time)} index grows by page splits that leave pages about half full
+     * (measured: 501 MB for a day of 7.2 M rows, 278 MB rebuilt); an hour of one series then
+     * spans twice the pages it needs, and a raw read costs twice the page reads.
+     * {@code REINDEX CONCURRENTLY} keeps the partition readable and writable meanwhile.
+     *
+     * @param c a connection in auto-commit mode (the rebuild cannot run inside a transaction)
+     * @return partitions compacted
+     */
+    public int compactClosedDays(Connection c, long nowMicros, long budgetMs) throws SQLException {
+        long closedBefore = dayOf(nowMicros - COMPACT_GRACE_MICROS);
+        List<String> todo = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
+                     + " JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent"
+                     + " WHERE p.relname = 'samples' AND obj_description(c.oid, 'pg_class') IS DISTINCT FROM '"
+                     + COMPACTED + "' ORDER BY c.relname DESC")) {
+            while (rs.next()) {
+                Long day = parseDay(rs.getString(1));
+                if (day != null && day < closedBefore) {
+                    todo.add(rs.getString(1));
+                }
+            }
+        }
+        if (todo.isEmpty() || !advisoryLock(c, "pg_try_advisory_lock")) {
+            return 0; // nothing to do, or another node is at it
+        }
+        int done = 0;
+        long t0 = System.nanoTime();
+        try (Statement st = c.createStatement()) {
+            for (String table : todo) {
+                if ((System.nanoTime() - t0) / 1_000_000 >= budgetMs) {
+                    break;
+                }
+                long t = System.nanoTime();
+                long before = indexBytes(st, table);
+                st.execute("REINDEX TABLE CONCURRENTLY " + table);
+                st.execute("COMMENT ON TABLE " + table + " IS '" + COMPACTED + "'");
+                log.info("partition index compacted [partition={}, bytesBefore={}, bytesAfter={}, ms={}]",
+                        table, before, indexBytes(st, table), (System.nanoTime() - t) / 1_000_000);
+                done++;
+            }
+        } finally {
+            advisoryLock(c, "pg_advisory_unlock");
+        }
+        return done;
+    }
+
+    private static boolean advisoryLock(Connection c, String function) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + function + "(" + COMPACT_LOCK_KEY + ")")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private static long indexBytes(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT pg_indexes_size('" + table + "'::regclass)")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     static Long parseDay(String relname) {
