@@ -57,6 +57,33 @@ class QueryApiIT {
     }
 
     @Test
+    void rawRangeOfTwoSeriesListsEachOnceWithItsPointsInTimeOrder() throws Exception {
+        JsonNode r = get("/v1/query?metric=qa_usage&start=" + t0 + "&end=" + (t0 + 60));
+        assertThat(r.get("series")).hasSize(2);
+        for (JsonNode series : r.get("series")) {
+            double offset = series.get("tags").get("host").asText().equals("a") ? 0 : 1000;
+            JsonNode points = series.get("points");
+            assertThat(points).hasSize(60);
+            for (int i = 0; i < 60; i++) {
+                assertThat(points.get(i).get(0).asLong()).isEqualTo((t0 + i) * 1000);
+                assertThat(points.get(i).get(1).asDouble()).isEqualTo(offset + i);
+            }
+        }
+        assertThat(r.get("series").get(0).get("tags").get("host").asText())
+                .isNotEqualTo(r.get("series").get(1).get("tags").get("host").asText());
+    }
+
+    @Test
+    void timesFinerThanAMillisecondAreDecimalMilliseconds() throws Exception {
+        long us = (t0 + 100) * 1_000_000L + 250;
+        assertThat(s.post("/write?precision=us", "qa_fine value=0.1 " + us).statusCode()).isEqualTo(204);
+        JsonNode p = get("/v1/query?metric=qa_fine&start=" + (t0 + 99) + "&end=" + (t0 + 101)).get("series").get(0).get("points");
+        assertThat(p.get(0).get(0).isFloatingPointNumber()).isTrue();
+        assertThat(p.get(0).get(0).decimalValue()).isEqualByComparingTo(java.math.BigDecimal.valueOf(us, 3));
+        assertThat(p.get(0).get(1).asDouble()).isEqualTo(0.1);
+    }
+
+    @Test
     void stepBucketsWithEachAggregation() throws Exception {
         long start = (t0 / 60 + 1) * 60; // a whole minute inside the data
         String q = "/v1/query?metric=qa_usage&host=a&start=" + start + "&end=" + (start + 60) + "&step=1m&agg=";

@@ -1,6 +1,8 @@
 package io.sluice.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -26,7 +28,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One request and the means to answer it exactly once, now or later, from any thread. */
 public final class Exchange {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Writes every JSON answer. The fast double writer (Schubfach) because JDK 17's
+     * {@code Double.toString} was a quarter of a raw query's CPU (JFR, 3,000 values an answer).
+     */
+    public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build());
 
     private final ChannelHandlerContext ctx;
     private final FullHttpRequest request;

@@ -5,7 +5,6 @@ import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 import io.sluice.storage.query.Aggregation;
-import io.sluice.storage.query.Points;
 import io.sluice.storage.query.Query;
 import io.sluice.storage.query.QueryResult;
 import io.sluice.storage.query.QueryService;
@@ -196,13 +195,7 @@ public final class QueryRoutes {
         List<Map<String, Object>> series = new ArrayList<>();
         for (QueryResult.Entry e : r.series()) {
             Map<String, Object> m = seriesJson(e.series());
-            Points p = e.points();
-            List<Object[]> pts = new ArrayList<>(p.size());
-            for (int i = 0; i < p.size(); i++) {
-                long t = p.time(i);
-                pts.add(new Object[] {t % 1000 == 0 ? (Object) (t / 1000) : (Object) (t / 1000.0), p.value(i)});
-            }
-            m.put("points", pts);
+            m.put("points", new PointPairs(e.points()));
             series.add(m);
         }
         body.put("series", series);
