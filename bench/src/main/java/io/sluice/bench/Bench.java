@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice-bench", mixinStandardHelpOptions = true,
         description = "Load harness for Sluice: ingest rates side by side with the database's own COPY ceiling.",
         subcommands = {CeilingScenario.class, HttpScenario.class, UdpScenario.class, IngestScenario.class,
-                WsScenario.class, QueryScenario.class})
+                WsScenario.class, QueryScenario.class, AllScenario.class})
 public final class Bench implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));

@@ -31,4 +31,18 @@ public final class Options {
 
     @Option(names = "--json", description = "also write the report as JSON to this file")
     String json;
+
+    /** The same options for a scenario that wants another number of series. */
+    Options withSeries(int n) {
+        Options c = new Options();
+        c.db = db;
+        c.sluice = sluice;
+        c.udpPort = udpPort;
+        c.rows = rows;
+        c.series = n;
+        c.batch = batch;
+        c.connections = connections;
+        c.json = json;
+        return c;
+    }
 }

@@ -47,6 +47,11 @@ final class QueryScenario implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Report.print(run(), null, o.json);
+        return 0;
+    }
+
+    List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
         long end = System.currentTimeMillis() / 1000 * 1_000_000L;
         long start = end - days * 86_400_000_000L;
@@ -60,17 +65,16 @@ final class QueryScenario implements Callable<Integer> {
             long t = start + (long) (r.nextDouble() * (end - start - 3_600_000_000L));
             return base + r.nextInt(o.series) + "&source=raw&start=" + t / 1000 + "&end=" + (t / 1000 + 3_600_000);
         }));
-        results.add(time("7 days of one series, 1h rollup, 800 points", () ->
+        results.add(time(days + (days == 1 ? " day" : " days") + " of one series from a rollup, 800 points", () ->
                 base + r.nextInt(o.series) + "&start=" + days + "d&points=800"));
         int n = (int) Math.min(100_000, (end - start) / (long) (every * 1_000_000));
         long span = (long) (n * every * 1000);
         results.add(time("LTTB " + n + " raw points to 1000", () ->
                 base + r.nextInt(o.series) + "&source=raw&start=" + (end / 1000 - span) + "&end=" + end / 1000 + "&points=1000"));
-        results.add(time("dashboard /api/metrics 7d 800 points", () ->
+        results.add(time("dashboard /api/metrics " + days + "d 800 points", () ->
                 o.sluice + "/api/metrics/bench_q?nocache=1&start=" + days + "d&points=800&host=h" + r.nextInt(o.series)));
         results.add(lttbInProcess());
-        Report.print(results, null, o.json);
-        return 0;
+        return results;
     }
 
     private Result load(long start, long end) throws Exception {

@@ -27,10 +27,11 @@ final class Report {
             if (ratioTo != null && r.scenario().startsWith(ratioTo)) {
                 ref = r;
             }
-            String ratio = ref == null ? "" : String.format("%.2f", r.rate() / ref.rate());
+            boolean compared = ref != null && r.landsRows();
+            String ratio = compared ? String.format("%.2f", r.rate() / ref.rate()) : "";
             System.out.printf("%-40s %,12d %9.2f %,14.0f %8s%n", r.scenario(), r.rows(), r.seconds(), r.rate(), ratio);
             Map<String, Object> m = new LinkedHashMap<>(r.asMap());
-            if (ref != null) {
+            if (compared) {
                 m.put("ratio_to_ceiling", Math.round(r.rate() / ref.rate() * 1000) / 1000.0);
             }
             json.add(m);

@@ -9,6 +9,11 @@ record Result(String scenario, long rows, double seconds, Map<String, Object> ex
         return rows / seconds;
     }
 
+    /** An ingest figure, comparable with the COPY ceiling; query and live figures are not. */
+    boolean landsRows() {
+        return scenario.startsWith("ceiling") || scenario.startsWith("http") || scenario.startsWith("udp");
+    }
+
     Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scenario", scenario);
