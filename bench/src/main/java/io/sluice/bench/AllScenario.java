@@ -35,10 +35,7 @@ final class AllScenario implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Result> all = new ArrayList<>();
-        all.add(CeilingScenario.run(o));
-        all.add(HttpScenario.run(o));
-        all.add(UdpScenario.run(o, 0, 25, 1));
+        List<Result> all = new ArrayList<>(IngestScenario.round(o, 0));
 
         WsScenario ws = new WsScenario();
         ws.o = o;

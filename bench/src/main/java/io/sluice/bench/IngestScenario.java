@@ -28,14 +28,15 @@ final class IngestScenario implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Result> all = new ArrayList<>();
-        Result ceiling = null;
         for (int r = 0; r < rounds; r++) {
-            ceiling = CeilingScenario.run(o);
-            all.add(ceiling);
-            all.add(HttpScenario.run(o));
-            all.add(UdpScenario.run(o, udpRate, 25, 1));
+            all.addAll(round(o, udpRate));
         }
         Report.print(all, "ceiling", o.json);
         return 0;
+    }
+
+    /** The ceiling, then HTTP and UDP (at {@code udpRate} lines/s, 0 for max) into the same table. */
+    static List<Result> round(Options o, long udpRate) throws Exception {
+        return List.of(CeilingScenario.run(o), HttpScenario.run(o), UdpScenario.run(o, udpRate, 25, 1));
     }
 }

@@ -53,13 +53,7 @@ class StorageIT {
         for (int i = 0; i < 1000; i++) {
             batch.add(SampleEvent.UNRESOLVED, i % 2 == 0 ? a : b, now + i, i * 0.5, i % 2 == 0 ? SampleSink.NO_STEP : i);
         }
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-        for (int from = 0; from < batch.size(); from += 256) {
-            assertThat(storage.ring().tryPublish(batch, from, Math.min(256, batch.size() - from), ack)).isTrue();
-        }
-        ack.seal(batch.size());
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(publishInSlots(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
 
         // Committed before the ack: visible at once, with series, values and steps intact.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1000);
@@ -115,15 +109,9 @@ class StorageIT {
         for (int i = 0; i < 1000; i++) {
             batch.add(SampleEvent.UNRESOLVED, key, now + 100 + i, i, SampleSink.NO_STEP);
         }
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
         // Four slots, so both writers hold part of the request; only the last slot marks its end.
-        for (int from = 0; from < batch.size(); from += 256) {
-            assertThat(storage.ring().tryPublish(batch, from, Math.min(256, batch.size() - from), ack)).isTrue();
-        }
-        ack.seal(batch.size());
         // A 60 s linger would time this out: the writers commit as soon as the request is whole.
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(publishInSlots(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1010);
     }
 
@@ -259,6 +247,17 @@ class StorageIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Publishes a batch as one acknowledged request, a slot (256 samples) at a time. */
+    private CompletableFuture<String> publishInSlots(SampleBatch batch) {
+        CompletableFuture<String> done = new CompletableFuture<>();
+        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
+        for (int from = 0; from < batch.size(); from += 256) {
+            assertThat(storage.ring().tryPublish(batch, from, Math.min(256, batch.size() - from), ack)).isTrue();
+        }
+        ack.seal(batch.size());
+        return done;
     }
 
     private void publishOneAndWait(SeriesKey key, long timeMicros, double value) throws Exception {
