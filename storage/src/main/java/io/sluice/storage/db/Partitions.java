@@ -162,6 +162,7 @@ public final class Partitions {
                     break;
                 }
                 long t = System.nanoTime();
+                dropLeftovers(st, table);
                 long before = indexBytes(st, table);
                 st.execute("REINDEX TABLE CONCURRENTLY " + table);
                 st.execute("COMMENT ON TABLE " + table + " IS '" + COMPACTED + "'");
@@ -173,6 +174,25 @@ public final class Partitions {
             advisoryLock(c, "pg_advisory_unlock");
         }
         return done;
+    }
+
+    /**
+     * A rebuild that failed half-way (the process or the database stopped) leaves its new index
+     * behind, invalid, named {@code *_ccnew*}: still updated by every insert, never used. The
+     * PostgreSQL manual's remedy is to drop it and rebuild again.
+     */
+    private static void dropLeftovers(Statement st, String table) throws SQLException {
+        List<String> leftovers = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                + " WHERE x.indrelid = '" + table + "'::regclass AND NOT x.indisvalid AND i.relname LIKE '%\\_ccnew%'")) {
+            while (rs.next()) {
+                leftovers.add(rs.getString(1));
+            }
+        }
+        for (String index : leftovers) {
+            st.execute("DROP INDEX CONCURRENTLY IF EXISTS \"" + index + "\"");
+            log.warn("dropped the invalid index of an interrupted rebuild [partition={}, index={}]", table, index);
+        }
     }
 
     private static boolean advisoryLock(Connection c, String function) throws SQLException {
