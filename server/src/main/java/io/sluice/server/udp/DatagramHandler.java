@@ -10,9 +10,12 @@ import io.sluice.codec.ParseError;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.SampleRing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Decodes datagrams (best effort, no answer): parse, stage, publish without waiting. A full
@@ -23,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger log = LoggerFactory.getLogger(DatagramHandler.class);
     private static final long SUMMARY_NANOS = 10_000_000_000L;
+    /** Longest a partial slot's samples wait for more datagrams before going into the ring. */
+    static final long STAGE_NANOS = 2_000_000L;
 
     /** A protocol's parser bound to a sink, one per event loop thread. */
     public interface Decoder {
@@ -38,6 +43,13 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
         @Override
         protected byte[] initialValue() {
             return new byte[65536];
+        }
+    };
+    /** Per event loop thread: a flush of staged samples is scheduled. */
+    private final FastThreadLocal<boolean[]> flushPending = new FastThreadLocal<>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
         }
     };
     private final Counter received;
@@ -80,15 +92,39 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
     }
 
     /**
-     * The end of a read loop (up to Netty's messages-per-read datagrams): what they staged goes
-     * into the ring together, so small datagrams share ring slots.
+     * The end of a read loop (up to Netty's messages-per-read datagrams). A full slot's worth goes
+     * into the ring now; less waits up to {@link #STAGE_NANOS} for the next read loops, so small
+     * datagrams share ring slots. Paced senders deliver one datagram per read loop: publishing
+     * each alone put 25 samples in a 256-sample slot, and the ring, counted in slots, held a
+     * tenth of the samples it was sized for.
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         IngestSink sink = decoders.get().sink();
+        int staged = sink.batch().size();
+        if (staged >= SampleEvent.CAPACITY) {
+            publish(sink);
+        } else if (staged > 0 && !flushPending.get()[0]) {
+            flushPending.get()[0] = true;
+            ctx.executor().schedule(() -> {
+                // Same event loop thread, so the same thread-local sink.
+                flushPending.get()[0] = false;
+                IngestSink s = decoders.get().sink();
+                if (s.batch().size() > 0) {
+                    publish(s);
+                }
+            }, STAGE_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closing (shutdown): what is staged goes into the ring before the ring drains. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        IngestSink sink = decoders.get().sink();
         if (sink.batch().size() > 0) {
             publish(sink);
         }
+        super.channelInactive(ctx);
     }
 
     private void publish(IngestSink sink) {
