@@ -6,11 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,14 +26,20 @@ final class HttpScenario implements Callable<Integer> {
     @picocli.CommandLine.Option(names = "--no-ceiling", description = "skip the COPY ceiling measured first")
     boolean noCeiling;
 
+    @picocli.CommandLine.Option(names = "--rounds", defaultValue = "1",
+            description = "ceiling then http, this many times; each http against the ceiling just before it (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         // Every ingest figure is reported as a ratio of the ceiling measured in the same run.
         List<Result> results = new java.util.ArrayList<>();
-        if (!noCeiling) {
-            results.add(CeilingScenario.run(o));
+        for (int r = 0; r < rounds; r++) {
+            if (!noCeiling) {
+                results.add(CeilingScenario.run(o));
+            }
+            results.add(run(o));
         }
-        results.add(run(o));
         Report.print(results, noCeiling ? null : "ceiling", o.json);
         return 0;
     }
@@ -58,9 +60,7 @@ final class HttpScenario implements Callable<Integer> {
             bodies.add(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         long before = CeilingScenario.count(o.db, "bench_http");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        URI uri = URI.create(o.sluice + "/write?precision=ns");
+        URI base = URI.create(o.sluice);
         AtomicLong next = new AtomicLong();
         Recorder latency = new Recorder(3);
         AtomicLong status503 = new AtomicLong();
@@ -69,26 +69,26 @@ final class HttpScenario implements Callable<Integer> {
         try (Progress progress = new Progress("http", o.rows)) {
             for (int t = 0; t < o.connections; t++) {
                 Thread th = new Thread(() -> {
-                    long from;
-                    while ((from = next.getAndAdd(o.batch)) < o.rows) {
-                        byte[] body = bodies.get((int) (from / o.batch));
-                        long lines = Math.min(o.batch, o.rows - from);
-                        long t0 = System.nanoTime();
-                        try {
-                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(60))
-                                    .build(), HttpResponse.BodyHandlers.ofString());
-                            latency.recordValue((System.nanoTime() - t0) / 1000);
-                            if (r.statusCode() == 204) {
-                                progress.rows.add(lines);
-                            } else {
-                                if (r.statusCode() == 503) {
-                                    status503.incrementAndGet();
+                    try (PlainHttp http = new PlainHttp(base, 60_000)) {
+                        long from;
+                        while ((from = next.getAndAdd(o.batch)) < o.rows) {
+                            byte[] body = bodies.get((int) (from / o.batch));
+                            long lines = Math.min(o.batch, o.rows - from);
+                            long t0 = System.nanoTime();
+                            try {
+                                int status = http.post("/write?precision=ns", "text/plain; charset=utf-8", body);
+                                latency.recordValue((System.nanoTime() - t0) / 1000);
+                                if (status == 204) {
+                                    progress.rows.add(lines);
+                                } else {
+                                    if (status == 503) {
+                                        status503.incrementAndGet();
+                                    }
+                                    progress.errors.increment();
                                 }
+                            } catch (Exception e) {
                                 progress.errors.increment();
                             }
-                        } catch (Exception e) {
-                            progress.errors.increment();
                         }
                     }
                 }, "http-" + t);
