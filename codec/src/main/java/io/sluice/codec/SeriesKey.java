@@ -1,5 +1,8 @@
 package io.sluice.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -21,6 +24,8 @@ public final class SeriesKey {
     public static final int MAX_NAME_BYTES = 256;
     public static final int MAX_TAG_VALUE_BYTES = 1024;
     public static final int MAX_TAGS = 64;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final boolean frozen;
     private byte[] bytes;
@@ -178,14 +183,29 @@ public final class SeriesKey {
     public int hashCode() {
         if (!hashed) {
             build();
-            int h = 1;
-            for (int i = 0; i < length; i++) {
-                h = 31 * h + bytes[i];
-            }
-            hash = h;
+            hash = hash(bytes, length);
             hashed = true;
         }
         return hash;
+    }
+
+    /**
+     * Eight bytes a step (a byte-at-a-time {@code 31 * h + b} was 7 % of the ingest profile);
+     * a multiply per word and a final mix, enough for the map's spreading.
+     */
+    private static int hash(byte[] b, int len) {
+        long h = len * 0x9E3779B97F4A7C15L;
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            h = (h ^ (long) LONGS.get(b, i)) * 0xBF58476D1CE4E5B9L;
+        }
+        long tail = 0;
+        for (int shift = 0; i < len; i++, shift += 8) {
+            tail |= (b[i] & 0xFFL) << shift;
+        }
+        h = (h ^ tail) * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return (int) (h ^ (h >>> 32));
     }
 
     @Override

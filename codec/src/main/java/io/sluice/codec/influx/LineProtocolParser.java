@@ -384,8 +384,34 @@ public final class LineProtocolParser {
         if (scratchLen + limit > scratch.length) {
             scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + limit));
         }
-        int max = scratchLen + limit;
+        // Most names have no backslash: find the end, then copy them in one go.
+        boolean[] stops = inKeyValue ? STOP_KEY_VALUE : STOP_MEASUREMENT;
+        int start = p;
         boolean high = false;
+        while (p < e) {
+            byte b = buf[p];
+            if (stops[b & 0xFF]) {
+                break;
+            }
+            high |= b < 0;
+            p++;
+        }
+        int n = p - start;
+        if (n > limit) {
+            return FAIL;
+        }
+        System.arraycopy(buf, start, scratch, scratchLen, n);
+        scratchLen += n;
+        if (p < e && buf[p] == '\\') {
+            return unescapeRest(p, e, inKeyValue, limit - n, high);
+        }
+        sawHighByte = high;
+        return p;
+    }
+
+    /** The rest of a name from its first backslash on, byte by byte. */
+    private int unescapeRest(int p, int e, boolean inKeyValue, int limit, boolean high) {
+        int max = scratchLen + limit;
         while (p < e) {
             byte b = buf[p];
             if (b == ',' || b == ' ' || (inKeyValue && b == '=')) {
@@ -407,6 +433,17 @@ public final class LineProtocolParser {
         }
         sawHighByte = high;
         return p;
+    }
+
+    private static final boolean[] STOP_MEASUREMENT = stops(",\\ ");
+    private static final boolean[] STOP_KEY_VALUE = stops(",\\ =");
+
+    private static boolean[] stops(String chars) {
+        boolean[] t = new boolean[256];
+        for (char c : chars.toCharArray()) {
+            t[c] = true;
+        }
+        return t;
     }
 
     /** Names become PostgreSQL text: refuse bytes that are not UTF-8 rather than store U+FFFD. */

@@ -27,13 +27,23 @@ final class Numbers {
             return 0;
         }
         long v = 0;
+        // Accumulate negatively so that Long.MIN_VALUE parses. Eighteen digits cannot overflow,
+        // so they go without the bound check and its division (a nanosecond timestamp has 19).
+        int unchecked = Math.min(e, p + 18);
+        for (; p < unchecked; p++) {
+            int d = b[p] - '0';
+            if (d < 0 || d > 9) {
+                status = INVALID;
+                return 0;
+            }
+            v = v * 10 - d;
+        }
         for (; p < e; p++) {
             int d = b[p] - '0';
             if (d < 0 || d > 9) {
                 status = INVALID;
                 return 0;
             }
-            // Accumulate negatively so that Long.MIN_VALUE parses.
             if (v < (Long.MIN_VALUE + d) / 10) {
                 status = scanRest(b, p + 1, e);
                 return 0;

@@ -136,6 +136,32 @@ class LineProtocolErrorsTest {
     }
 
     @Test
+    void theLimitHoldsWhenAPlainRunIsFollowedByEscapes() {
+        // 255 plain bytes then one escaped space: 256 unescaped, accepted; one more byte is not.
+        String fits = "x".repeat(255) + "\\ ";
+        assertThat(parse(fits + " value=1", Precision.NANOSECONDS).errors).isEmpty();
+        assertThat(errorOf(fits + "y value=1", Precision.NANOSECONDS).reason()).isEqualTo("measurement longer than 256 bytes");
+        assertThat(errorOf(fits + "\\, value=1", Precision.NANOSECONDS).reason()).isEqualTo("measurement longer than 256 bytes");
+        assertThat(errorOf("m,t=" + "y".repeat(1023) + "\\=z v=1", Precision.NANOSECONDS).reason())
+                .isEqualTo("tag value longer than 1024 bytes");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // 19 and 20 digits: the digits past the eighteenth are checked for overflow.
+            "m v=1 9223372036854775808|7|timestamp out of range",
+            "m v=1 12345678901234567890|7|timestamp out of range",
+            "m v=1 123456789012345678x|7|invalid timestamp",
+            "m v=1 1234567890123456789x|7|invalid timestamp",
+            "m v=99999999999999999999i|5|integer field value out of range",
+            "m v=-9223372036854775809i|5|integer field value out of range"})
+    void longNumbersPastTheRangeAreRefused(String line, int position, String reason) {
+        ParseError e = errorOf(line, Precision.NANOSECONDS);
+        assertThat(e.reason()).isEqualTo(reason);
+        assertThat(e.position()).isEqualTo(position);
+    }
+
+    @Test
     void aMetricNameMeasurementUnderscoreFieldPastTheLimitIsRefusedAtTheFieldKey() {
         ParseError e = errorOf("y".repeat(200) + " ok=1," + "z".repeat(56) + "=1", Precision.NANOSECONDS);
         assertThat(e.reason()).isEqualTo("metric name measurement_field longer than 256 bytes");

@@ -72,6 +72,8 @@ class LineProtocolParserTest {
             "3.141592653589793238462643|3.141592653589793", "1e308|1e308", "1.7976931348623157e308|1.7976931348623157e308",
             "4.9e-324|4.9e-324", "2.2250738585072014E-308|2.2250738585072014E-308", "1e-400|0",
             "12i|12", "-3i|-3", "0i|0", "9223372036854775807i|9.223372036854775807E18",
+            "123456789012345678i|1.23456789012345678E17", "-1234567890123456789i|-1.234567890123456789E18",
+            "000000000000000000000042i|42",
             "-9223372036854775808i|-9.223372036854775808E18",
             "12u|12", "0u|0", "18446744073709551615u|1.8446744073709552E19",
             "t|1", "T|1", "true|1", "True|1", "TRUE|1", "f|0", "F|0", "false|0", "False|0", "FALSE|0"})
@@ -205,6 +207,16 @@ class LineProtocolParserTest {
         assertThat(becameString.samples).isEmpty();
         assertThat(becameString.skipped).isEqualTo(1);
         assertThat(parse("m v=\"s\",v=2").samples).containsExactly(Sample.of("m_v", Map.of(), NO_TIME, 2));
+    }
+
+    @Test
+    void nanosecondTimestampsOfNineteenDigitsKeepEveryDigitTheyCan() {
+        assertThat(parse("m v=1 1700000000123456789", Precision.NANOSECONDS).samples)
+                .extracting(Sample::time).containsExactly(1_700_000_000_123_456L);
+        assertThat(parse("m v=1 9223372036854775807", Precision.NANOSECONDS).samples)
+                .extracting(Sample::time).containsExactly(9_223_372_036_854_775L);
+        assertThat(parse("m v=1 -1700000000123456789", Precision.NANOSECONDS).samples)
+                .extracting(Sample::time).containsExactly(-1_700_000_000_123_457L); // floored: the microsecond at or before it
     }
 
     @Test
