@@ -60,6 +60,7 @@ final class HttpScenario implements Callable<Integer> {
             bodies.add(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         long before = CeilingScenario.count(o.db, "bench_http");
+        CeilingScenario.checkpoint(o.db);
         URI base = URI.create(o.sluice);
         AtomicLong next = new AtomicLong();
         Recorder latency = new Recorder(3);

@@ -68,6 +68,7 @@ final class UdpScenario implements Callable<Integer> {
             datagrams.add(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         long storedBefore = CeilingScenario.count(o.db, "bench_udp");
+        CeilingScenario.checkpoint(o.db);
         Map<String, Long> m0 = sluiceCounters(o.sluice);
         long kernel0 = kernelRcvbufErrors();
         long totalDatagrams = o.rows / perDatagram;
