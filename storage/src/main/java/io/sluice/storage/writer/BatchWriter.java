@@ -64,7 +64,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     // Acks of the batch as runs: a request's samples arrive together, so runs are few.
     private WriteAck[] acks = new WriteAck[64];
     private int[] ackCounts = new int[64];
+    /** A run held a sample whose series could not be registered: its request fails. */
+    private boolean[] ackLost = new boolean[64];
     private int ackRuns;
+    /** Per row: the index of its ack run, or -1 (best effort). */
+    private final int[] runOf;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean halted;
@@ -86,6 +90,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         this.times = new long[cap];
         this.values = new double[cap];
         this.steps = new long[cap];
+        this.runOf = new int[cap];
     }
 
     @Override
@@ -93,8 +98,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (sequence % cfg.writers() == index) {
             append(e);
         }
-        // Seen by every writer, whoever owns the slot: each may hold part of that request.
-        requestEnded |= e.endsRequest;
+        // Seen by every writer, whoever owns the slot: each may hold part of that request. A
+        // writer that holds none of it keeps lingering (each early flush is a commit, an fsync).
+        if (e.endsRequest && !requestEnded && holds(e.ack)) {
+            requestEnded = true;
+        }
         if (size >= cfg.batchSize() || (endOfBatch && size > 0 && (requestEnded || aged()))) {
             flush();
         } else if (endOfBatch && size == 0) {
@@ -130,6 +138,15 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         halted = true;
     }
 
+    private boolean holds(WriteAck ack) {
+        for (int i = ackRuns - 1; i >= 0; i--) {
+            if (acks[i] == ack) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean aged() {
         return cfg.lingerMs() == 0 || System.nanoTime() - firstAtNanos >= cfg.lingerMs() * 1_000_000;
     }
@@ -144,8 +161,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         System.arraycopy(e.times, 0, times, size, n);
         System.arraycopy(e.values, 0, values, size, n);
         System.arraycopy(e.steps, 0, steps, size, n);
-        size += n;
         WriteAck ack = e.ack;
+        int run = -1;
         if (ack != null) {
             if (ackRuns > 0 && acks[ackRuns - 1] == ack) {
                 ackCounts[ackRuns - 1] += n;
@@ -153,11 +170,15 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 if (ackRuns == acks.length) {
                     acks = Arrays.copyOf(acks, ackRuns * 2);
                     ackCounts = Arrays.copyOf(ackCounts, ackRuns * 2);
+                    ackLost = Arrays.copyOf(ackLost, ackRuns * 2);
                 }
                 acks[ackRuns] = ack;
                 ackCounts[ackRuns++] = n;
             }
+            run = ackRuns - 1;
         }
+        Arrays.fill(runOf, size, size + n, run);
+        size += n;
     }
 
     private void flush() {
@@ -172,7 +193,12 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 metrics.batchRows.observe(stored);
                 metrics.written.add(stored);
                 for (int i = 0; i < ackRuns; i++) {
-                    acks[i].committed(ackCounts[i]);
+                    if (ackLost[i]) {
+                        // Its other samples are stored, but a 2xx must mean all of them are.
+                        acks[i].failed("some samples were not stored: their series could not be registered");
+                    } else {
+                        acks[i].committed(ackCounts[i]);
+                    }
                 }
                 reset();
                 return;
@@ -274,6 +300,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 seriesIds[i] = id;
                 if (id == SeriesRegistry.UNKNOWN) {
                     unresolved++;
+                    if (runOf[i] >= 0) {
+                        ackLost[runOf[i]] = true;
+                    }
                 } else {
                     newKeys[i] = null;
                 }
@@ -306,6 +335,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private void reset() {
         Arrays.fill(newKeys, 0, size, null);
         Arrays.fill(acks, 0, ackRuns, null);
+        Arrays.fill(ackLost, 0, ackRuns, false);
         size = 0;
         ackRuns = 0;
         requestEnded = false;
