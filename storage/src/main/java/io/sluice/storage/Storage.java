@@ -43,6 +43,8 @@ public final class Storage implements AutoCloseable {
     private final SampleRing ring;
     private final List<BatchWriter> writers = new ArrayList<>();
     private final ScheduledExecutorService maintenance;
+    /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
+    private final ScheduledExecutorService compaction;
     private volatile boolean started;
     private final Rollups rollups;
 
@@ -72,6 +74,11 @@ public final class Storage implements AutoCloseable {
         this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        this.compaction = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-compaction");
             t.setDaemon(true);
             return t;
         });
@@ -140,7 +147,7 @@ public final class Storage implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
             maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
             maintenance.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
-            maintenance.scheduleWithFixedDelay(this::compactClosedDays, 2, 10, TimeUnit.MINUTES);
+            compaction.scheduleWithFixedDelay(this::compactClosedDays, 2, 10, TimeUnit.MINUTES);
         }
     }
 
@@ -181,8 +188,8 @@ public final class Storage implements AutoCloseable {
     }
 
     /**
-     * Rebuilds the indexes of days that are over; at most a minute of work a run, so a backlog
-     * (a first start on old data) does not hold up rollups and retention on this thread.
+     * Rebuilds the indexes of days that are over; no new rebuild starts after a minute of a run
+     * (one in progress finishes), so a backlog (a first start on old data) is worked off in turns.
      */
     private void compactClosedDays() {
         try (Connection c = pool.getConnection()) {
@@ -211,6 +218,7 @@ public final class Storage implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
+        compaction.shutdownNow();
         long t0 = System.nanoTime();
         long left = ring.occupancy();
         // Writers that still fail when the time is up drop their batch (counted) instead of retrying.

@@ -116,6 +116,35 @@ class StorageIT {
     }
 
     @Test
+    void aRequestWithASampleWhoseSeriesCannotBeRegisteredIsNotAcknowledged() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("ghost");
+        storage = Storage.open(config(url, 1, 10_000), new Metrics());
+        // The database silently refuses one series: the insert returns nothing and no row exists,
+        // which is what the registry sees when it loses every retry of a race.
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            st.execute("CREATE FUNCTION refuse_ghost() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN IF NEW.metric = 'ghost' THEN RETURN NULL; END IF; RETURN NEW; END $$");
+            st.execute("CREATE TRIGGER refuse_ghost BEFORE INSERT ON series FOR EACH ROW EXECUTE FUNCTION refuse_ghost()");
+        }
+        storage.start();
+        long now = Instant.now().toEpochMilli() * 1000;
+        SampleBatch batch = new SampleBatch(16);
+        SeriesKey ok = storage.registry().pending(SeriesKey.of("real", Map.of()));
+        SeriesKey ghost = storage.registry().pending(SeriesKey.of("ghost", Map.of()));
+        for (int i = 0; i < 10; i++) {
+            batch.add(SampleEvent.UNRESOLVED, i == 5 ? ghost : ok, now + i, i, SampleSink.NO_STEP);
+        }
+        assertThat(publishInSlots(batch).get(10, TimeUnit.SECONDS)).contains("could not be registered");
+        // The others are stored; only the answer says not all were.
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(9);
+
+        // A request of only registrable series in the same writer's next batch is acknowledged.
+        SampleBatch next = new SampleBatch(4);
+        next.add(storage.registry().idOf(ok), null, now + 100, 1, SampleSink.NO_STEP);
+        assertThat(publishInSlots(next).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+    }
+
+    @Test
     void manyNewSeriesInOneBatchEachGetTheirOwnSamples() throws Exception {
         DatabaseUrl url = TestDatabase.fresh("many_new");
         storage = Storage.open(config(url, 1, 10_000), new Metrics());
@@ -169,8 +198,18 @@ class StorageIT {
         long now = Instant.now().toEpochMilli() * 1000;
         publishOneAndWait(SeriesKey.of("r", Map.of()), now - 40 * Partitions.DAY_MICROS, 1);
         publishOneAndWait(SeriesKey.of("r", Map.of()), now, 2);
-        try (Connection c = TestDatabase.connect(url)) {
+        try (Connection c = TestDatabase.connect(url); Connection other = TestDatabase.connect(url);
+             Statement st = other.createStatement()) {
+            // Another node compacting: retention waits rather than queue a DROP behind a rebuild.
+            st.execute("SELECT pg_advisory_lock(" + Partitions.COMPACT_LOCK_KEY + ")");
+            assertThat(storage.partitions().dropOlderThan(c, now - 30 * Partitions.DAY_MICROS)).isZero();
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(2);
+            st.execute("SELECT pg_advisory_unlock(" + Partitions.COMPACT_LOCK_KEY + ")");
             assertThat(storage.partitions().dropOlderThan(c, now - 30 * Partitions.DAY_MICROS)).isGreaterThanOrEqualTo(1);
+            // And it gave the lock back.
+            try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + Partitions.COMPACT_LOCK_KEY + ")")) {
+                assertThat(rs.next() && rs.getBoolean(1)).isTrue();
+            }
         }
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1);
     }

@@ -25,7 +25,8 @@ public final class Partitions {
     private static final Logger log = LoggerFactory.getLogger(Partitions.class);
     public static final long DAY_MICROS = 86_400_000_000L;
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_02L;
-    private static final long COMPACT_LOCK_KEY = 0x51_75_69_63_65_00_00_03L;
+    /** The session advisory lock compaction and retention take (one node at a time). */
+    public static final long COMPACT_LOCK_KEY = 0x51_75_69_63_65_00_00_03L;
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd");
     /** A day is compacted once it has been over this long (late samples mostly arrived). */
     public static final long COMPACT_GRACE_MICROS = 3_600_000_000L;
@@ -104,20 +105,38 @@ public final class Partitions {
         ensure(c, want);
     }
 
-    /** Drops partitions wholly older than the cut-off; returns how many were dropped. */
+    /**
+     * Drops partitions wholly older than the cut-off; returns how many were dropped. Takes the
+     * compaction lock first: a DROP waiting behind another node's {@code REINDEX CONCURRENTLY} of
+     * the same partition would hold its lock on {@code samples} meanwhile, and every COPY and
+     * query would queue behind it. While the lock is taken elsewhere, retention waits a run.
+     */
     public int dropOlderThan(Connection c, long cutoffMicros) throws SQLException {
         long cutoffDay = dayOf(cutoffMicros);
         int dropped = 0;
         load(c);
-        for (Long d : List.copyOf(days)) {
+        List<Long> old = new ArrayList<>();
+        for (Long d : days) {
             // A partition covers [d, d+1); it is wholly older when d+1 <= cutoff day.
             if (d + 1 <= cutoffDay) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("DROP TABLE IF EXISTS samples_p" + LocalDate.ofEpochDay(d).format(NAME));
-                }
+                old.add(d);
+            }
+        }
+        if (old.isEmpty()) {
+            return 0;
+        }
+        if (!advisoryLock(c, "pg_try_advisory_lock")) {
+            log.info("retention postponed: another session is compacting partitions");
+            return 0;
+        }
+        try (Statement st = c.createStatement()) {
+            for (Long d : old) {
+                st.execute("DROP TABLE IF EXISTS samples_p" + LocalDate.ofEpochDay(d).format(NAME));
                 days.remove(d);
                 dropped++;
             }
+        } finally {
+            unlock(c);
         }
         if (dropped > 0) {
             log.info("retention dropped partitions [count={}, before={}]", dropped, LocalDate.ofEpochDay(cutoffDay));
@@ -162,29 +181,40 @@ public final class Partitions {
                     break;
                 }
                 long t = System.nanoTime();
-                dropLeftovers(st, table);
-                long before = indexBytes(st, table);
-                st.execute("REINDEX TABLE CONCURRENTLY " + table);
-                st.execute("COMMENT ON TABLE " + table + " IS '" + COMPACTED + "'");
-                log.info("partition index compacted [partition={}, bytesBefore={}, bytesAfter={}, ms={}]",
-                        table, before, indexBytes(st, table), (System.nanoTime() - t) / 1_000_000);
-                done++;
+                try {
+                    dropLeftovers(st, table);
+                    long before = indexBytes(st, table);
+                    st.execute("REINDEX TABLE CONCURRENTLY " + table);
+                    st.execute("COMMENT ON TABLE " + table + " IS '" + COMPACTED + "'");
+                    log.info("partition index compacted [partition={}, bytesBefore={}, bytesAfter={}, ms={}]",
+                            table, before, indexBytes(st, table), (System.nanoTime() - t) / 1_000_000);
+                    done++;
+                } catch (SQLException e) {
+                    if (c.isClosed() || !c.isValid(5)) {
+                        throw e;
+                    }
+                    // One day that cannot be rebuilt (dropped meanwhile, out of disk, a timeout)
+                    // must not keep the older ones from their turn.
+                    log.warn("partition index compaction failed, next partition [partition={}, error={}]", table, e.toString());
+                }
             }
         } finally {
-            advisoryLock(c, "pg_advisory_unlock");
+            unlock(c);
         }
         return done;
     }
 
     /**
      * A rebuild that failed half-way (the process or the database stopped) leaves its new index
-     * behind, invalid, named {@code *_ccnew*}: still updated by every insert, never used. The
+     * behind, invalid, named {@code *_ccnew*} (or the old one, {@code *_ccold*}, if it could not be
+     * dropped): still updated by every insert, never used. The
      * PostgreSQL manual's remedy is to drop it and rebuild again.
      */
     private static void dropLeftovers(Statement st, String table) throws SQLException {
         List<String> leftovers = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
-                + " WHERE x.indrelid = '" + table + "'::regclass AND NOT x.indisvalid AND i.relname LIKE '%\\_ccnew%'")) {
+                + " WHERE x.indrelid = '" + table + "'::regclass AND NOT x.indisvalid"
+                + " AND (i.relname LIKE '%\\_ccnew%' OR i.relname LIKE '%\\_ccold%')")) {
             while (rs.next()) {
                 leftovers.add(rs.getString(1));
             }
@@ -192,6 +222,23 @@ public final class Partitions {
         for (String index : leftovers) {
             st.execute("DROP INDEX CONCURRENTLY IF EXISTS \"" + index + "\"");
             log.warn("dropped the invalid index of an interrupted rebuild [partition={}, index={}]", table, index);
+        }
+    }
+
+    /**
+     * Releases the compaction lock. A session lock outlives the transaction, and a pooled
+     * connection that kept it would stop compaction and retention on every node: if the unlock
+     * does not succeed the connection is aborted, so the pool drops it and the lock goes with it.
+     */
+    private static void unlock(Connection c) throws SQLException {
+        boolean released = false;
+        try {
+            released = advisoryLock(c, "pg_advisory_unlock");
+        } finally {
+            if (!released) {
+                log.warn("compaction lock not released, closing the connection that holds it");
+                c.abort(Runnable::run);
+            }
         }
     }
 
