@@ -206,9 +206,9 @@ public final class Partitions {
 
     /**
      * A rebuild that failed half-way (the process or the database stopped) leaves its new index
-     * behind, invalid, named {@code *_ccnew*} (or the old one, {@code *_ccold*}, if it could not be
-     * dropped): still updated by every insert, never used. The
-     * PostgreSQL manual's remedy is to drop it and rebuild again.
+     * behind, invalid, named {@code *_ccnew*} (or the old one, {@code *_ccold*}, if it could not
+     * be dropped): still updated by every insert, never used. The PostgreSQL manual's remedy is
+     * to drop it and rebuild again.
      */
     private static void dropLeftovers(Statement st, String table) throws SQLException {
         List<String> leftovers = new ArrayList<>();

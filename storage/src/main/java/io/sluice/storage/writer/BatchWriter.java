@@ -67,8 +67,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** A run held a sample whose series could not be registered: its request fails. */
     private boolean[] ackLost = new boolean[64];
     private int ackRuns;
-    /** Per row: the index of its ack run, or -1 (best effort). */
-    private final int[] runOf;
+    // Per appended slot: where its rows end and its ack run (-1: best effort). Only read when a
+    // series could not be registered, so the hot path writes two ints a slot, not one a row.
+    private final int[] slotEnd;
+    private final int[] slotRun;
+    private int slots;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean halted;
@@ -90,7 +93,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         this.times = new long[cap];
         this.values = new double[cap];
         this.steps = new long[cap];
-        this.runOf = new int[cap];
+        this.slotEnd = new int[cap];
+        this.slotRun = new int[cap];
     }
 
     @Override
@@ -147,6 +151,16 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         return false;
     }
 
+    /** The ack run of row {@code row}, or -1; on the rare path only. */
+    private int runOf(int row) {
+        for (int k = 0; k < slots; k++) {
+            if (row < slotEnd[k]) {
+                return slotRun[k];
+            }
+        }
+        return -1;
+    }
+
     private boolean aged() {
         return cfg.lingerMs() == 0 || System.nanoTime() - firstAtNanos >= cfg.lingerMs() * 1_000_000;
     }
@@ -177,8 +191,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             }
             run = ackRuns - 1;
         }
-        Arrays.fill(runOf, size, size + n, run);
         size += n;
+        slotEnd[slots] = size;
+        slotRun[slots++] = run;
     }
 
     private void flush() {
@@ -300,8 +315,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 seriesIds[i] = id;
                 if (id == SeriesRegistry.UNKNOWN) {
                     unresolved++;
-                    if (runOf[i] >= 0) {
-                        ackLost[runOf[i]] = true;
+                    int run = runOf(i);
+                    if (run >= 0) {
+                        ackLost[run] = true;
                     }
                 } else {
                     newKeys[i] = null;
@@ -337,6 +353,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         Arrays.fill(acks, 0, ackRuns, null);
         Arrays.fill(ackLost, 0, ackRuns, false);
         size = 0;
+        slots = 0;
         ackRuns = 0;
         requestEnded = false;
     }
