@@ -92,7 +92,7 @@ public final class SluiceServer implements AutoCloseable {
         DatabaseUrl url;
         if (cfg.databaseUrl() == null) {
             log.info("no database_url configured: starting the embedded PostgreSQL [dataDir={}]", cfg.dataDir());
-            embedded = EmbeddedDatabase.start(Path.of(cfg.dataDir()), cfg.embeddedPgPort());
+            embedded = EmbeddedDatabase.start(Path.of(cfg.dataDir()), cfg.embeddedPgPort(), cfg.embeddedPgSharedBuffers());
             url = embedded.url();
         } else {
             url = DatabaseUrl.parse(cfg.databaseUrl());

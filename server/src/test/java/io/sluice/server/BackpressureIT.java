@@ -27,7 +27,7 @@ class BackpressureIT {
     @Test
     void aFullRingSheds503AndCountedDropsThenRecovers() throws Exception {
         int pgPort = TestServer.freeTcpPort();
-        EmbeddedDatabase db = EmbeddedDatabase.start(dir, pgPort);
+        EmbeddedDatabase db = EmbeddedDatabase.start(dir, pgPort, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS);
         String url = "jdbc:postgresql://localhost:" + pgPort + "/postgres?user=postgres";
         TestServer s = TestServer.start(url, db.url(), Map.of("ring_size", "64", "writers", "1",
                 "writer_batch_size", "100", "http_ring_wait", "200ms", "http_ack_timeout", "2s"));
@@ -62,7 +62,7 @@ class BackpressureIT {
             assertThat(s.get("/-/healthy").statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(5)).until(() -> s.get("/-/ready").statusCode() == 503);
 
-            db = EmbeddedDatabase.start(dir, pgPort);
+            db = EmbeddedDatabase.start(dir, pgPort, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS);
             await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/-/ready").statusCode() == 200);
             // The write answered 503 for its ack timeout stayed queued: it lands now, once.
             await().atMost(Duration.ofSeconds(30)).until(() ->

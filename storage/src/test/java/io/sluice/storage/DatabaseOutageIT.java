@@ -38,7 +38,7 @@ class DatabaseOutageIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        EmbeddedDatabase db = EmbeddedDatabase.start(dir, port);
+        EmbeddedDatabase db = EmbeddedDatabase.start(dir, port, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS);
         Metrics metrics = new Metrics();
         Storage storage = Storage.open(StorageIT.config(db.url(), 2, 50), metrics);
         storage.start();
@@ -56,7 +56,7 @@ class DatabaseOutageIT {
             assertThat(during).isNotDone();
             assertThat(metrics.value("sluice_write_batch_failures_total")).isPositive();
 
-            db = EmbeddedDatabase.start(dir, port);
+            db = EmbeddedDatabase.start(dir, port, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS);
             assertThat(during.get(30, TimeUnit.SECONDS)).isEqualTo("ok");
             acks.add(publish(storage, key, t + 5000, 100));
             assertThat(acks.get(2).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
@@ -70,15 +70,19 @@ class DatabaseOutageIT {
     }
 
     @Test
-    void theEmbeddedDatabaseFlushesCommitsToDisk() throws Exception {
+    void theEmbeddedDatabaseFlushesCommitsToDiskWithTheBuffersAskedFor() throws Exception {
         // A 2xx promises durability; the embedding library's own defaults turn these off.
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0);
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0, 48L << 20);
              Connection c = TestDatabase.connect(db.url()); Statement st = c.createStatement()) {
             for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
                 try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
                     rs.next();
                     assertThat(rs.getString(1)).as(setting).isEqualTo("on");
                 }
+            }
+            try (ResultSet rs = st.executeQuery("SHOW shared_buffers")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("the size asked for, not the library's default").isEqualTo("48MB");
             }
         }
     }

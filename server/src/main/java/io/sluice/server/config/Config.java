@@ -55,6 +55,10 @@ public final class Config {
         return (Integer) values.get("embedded_pg_port");
     }
 
+    public long embeddedPgSharedBuffers() {
+        return (Long) values.get("embedded_pg_shared_buffers");
+    }
+
     public int writers() {
         return (Integer) values.get("writers");
     }

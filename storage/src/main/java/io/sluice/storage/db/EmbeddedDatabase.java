@@ -15,6 +15,9 @@ import java.nio.file.Path;
 public final class EmbeddedDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
 
+    /** 256 MiB: modest, for a first run on a laptop; raise it to hold the indexes of the days queried. */
+    public static final long DEFAULT_SHARED_BUFFERS = 256L << 20;
+
     private final EmbeddedPostgres pg;
     private final Path dir;
 
@@ -26,9 +29,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /**
      * Starts (or restarts, on existing data) an embedded PostgreSQL.
      *
-     * @param port 0 for any free port
+     * @param port          0 for any free port
+     * @param sharedBuffers PostgreSQL's own buffer cache, in bytes (rounded down to whole kB)
      */
-    public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
+    public static EmbeddedDatabase start(Path dataDir, int port, long sharedBuffers) throws IOException {
         Path dir = dataDir.resolve("pg").toAbsolutePath();
         boolean existing = Files.isDirectory(dir) && Files.exists(dir.resolve("PG_VERSION"));
         Files.createDirectories(dir);
@@ -43,7 +47,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("full_page_writes", "on")
                 // Sluice batches its own commits; these favour steady ingest on a small machine.
                 .setServerConfig("max_connections", "100")
-                .setServerConfig("shared_buffers", "256MB")
+                // Queries over recent days stay fast only while their index pages are in memory;
+                // a host may reclaim the kernel's page cache, never these buffers.
+                .setServerConfig("shared_buffers", sharedBuffers / 1024 + "kB")
                 .setServerConfig("max_wal_size", "2GB")
                 .setServerConfig("checkpoint_timeout", "15min");
         if (port > 0) {
