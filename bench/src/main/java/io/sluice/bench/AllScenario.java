@@ -50,6 +50,7 @@ final class AllScenario implements Callable<Integer> {
         q.days = days;
         q.every = 1.2;
         q.requests = 100;
+        q.warmup = 50;
         all.addAll(q.run());
 
         Report.print(all, "ceiling", o.json);

@@ -42,6 +42,14 @@ final class QueryScenario implements Callable<Integer> {
     @Option(names = "--skip-load", description = "use what an earlier run loaded")
     boolean skipLoad;
 
+    @Option(names = "--warmup", defaultValue = "200",
+            description = "unmeasured requests per query kind first, so both JITs are warm (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--prewarm", description = "read the samples indexes into PostgreSQL's shared buffers first"
+            + " (pg_prewarm): a server that has been answering for a while, not one just started")
+    boolean prewarm;
+
     @Override
     public Integer call() throws Exception {
         Report.print(run(), null, o.json);
@@ -50,18 +58,19 @@ final class QueryScenario implements Callable<Integer> {
 
     List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
-        long end = System.currentTimeMillis() / 1000 * 1_000_000L;
+        long end = skipLoad ? loadedUntil() : System.currentTimeMillis() / 1000 * 1_000_000L;
         long start = end - days * 86_400_000_000L;
         if (!skipLoad) {
             results.add(load(start, end));
             rebuildRollups();
         }
+        Map<String, Object> memory = prewarm ? prewarm() : Map.of();
         Random r = new Random(42);
         String base = o.sluice + "/v1/query?nocache=1&metric=bench_q&host=h";
         results.add(time("raw 1h of one series", () -> {
             long t = start + (long) (r.nextDouble() * (end - start - 3_600_000_000L));
             return base + r.nextInt(o.series) + "&source=raw&start=" + t / 1000 + "&end=" + (t / 1000 + 3_600_000);
-        }));
+        }).with(memory));
         results.add(time(days + (days == 1 ? " day" : " days") + " of one series from a rollup, 800 points", () ->
                 base + r.nextInt(o.series) + "&start=" + days + "d&points=800"));
         int n = (int) Math.min(100_000, (end - start) / (long) (every * 1_000_000));
@@ -112,6 +121,57 @@ final class QueryScenario implements Callable<Integer> {
         }
     }
 
+    /**
+     * The time of the newest loaded sample: an earlier run's data ends when that run loaded it,
+     * and measuring up to now would time empty hours.
+     */
+    private long loadedUntil() throws Exception {
+        try (Connection c = DriverManager.getConnection(o.db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM max(time)) * 1000000)::int8 FROM samples"
+                     + " WHERE series_id = (SELECT min(id) FROM series WHERE metric = 'bench_q')")) {
+            rs.next();
+            long t = rs.getLong(1);
+            if (rs.wasNull()) {
+                throw new IllegalStateException("--skip-load, but no bench_q samples are loaded; run query without it first");
+            }
+            return t / 1_000_000 * 1_000_000 + 1_000_000;
+        }
+    }
+
+    /**
+     * Loads every samples index into shared buffers with pg_prewarm, as a server answering queries
+     * for a while would have them, and says how much of it shared buffers can hold.
+     */
+    private Map<String, Object> prewarm() throws Exception {
+        try (Connection c = DriverManager.getConnection(o.db); Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+            long t0 = System.nanoTime();
+            long blocks;
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_prewarm(i.indexrelid, 'buffer')), 0)"
+                    + " FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'samples'::regclass")) {
+                rs.next();
+                blocks = rs.getLong(1);
+            }
+            long buffers;
+            try (ResultSet rs = st.executeQuery("SELECT setting::int8 FROM pg_settings WHERE name = 'shared_buffers'")) {
+                rs.next();
+                buffers = rs.getLong(1);
+            }
+            long indexMb = blocks * 8 / 1024;
+            long buffersMb = buffers * 8 / 1024;
+            System.err.printf("[prewarm] %,d MB of samples indexes read into shared buffers of %,d MB in %.1fs%s%n",
+                    indexMb, buffersMb, (System.nanoTime() - t0) / 1e9,
+                    indexMb > buffersMb ? " (they do not fit: only part stays)" : "");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("prewarmed_index_mb", indexMb);
+            m.put("shared_buffers_mb", buffersMb);
+            return m;
+        } catch (java.sql.SQLException e) {
+            System.err.println("[prewarm] pg_prewarm is not available, measuring without it: " + e.getMessage());
+            return Map.of("prewarmed_index_mb", 0);
+        }
+    }
+
     /** Forgets the rollup watermarks so Sluice's next refresh (every 30 s) rolls the loaded days up. */
     private void rebuildRollups() throws Exception {
         try (Connection c = DriverManager.getConnection(o.db); Statement st = c.createStatement()) {
@@ -139,7 +199,7 @@ final class QueryScenario implements Callable<Integer> {
     private Result time(String name, Url urls) throws Exception {
         URI base = URI.create(o.sluice);
         try (PlainHttp http = new PlainHttp(base, 60_000)) {
-            for (int i = 0; i < 20; i++) { // warm-up
+            for (int i = 0; i < warmup; i++) {
                 http.get(target(urls.next()));
             }
             Histogram h = new Histogram(3);

@@ -5,6 +5,16 @@ import java.util.Map;
 
 /** One scenario's figures, for the table and the JSON report. */
 record Result(String scenario, long rows, double seconds, Map<String, Object> extra) {
+    /** The same figures with more notes after them. */
+    Result with(Map<String, Object> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        Map<String, Object> m = new LinkedHashMap<>(extra);
+        m.putAll(more);
+        return new Result(scenario, rows, seconds, m);
+    }
+
     double rate() {
         return rows / seconds;
     }
