@@ -22,7 +22,6 @@ public final class QueryService {
      * A timestamptz as epoch microseconds, computed by PostgreSQL: reading an int8 is far cheaper
      * for the driver than parsing a timestamp (JFR: 27% of query time went to getTimestamp).
      */
-    private static final String MICROS = "(extract(epoch FROM %s) * 1000000)::int8";
     public static final int MAX_RAW_ROWS = 2_000_000;
 
     private final DataSource db;
@@ -146,7 +145,7 @@ public final class QueryService {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Points p = new Points(1);
-                        p.add(Rollups.toMicros(rs.getTimestamp(2)), rs.getDouble(3));
+                        p.add(Rollups.micros(rs, 2), rs.getDouble(3));
                         out.add(new QueryResult.Entry(byId.get(rs.getInt(1)), p));
                     }
                 }
@@ -193,7 +192,7 @@ public final class QueryService {
      * incremental sort of every series' rows: p50 3.2 → 2.4 ms for an hour of one series).
      */
     private static void raw(Connection c, List<SeriesRef> refs, Query q, Map<Integer, Points> out) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, " + MICROS.formatted("time") + ", value FROM samples"
+        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, time, value FROM samples"
                 + " WHERE series_id = ANY(?) AND time >= ? AND time < ? ORDER BY series_id DESC, time LIMIT ?")) {
             ps.setArray(1, ids(c, refs));
             ps.setTimestamp(2, Rollups.ts(q.startMicros()));
@@ -232,8 +231,8 @@ public final class QueryService {
                     + " WHERE series_id = ANY(?) AND time >= ? AND time < ? GROUP BY 1, 2";
         }
         String bucketCol = source == Source.RAW ? "time" : "bucket";
-        String sql = "SELECT series_id, " + MICROS.formatted("date_bin('" + (step / 1_000_000L) + " seconds'::interval, "
-                + bucketCol + ", " + Rollups.ORIGIN + ")") + " AS b, " + agg + " FROM (" + inner + ") r GROUP BY 1, 2 ORDER BY 1, 2";
+        String sql = "SELECT series_id, date_bin('" + (step / 1_000_000L) + " seconds'::interval, "
+                + bucketCol + ", " + Rollups.ORIGIN + ") AS b, " + agg + " FROM (" + inner + ") r GROUP BY 1, 2 ORDER BY 1, 2";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Array ids = ids(c, refs);
             ps.setArray(1, ids);
@@ -251,7 +250,14 @@ public final class QueryService {
         }
     }
 
+    /**
+     * Reads {@code (series_id, time, value)} rows in binary: PostgreSQL then sends each time as its
+     * 8-byte integer and each value as its 8 bytes, instead of formatting them as text. Epoch
+     * microseconds computed in SQL ({@code extract} returns numeric) cost the database 2.1 ms for an
+     * hour of one series (3,000 rows), against 0.8 ms for the plain column.
+     */
     private static void read(PreparedStatement ps, Map<Integer, Points> out) throws SQLException {
+        ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1); // binary from the first run
         try (ResultSet rs = ps.executeQuery()) {
             Points cur = null;
             int curId = Integer.MIN_VALUE;
@@ -263,7 +269,7 @@ public final class QueryService {
                 }
                 double v = rs.getDouble(3);
                 if (!rs.wasNull()) {
-                    cur.add(rs.getLong(2), v);
+                    cur.add(Rollups.micros(rs, 2), v);
                 }
             }
         }

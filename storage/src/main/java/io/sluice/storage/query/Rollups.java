@@ -145,6 +145,22 @@ public final class Rollups {
         return t;
     }
 
+    /** Microseconds from 1970 to 2000-01-01, where PostgreSQL's timestamps count from. */
+    private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
+
+    /**
+     * A {@code timestamptz} column as epoch microseconds. Sent in binary it is 8 bytes, the
+     * microseconds since 2000 (read directly: the driver's {@code getTimestamp} builds a Calendar
+     * per value); sent as text, it is parsed by the driver.
+     */
+    static long micros(java.sql.ResultSet rs, int column) throws SQLException {
+        byte[] b = rs.getBytes(column);
+        if (b != null && b.length == 8) {
+            return PG_EPOCH_MICROS + org.postgresql.util.ByteConverter.int8(b, 0);
+        }
+        return toMicros(rs.getTimestamp(column));
+    }
+
     static long toMicros(Timestamp t) {
         return Math.floorDiv(t.getTime(), 1000) * 1_000_000L + t.getNanos() / 1000;
     }

@@ -156,4 +156,33 @@ class QueryIT {
         assertThat(latest).hasSize(1);
         assertThat(latest.get(0).points().value(0)).isEqualTo(7199);
     }
+    @Test
+    void timesReadTheSameInBinaryAndInText() throws Exception {
+        // Binary timestamps count microseconds from 2000: check both sides of it and sub-second digits.
+        String[] times = {"2026-11-19 10:00:00.123456+00", "1999-12-31 23:59:59.999999+00", "1970-01-01 00:00:00.000001+00",
+                "2000-01-01 00:00:00+00"};
+        for (boolean binary : new boolean[] {true, false}) {
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("user", url.user());
+            if (url.password() != null) {
+                props.setProperty("password", url.password());
+            }
+            props.setProperty("binaryTransfer", String.valueOf(binary));
+            try (Connection c = java.sql.DriverManager.getConnection(url.jdbcUrl(), props)) {
+                for (String t : times) {
+                    Instant i = Instant.parse(t.replace(" ", "T").replace("+00", "Z"));
+                    long expected = i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT ?::timestamptz")) {
+                        ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
+                        ps.setString(1, t);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            assertThat(rs.getBytes(1).length == 8).as("sent in binary").isEqualTo(binary);
+                            assertThat(Rollups.micros(rs, 1)).as(t + (binary ? " in binary" : " in text")).isEqualTo(expected);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
