@@ -1,5 +1,7 @@
 package io.sluice.server.config;
 
+import io.sluice.storage.db.EmbeddedDatabase;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +21,7 @@ final class Keys {
         add(new Key("redis_url", Key.Type.URL, null, 0, 0, true, List.of("REDIS_URL"), "Redis URL; unset: in-process"));
         add(new Key("data_dir", Key.Type.STRING, "./data", 0, 0, false, List.of(), "where the embedded PostgreSQL keeps its data"));
         intKey("embedded_pg_port", 0, 0, 65535, "port of the embedded PostgreSQL (0: any free port)");
-        add(new Key("embedded_pg_shared_buffers", Key.Type.LONG_BYTES,
-                io.sluice.storage.db.EmbeddedDatabase.DEFAULT_SHARED_BUFFERS, 16L << 20, 1L << 40, false, List.of(),
+        add(new Key("embedded_pg_shared_buffers", Key.Type.LONG_BYTES, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS, 16L << 20, 1L << 40, false, List.of(),
                 "shared_buffers of the embedded PostgreSQL (its own page cache)"));
         intKey("writers", 2, 1, 64, "writer threads, one database connection each");
         intKey("writer_batch_size", 10_000, 1, 1_000_000, "rows at most in one COPY");

@@ -1,5 +1,6 @@
 package io.sluice.storage.query;
 
+import org.postgresql.util.ByteConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,10 +154,10 @@ public final class Rollups {
      * microseconds since 2000 (read directly: the driver's {@code getTimestamp} builds a Calendar
      * per value); sent as text, it is parsed by the driver.
      */
-    static long micros(java.sql.ResultSet rs, int column) throws SQLException {
+    static long micros(ResultSet rs, int column) throws SQLException {
         byte[] b = rs.getBytes(column);
         if (b != null && b.length == 8) {
-            return PG_EPOCH_MICROS + org.postgresql.util.ByteConverter.int8(b, 0);
+            return PG_EPOCH_MICROS + ByteConverter.int8(b, 0);
         }
         return toMicros(rs.getTimestamp(column));
     }
