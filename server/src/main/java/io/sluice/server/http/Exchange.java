@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,14 +98,20 @@ public final class Exchange {
         send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), false);
     }
 
+    /**
+     * Serialises straight into a pooled buffer, which the response owns and Netty releases once
+     * written: a raw hour's 100 KB answer as a byte array was built in segments, copied into one
+     * array, then copied again into a direct buffer for the socket.
+     */
     public void json(HttpResponseStatus status, Object body) {
-        byte[] bytes;
+        ByteBuf buf = ctx.alloc().buffer(4096);
         try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
+            JSON.writeValue((java.io.OutputStream) new ByteBufOutputStream(buf), body);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
             throw new IllegalStateException("response not serialisable", e);
         }
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         send(r, false);
     }
@@ -173,13 +181,21 @@ public final class Exchange {
         r.headers().add(extraHeaders);
         if (keep) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r, ctx.voidPromise());
             // HttpDispatcher pauses reading on the event loop when it sees no answer yet; resuming
-            // on the event loop too means the pause can never land after this resume.
+            // on the event loop too means the pause can never land after this resume. From another
+            // thread both go as one task: one wakeup of the loop, not two.
             if (ctx.executor().inEventLoop()) {
+                ctx.writeAndFlush(r, ctx.voidPromise());
                 resumeReading();
             } else {
-                ctx.executor().execute(this::resumeReading);
+                try {
+                    ctx.executor().execute(() -> {
+                        ctx.writeAndFlush(r, ctx.voidPromise());
+                        resumeReading();
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    r.release(); // the loop is shutting down: nobody will write it
+                }
             }
         } else {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
