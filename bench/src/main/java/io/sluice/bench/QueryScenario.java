@@ -1,6 +1,13 @@
 package io.sluice.bench;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.sluice.storage.query.Aggregation;
 import io.sluice.storage.query.Lttb;
+import io.sluice.storage.query.Query;
+import io.sluice.storage.query.QueryResult;
+import io.sluice.storage.query.QueryService;
+import io.sluice.storage.query.Source;
 import io.sluice.storage.writer.CopyEncoder;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -65,12 +72,22 @@ final class QueryScenario implements Callable<Integer> {
             rebuildRollups();
         }
         Map<String, Object> memory = prewarm ? prewarm() : Map.of();
-        Random r = new Random(42);
         String base = o.sluice + "/v1/query?nocache=1&metric=bench_q&host=h";
+        Random hours = new Random(42);
         results.add(time("raw 1h of one series", () -> {
-            long t = start + (long) (r.nextDouble() * (end - start - 3_600_000_000L));
-            return base + r.nextInt(o.series) + "&source=raw&start=" + t / 1000 + "&end=" + (t / 1000 + 3_600_000);
+            long t = start + (long) (hours.nextDouble() * (end - start - 3_600_000_000L));
+            return base + hours.nextInt(o.series) + "&source=raw&start=" + t / 1000 + "&end=" + (t / 1000 + 3_600_000);
         }).with(memory));
+        // The same hours again, asked of the database by Sluice's own query code in this process:
+        // what is left between the two is HTTP, JSON and Sluice's threads. Right after the HTTP
+        // run, so these pages are cached either way (with --prewarm all of them are).
+        Random same = new Random(42);
+        results.add(timeDirect("raw 1h of one series, database alone", () -> {
+            long t = start + (long) (same.nextDouble() * (end - start - 3_600_000_000L)) / 1000 * 1000;
+            return new Query("bench_q", Map.of("host", "h" + same.nextInt(o.series)), t, t + 3_600_000_000L, 0, 0,
+                    Aggregation.AVG, Source.RAW);
+        }));
+        Random r = new Random(43);
         results.add(time(days + (days == 1 ? " day" : " days") + " of one series from a rollup, 800 points", () ->
                 base + r.nextInt(o.series) + "&start=" + days + "d&points=800"));
         int n = (int) Math.min(100_000, (end - start) / (long) (every * 1_000_000));
@@ -215,6 +232,36 @@ final class QueryScenario implements Callable<Integer> {
                 }
             }
             return new Result(name, requests, (System.nanoTime() - t0) / 1e9, latency(h, errors));
+        }
+    }
+
+    /**
+     * Times {@link QueryService} over one pooled connection, as Sluice runs it behind
+     * {@code /v1/query}: the series lookup and the raw read, binary times, decoded into points.
+     */
+    private Result timeDirect(String name, java.util.function.Supplier<Query> queries) throws Exception {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(o.db);
+        hc.setMaximumPoolSize(1);
+        hc.setPoolName("bench-query");
+        try (HikariDataSource ds = new HikariDataSource(hc)) {
+            QueryService service = new QueryService(ds, false);
+            for (int i = 0; i < warmup; i++) {
+                service.query(queries.get());
+            }
+            Histogram h = new Histogram(3);
+            long t0 = System.nanoTime();
+            long empty = 0;
+            for (int i = 0; i < requests; i++) {
+                Query q = queries.get();
+                long s = System.nanoTime();
+                QueryResult answer = service.query(q);
+                h.recordValue((System.nanoTime() - s) / 1000);
+                if (answer.series().isEmpty()) {
+                    empty++;
+                }
+            }
+            return new Result(name, requests, (System.nanoTime() - t0) / 1e9, latency(h, empty));
         }
     }
 
