@@ -77,7 +77,10 @@ class QueryApiIT {
     void timesFinerThanAMillisecondAreDecimalMilliseconds() throws Exception {
         long us = (t0 + 100) * 1_000_000L + 250;
         assertThat(s.post("/write?precision=us", "qa_fine value=0.1 " + us).statusCode()).isEqualTo(204);
-        JsonNode p = get("/v1/query?metric=qa_fine&start=" + (t0 + 99) + "&end=" + (t0 + 101)).get("series").get(0).get("points");
+        String path = "/v1/query?metric=qa_fine&start=" + (t0 + 99) + "&end=" + (t0 + 101);
+        // Written as plain decimal milliseconds, never in exponent form (1.7954E12).
+        assertThat(s.get(path).body()).contains("[" + java.math.BigDecimal.valueOf(us, 3).stripTrailingZeros().toPlainString() + ",");
+        JsonNode p = get(path).get("series").get(0).get("points");
         assertThat(p.get(0).get(0).isFloatingPointNumber()).isTrue();
         assertThat(p.get(0).get(0).decimalValue()).isEqualByComparingTo(java.math.BigDecimal.valueOf(us, 3));
         assertThat(p.get(0).get(1).asDouble()).isEqualTo(0.1);

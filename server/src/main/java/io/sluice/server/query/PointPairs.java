@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import io.sluice.storage.query.Points;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 
 /**
  * A series' points as {@code [[epoch ms, value], ...]}, written straight from the columns:
  * a raw hour is 3,000 points, and boxing each into an {@code Object[]} of a {@code Long} and a
  * {@code Double} was most of the answer's allocation. Whole milliseconds are written as
- * integers, finer times as decimals.
+ * integers, finer times as plain decimals.
  */
 final class PointPairs extends JsonSerializable.Base {
     private final Points points;
@@ -31,7 +32,8 @@ final class PointPairs extends JsonSerializable.Base {
             if (t % 1000 == 0) {
                 g.writeNumber(t / 1000);
             } else {
-                g.writeNumber(t / 1000.0);
+                // Plain decimal milliseconds: as a double this came out as 1.795429959745057E12.
+                g.writeNumber(BigDecimal.valueOf(t, 3).stripTrailingZeros().toPlainString());
             }
             g.writeNumber(points.value(i));
             g.writeEndArray();
