@@ -1,7 +1,6 @@
 package io.sluice.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
@@ -22,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,16 +104,20 @@ public final class Exchange {
      * array, then copied again into a direct buffer for the socket.
      */
     public void json(HttpResponseStatus status, Object body) {
+        send(jsonResponse(status, body), false);
+    }
+
+    private FullHttpResponse jsonResponse(HttpResponseStatus status, Object body) {
         ByteBuf buf = ctx.alloc().buffer(4096);
         try {
-            JSON.writeValue((java.io.OutputStream) new ByteBufOutputStream(buf), body);
+            JSON.writeValue((OutputStream) new ByteBufOutputStream(buf), body);
         } catch (IOException | RuntimeException e) {
             buf.release();
             throw new IllegalStateException("response not serialisable", e);
         }
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        send(r, false);
+        return r;
     }
 
     /** JSON already serialised (a cached answer). */
@@ -136,32 +140,24 @@ public final class Exchange {
     }
 
     public void error(HttpResponseStatus status, String code, String message, Map<String, Object> extra) {
+        json(status, errorBody(code, message, extra));
+    }
+
+    /** 503 with Retry-After, telling the client to come back. */
+    public void unavailable(String message, int retryAfterSeconds, Map<String, Object> extra) {
+        // On this response only: header() would touch headers another thread may be sending.
+        FullHttpResponse r = jsonResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, errorBody("unavailable", message, extra));
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        send(r, false);
+    }
+
+    private static Map<String, Object> errorBody(String code, String message, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
         body.put("message", message);
         body.put("error", message);
         body.putAll(extra);
-        json(status, body);
-    }
-
-    /** 503 with Retry-After, telling the client to come back. */
-    public void unavailable(String message, int retryAfterSeconds, Map<String, Object> extra) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", "unavailable");
-        body.put("message", message);
-        body.put("error", message);
-        body.putAll(extra);
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
-        send(r, false);
+        return body;
     }
 
     private void resumeReading() {
