@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.storage.query.Aggregation;
 import io.sluice.storage.query.Lttb;
 import io.sluice.storage.query.Query;
-import io.sluice.storage.query.QueryResult;
 import io.sluice.storage.query.QueryService;
 import io.sluice.storage.query.Source;
 import io.sluice.storage.writer.CopyEncoder;
@@ -214,30 +213,18 @@ final class QueryScenario implements Callable<Integer> {
     }
 
     private Result time(String name, Url urls) throws Exception {
-        URI base = URI.create(o.sluice);
-        try (PlainHttp http = new PlainHttp(base, 60_000)) {
-            for (int i = 0; i < warmup; i++) {
-                http.get(target(urls.next()));
-            }
-            Histogram h = new Histogram(3);
-            long t0 = System.nanoTime();
-            long errors = 0;
-            for (int i = 0; i < requests; i++) {
+        try (PlainHttp http = new PlainHttp(URI.create(o.sluice), 60_000)) {
+            return measure(name, () -> {
                 String target = target(urls.next());
-                long s = System.nanoTime();
-                int status = http.get(target);
-                h.recordValue((System.nanoTime() - s) / 1000);
-                if (status != 200) {
-                    errors++;
-                }
-            }
-            return new Result(name, requests, (System.nanoTime() - t0) / 1e9, latency(h, errors));
+                return () -> http.get(target) == 200;
+            });
         }
     }
 
     /**
      * Times {@link QueryService} over one pooled connection, as Sluice runs it behind
      * {@code /v1/query}: the series lookup and the raw read, binary times, decoded into points.
+     * An empty answer counts as an error.
      */
     private Result timeDirect(String name, java.util.function.Supplier<Query> queries) throws Exception {
         HikariConfig hc = new HikariConfig();
@@ -246,23 +233,40 @@ final class QueryScenario implements Callable<Integer> {
         hc.setPoolName("bench-query");
         try (HikariDataSource ds = new HikariDataSource(hc)) {
             QueryService service = new QueryService(ds, false);
-            for (int i = 0; i < warmup; i++) {
-                service.query(queries.get());
-            }
-            Histogram h = new Histogram(3);
-            long t0 = System.nanoTime();
-            long empty = 0;
-            for (int i = 0; i < requests; i++) {
+            return measure(name, () -> {
                 Query q = queries.get();
-                long s = System.nanoTime();
-                QueryResult answer = service.query(q);
-                h.recordValue((System.nanoTime() - s) / 1000);
-                if (answer.series().isEmpty()) {
-                    empty++;
-                }
-            }
-            return new Result(name, requests, (System.nanoTime() - t0) / 1e9, latency(h, empty));
+                return () -> !service.query(q).series().isEmpty();
+            });
         }
+    }
+
+    /** One request, made ready outside the clock and run inside it; true when it succeeded. */
+    private interface Request {
+        boolean run() throws Exception;
+    }
+
+    private interface Requests {
+        Request next() throws Exception;
+    }
+
+    /** {@link #warmup} unmeasured requests, then {@link #requests} measured ones. */
+    private Result measure(String name, Requests kind) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            kind.next().run();
+        }
+        Histogram h = new Histogram(3);
+        long t0 = System.nanoTime();
+        long errors = 0;
+        for (int i = 0; i < requests; i++) {
+            Request r = kind.next();
+            long s = System.nanoTime();
+            boolean ok = r.run();
+            h.recordValue((System.nanoTime() - s) / 1000);
+            if (!ok) {
+                errors++;
+            }
+        }
+        return new Result(name, requests, (System.nanoTime() - t0) / 1e9, latency(h, errors));
     }
 
     /** The path and query of a full URL. */
@@ -271,7 +275,7 @@ final class QueryScenario implements Callable<Integer> {
         return u.getRawQuery() == null ? u.getRawPath() : u.getRawPath() + "?" + u.getRawQuery();
     }
 
-    private Result lttbInProcess() {
+    private Result lttbInProcess() throws Exception {
         int n = 100_000;
         long[] xs = new long[n];
         double[] ys = new double[n];
@@ -282,17 +286,11 @@ final class QueryScenario implements Callable<Integer> {
         }
         long[] ox = new long[1000];
         double[] oy = new double[1000];
-        for (int i = 0; i < 200; i++) {
+        Request once = () -> {
             Lttb.downsample(xs, ys, n, 1000, ox, oy);
-        }
-        Histogram h = new Histogram(3);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < requests; i++) {
-            long s = System.nanoTime();
-            Lttb.downsample(xs, ys, n, 1000, ox, oy);
-            h.recordValue((System.nanoTime() - s) / 1000);
-        }
-        return new Result("LTTB 100,000 to 1,000 in process", requests, (System.nanoTime() - t0) / 1e9, latency(h, 0));
+            return true;
+        };
+        return measure("LTTB 100,000 to 1,000 in process", () -> once);
     }
 
     private static Map<String, Object> latency(Histogram h, long errors) {
