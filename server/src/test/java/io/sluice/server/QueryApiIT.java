@@ -87,6 +87,20 @@ class QueryApiIT {
     }
 
     @Test
+    void valuesComeBackAsTheShortestDecimalThatReadsBackTheSame() throws Exception {
+        String[] values = {"0.30000000000000004", "1.0E-5", "2.82879384806159E17", "12345.678", "-0.001", "50.0"};
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            body.append("qa_text value=").append(values[i]).append(' ').append(t0 + 200 + i).append('\n');
+        }
+        assertThat(s.post("/write?precision=s", body.toString()).statusCode()).isEqualTo(204);
+        String answer = s.get("/v1/query?metric=qa_text&start=" + (t0 + 200) + "&end=" + (t0 + 210)).body();
+        for (int i = 0; i < values.length; i++) {
+            assertThat(answer).contains("[" + (t0 + 200 + i) * 1000 + "," + values[i] + "]");
+        }
+    }
+
+    @Test
     void stepBucketsWithEachAggregation() throws Exception {
         long start = (t0 / 60 + 1) * 60; // a whole minute inside the data
         String q = "/v1/query?metric=qa_usage&host=a&start=" + start + "&end=" + (start + 60) + "&step=1m&agg=";

@@ -1,6 +1,7 @@
 package io.sluice.server.live;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.codec.DoubleText;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -34,12 +35,15 @@ final class Json {
         b.writeCharSequence(s, StandardCharsets.US_ASCII);
     }
 
-    /** Whole values (most counters, timings in ms, the bench's clock values) are written without a String. */
+    private static final ThreadLocal<byte[]> DIGITS = ThreadLocal.withInitial(() -> new byte[DoubleText.MAX_LENGTH]);
+
+    /** Whole values (most counters, timings in ms) as integers; the rest as their shortest decimal. Neither makes a String. */
     static void number(ByteBuf b, double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             integer(b, (long) v);
         } else {
-            ascii(b, Double.toString(v));
+            byte[] digits = DIGITS.get();
+            b.writeBytes(digits, 0, DoubleText.write(v, digits, 0));
         }
     }
 

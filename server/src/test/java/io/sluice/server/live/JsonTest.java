@@ -51,8 +51,10 @@ class JsonTest {
     }
 
     @Test
-    void wholeNumbersAreWrittenAsIntegersAndOthersAsJavaDoubles() {
+    void wholeNumbersAreWrittenAsIntegersAndOthersAsShortestDecimals() {
         assertThat(written(b -> Json.number(b, 42.0))).isEqualTo("42");
+        assertThat(written(b -> Json.number(b, 0.1 + 0.2))).isEqualTo("0.30000000000000004");
+        assertThat(written(b -> Json.number(b, 2.82879384806159E17))).isEqualTo("2.82879384806159E17"); // Java 17: ...159008E17
         assertThat(written(b -> Json.number(b, -3.0))).isEqualTo("-3");
         assertThat(written(b -> Json.number(b, 0.25))).isEqualTo("0.25");
         assertThat(written(b -> Json.number(b, 1e300))).isEqualTo("1.0E300");
