@@ -1,5 +1,7 @@
 package io.sluice.storage.query;
 
+import org.postgresql.util.ByteConverter;
+
 import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
@@ -44,23 +46,12 @@ public final class QueryService {
 
     private static List<SeriesRef> series(Connection c, String metric, Map<String, String> tags, int limit)
             throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT s.id, s.metric, e.key, e.value FROM (SELECT id, metric, tags FROM series WHERE true");
         List<Object> args = new ArrayList<>();
-        if (metric != null) {
-            sql.append(" AND metric = ?");
-            args.add(metric);
-        }
-        if (!tags.isEmpty()) {
-            sql.append(" AND tags @> ?::jsonb");
-            args.add(json(tags));
-        }
-        sql.append(" ORDER BY id LIMIT ?) s LEFT JOIN LATERAL jsonb_each_text(s.tags) e ON true ORDER BY s.id");
-        args.add(limit);
+        String sql = "SELECT s.id, s.metric, e.key, e.value FROM (" + matching(metric, tags, limit, args)
+                + ") s LEFT JOIN LATERAL jsonb_each_text(s.tags) e ON true ORDER BY s.id";
         Map<Integer, SeriesRef> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args, 1);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int id = rs.getInt(1);
@@ -78,6 +69,28 @@ public final class QueryService {
             }
         }
         return new ArrayList<>(out.values());
+    }
+
+    /** {@code SELECT id, metric, tags FROM series} matching the metric and tags, first {@code limit} by id. */
+    private static String matching(String metric, Map<String, String> tags, int limit, List<Object> args) {
+        StringBuilder sql = new StringBuilder("SELECT id, metric, tags FROM series WHERE true");
+        if (metric != null) {
+            sql.append(" AND metric = ?");
+            args.add(metric);
+        }
+        if (!tags.isEmpty()) {
+            sql.append(" AND tags @> ?::jsonb");
+            args.add(json(tags));
+        }
+        args.add(limit);
+        return sql.append(" ORDER BY id LIMIT ?").toString();
+    }
+
+    private static int bind(PreparedStatement ps, List<Object> args, int first) throws SQLException {
+        for (Object a : args) {
+            ps.setObject(first++, a);
+        }
+        return first;
     }
 
     public List<String> names(String prefix, int limit) throws SQLException {
@@ -161,19 +174,17 @@ public final class QueryService {
             source = Rollups.below(source);
         }
         try (Connection c = db.getConnection()) {
+            if (source == Source.RAW && q.stepMicros() == 0) {
+                return new QueryResult(source, 0, raw(c, q));
+            }
             List<SeriesRef> refs = series(c, q.metric(), q.tags(), MAX_SERIES + 1);
             if (refs.size() > MAX_SERIES) {
                 throw new TooLarge("more than " + MAX_SERIES + " series match; narrow the tag filters");
             }
             Map<Integer, SeriesRef> byId = index(refs);
             Map<Integer, Points> points = new TreeMap<>(); // answers list series by id
-            long step = q.stepMicros();
-            if (source == Source.RAW && step == 0) {
-                raw(c, refs, q, points);
-            } else {
-                step = Math.max(step, source.bucketMicros);
-                bucketed(c, refs, q, source, step, points);
-            }
+            long step = Math.max(q.stepMicros(), source.bucketMicros);
+            bucketed(c, refs, q, source, step, points);
             List<QueryResult.Entry> entries = new ArrayList<>();
             for (Map.Entry<Integer, Points> e : points.entrySet()) {
                 Points p = q.points() > 0 ? e.getValue().lttb(q.points()) : e.getValue();
@@ -184,24 +195,75 @@ public final class QueryService {
     }
 
     /**
-     * Ordered {@code series_id DESC, time}: the index is {@code (series_id, time DESC)}, so read
-     * backwards it yields exactly that order and PostgreSQL sorts nothing (ascending ids cost an
-     * incremental sort of every series' rows: p50 3.2 → 2.4 ms for an hour of one series).
+     * Raw samples of every matching series in one statement and one round trip: the series lookup
+     * is part of it, and each series' points come back as one row holding its times and its values
+     * as packed 8-byte columns ({@code timestamptz_send}, {@code float8send}), not as a row per
+     * sample. On 50 M rows, an hour of one series (3,000 samples) read from JDBC: p50 2.39 → 2.12 ms,
+     * p99 11.0 → 6.4 ms against the lookup and a row per sample (the driver's per-row arrays were
+     * half of what the answer allocated).
+     *
+     * <p>The samples are read ordered {@code series_id DESC, time}: the index is
+     * {@code (series_id, time DESC)}, so read backwards it yields exactly that order and
+     * PostgreSQL sorts nothing, neither for the scan nor for the {@code ORDER BY time} of each
+     * aggregate (PostgreSQL 16 on; 15 sorts each series' rows). The {@code LIMIT} bounds the work
+     * of a question too large before it is refused.
      */
-    private static void raw(Connection c, List<SeriesRef> refs, Query q, Map<Integer, Points> out) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, time, value FROM samples"
-                + " WHERE series_id = ANY(?) AND time >= ? AND time < ? ORDER BY series_id DESC, time LIMIT ?")) {
-            ps.setArray(1, ids(c, refs));
-            ps.setTimestamp(2, Rollups.ts(q.startMicros()));
-            ps.setTimestamp(3, Rollups.ts(q.endMicros()));
-            ps.setInt(4, MAX_RAW_ROWS + 1);
-            ps.setFetchSize(50_000);
-            read(ps, out);
+    private static List<QueryResult.Entry> raw(Connection c, Query q) throws SQLException {
+        List<Object> args = new ArrayList<>();
+        String sql = "WITH s AS MATERIALIZED (" + matching(q.metric(), q.tags(), MAX_SERIES + 1, args) + "),"
+                + " p AS (SELECT series_id, string_agg(timestamptz_send(time), ''::bytea ORDER BY time) AS t,"
+                + " string_agg(float8send(value), ''::bytea ORDER BY time) AS v FROM (SELECT series_id, time, value"
+                + " FROM samples WHERE series_id = ANY(ARRAY(SELECT id FROM s)) AND time >= ? AND time < ?"
+                + " ORDER BY series_id DESC, time LIMIT ?) r GROUP BY series_id ORDER BY series_id DESC)"
+                + " SELECT s.id, s.metric, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(s.tags) k),"
+                + " (SELECT array_agg(s.tags->>k ORDER BY k) FROM jsonb_object_keys(s.tags) k), p.t, p.v"
+                + " FROM s LEFT JOIN p ON p.series_id = s.id ORDER BY s.id";
+        List<QueryResult.Entry> out = new ArrayList<>();
+        int matched = 0;
+        long rows = 0;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1); // binary from the first run
+            int i = bind(ps, args, 1);
+            ps.setTimestamp(i++, Rollups.ts(q.startMicros()));
+            ps.setTimestamp(i++, Rollups.ts(q.endMicros()));
+            ps.setInt(i, MAX_RAW_ROWS + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (++matched > MAX_SERIES) {
+                        throw new TooLarge("more than " + MAX_SERIES + " series match; narrow the tag filters");
+                    }
+                    byte[] times = rs.getBytes(5);
+                    if (times == null) {
+                        continue; // no samples in range: not listed, as with buckets
+                    }
+                    byte[] values = rs.getBytes(6);
+                    int n = times.length / 8;
+                    rows += n;
+                    Points p = new Points(n);
+                    for (int k = 0; k < n; k++) {
+                        p.add(Rollups.fromPostgresMicros(ByteConverter.int8(times, 8 * k)), ByteConverter.float8(values, 8 * k));
+                    }
+                    out.add(new QueryResult.Entry(new SeriesRef(rs.getInt(1), rs.getString(2),
+                            tags(rs.getArray(3), rs.getArray(4))), q.points() > 0 ? p.lttb(q.points()) : p));
+                }
+            }
         }
-        long rows = out.values().stream().mapToLong(Points::size).sum();
         if (rows > MAX_RAW_ROWS) {
             throw new TooLarge("more than " + MAX_RAW_ROWS + " raw samples in range; give step= or points=, or a shorter range");
         }
+        return out;
+    }
+
+    private static Map<String, String> tags(Array keys, Array values) throws SQLException {
+        Map<String, String> tags = new TreeMap<>();
+        if (keys != null) {
+            String[] k = (String[]) keys.getArray();
+            String[] v = (String[]) values.getArray();
+            for (int i = 0; i < k.length; i++) {
+                tags.put(k[i], v[i]);
+            }
+        }
+        return tags;
     }
 
     /**

@@ -157,9 +157,14 @@ public final class Rollups {
     static long micros(ResultSet rs, int column) throws SQLException {
         byte[] b = rs.getBytes(column);
         if (b != null && b.length == 8) {
-            return PG_EPOCH_MICROS + ByteConverter.int8(b, 0);
+            return fromPostgresMicros(ByteConverter.int8(b, 0));
         }
         return toMicros(rs.getTimestamp(column));
+    }
+
+    /** Epoch micros from PostgreSQL's binary timestamptz, micros since 2000-01-01. */
+    static long fromPostgresMicros(long pg) {
+        return PG_EPOCH_MICROS + pg;
     }
 
     static long toMicros(Timestamp t) {
