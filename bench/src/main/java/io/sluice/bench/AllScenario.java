@@ -51,6 +51,7 @@ final class AllScenario implements Callable<Integer> {
         q.every = 1.2;
         q.requests = 100;
         q.warmup = 50;
+        q.warmupSeconds = 2;
         all.addAll(q.run());
 
         Report.print(all, "ceiling", o.json);

@@ -52,6 +52,11 @@ final class QueryScenario implements Callable<Integer> {
             description = "unmeasured requests per query kind first, so both JITs are warm (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "and at least this long per query kind (default: ${DEFAULT-VALUE}); 200 raw hours"
+                    + " take under a second, and a fresh Sluice was still compiling the path then")
+    double warmupSeconds;
+
     @Option(names = "--prewarm", description = "read the samples indexes into PostgreSQL's shared buffers first"
             + " (pg_prewarm): a server that has been answering for a while, not one just started")
     boolean prewarm;
@@ -249,9 +254,10 @@ final class QueryScenario implements Callable<Integer> {
         Request next() throws Exception;
     }
 
-    /** {@link #warmup} unmeasured requests, then {@link #requests} measured ones. */
+    /** At least {@link #warmup} unmeasured requests for at least {@link #warmupSeconds}, then {@link #requests} measured ones. */
     private Result measure(String name, Requests kind) throws Exception {
-        for (int i = 0; i < warmup; i++) {
+        long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < warmup || System.nanoTime() < warmUntil; i++) {
             kind.next().run();
         }
         Histogram h = new Histogram(3);
