@@ -43,7 +43,7 @@ public final class Readiness implements AutoCloseable {
             }
             up = true;
         } catch (Exception e) {
-            if (up) {
+            if (up && !timer.isShutdown()) { // a probe cut short by close() says nothing about the database
                 log.warn("database unreachable [error={}]", e.toString());
             }
             lastError = e.getMessage();

@@ -274,15 +274,15 @@ public final class SluiceServer implements AutoCloseable {
         if (udpGroup != null) {
             udpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        if (readiness != null) {
+            readiness.close(); // before the pool closes, or its probe reports the database gone
+        }
         if (storage != null) {
             storage.close();
         }
         if (httpBoss != null) {
             httpBoss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             httpWorkers.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
-        }
-        if (readiness != null) {
-            readiness.close();
         }
         if (redisBridge != null) {
             redisBridge.close();

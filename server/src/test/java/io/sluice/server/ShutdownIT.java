@@ -70,5 +70,6 @@ class ShutdownIT {
         assertThat(Long.parseLong(m.group(4))).isZero();
         assertThat(TestDatabase.count(db, "SELECT count(*) FROM metrics WHERE metric = 'drain'")).isEqualTo(received);
         assertThat(log).contains("ring drained [drained=true");
+        assertThat(log).as("the readiness probe is stopped before the pool closes").doesNotContain("database unreachable");
     }
 }
