@@ -228,7 +228,8 @@ final class QueryScenario implements Callable<Integer> {
 
     /**
      * Times {@link QueryService} over one pooled connection, as Sluice runs it behind
-     * {@code /v1/query}: the series lookup and the raw read, binary times, decoded into points.
+     * {@code /v1/query}: one statement that finds the series and reads their packed samples, decoded
+     * into points.
      * An empty answer counts as an error.
      */
     private Result timeDirect(String name, java.util.function.Supplier<Query> queries) throws Exception {

@@ -1,5 +1,6 @@
 package io.sluice.codec.influx;
 
+import io.sluice.codec.DoubleText;
 import io.sluice.codec.Precision;
 import io.sluice.codec.SampleSink;
 
@@ -117,8 +118,12 @@ public final class LineProtocolEncoder {
             if (!Double.isFinite(d)) {
                 throw new IllegalArgumentException("field " + key + ": line protocol has no NaN or infinity");
             }
-            // Double.toString gives the shortest text that reads back to the same double.
-            sb.append(Double.toString(d));
+            // The shortest text that reads back to the same double (Java 17's Double.toString is not always).
+            byte[] digits = new byte[DoubleText.MAX_LENGTH];
+            int n = DoubleText.write(d, digits, 0);
+            for (int i = 0; i < n; i++) {
+                sb.append((char) digits[i]);
+            }
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             sb.append(((Number) v).longValue()).append('i');
         } else if (v instanceof Boolean b) {

@@ -30,6 +30,15 @@ class LineProtocolEncoderTest {
     }
 
     @Test
+    void floatsAreTheShortestTextThatReadsBack() {
+        // Java 17's Double.toString writes 2.82879384806159008E17 for the first.
+        assertThat(line("m", Map.of(), Map.of("v", 2.82879384806159E17), SampleSink.NO_TIME, Precision.SECONDS))
+                .isEqualTo("m v=2.82879384806159E17\n");
+        assertThat(line("m", Map.of(), Map.of("v", 0.1 + 0.2), SampleSink.NO_TIME, Precision.SECONDS))
+                .isEqualTo("m v=0.30000000000000004\n");
+    }
+
+    @Test
     void escapesWhatEachElementNeedsAndLeavesBackslashesAlone() {
         assertThat(line("my meas,=\\x", Map.of("k ,=", "v ,=\\y"), Map.of("f ,=", 1.0), SampleSink.NO_TIME, Precision.SECONDS))
                 .isEqualTo("my\\ meas\\,=\\x,k\\ \\,\\==v\\ \\,\\=\\y f\\ \\,\\==1.0\n");

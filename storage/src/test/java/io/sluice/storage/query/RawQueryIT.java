@@ -38,6 +38,11 @@ class RawQueryIT {
             st.execute("INSERT INTO samples (time, series_id, value) SELECT to_timestamp(" + HOUR + " / 1e6) + g * interval '1.000001 second',"
                     + " s, s + g / 4.0 FROM generate_series(-1, 3600) g, (VALUES (20), (10), (40)) v(s)");
             st.execute("INSERT INTO series (id, metric, tags) SELECT 1000 + g, 'r_many', jsonb_build_object('i', g) FROM generate_series(1, 1001) g");
+            st.execute("INSERT INTO samples (time, series_id, value) SELECT to_timestamp(" + HOUR + " / 1e6), 1000 + g, g FROM generate_series(1, 1001) g");
+            // Two samples at one time (nothing makes (series, time) unique): each keeps its value.
+            st.execute("INSERT INTO series (id, metric) VALUES (60, 'r_twice')");
+            st.execute("INSERT INTO samples (time, series_id, value) SELECT to_timestamp(" + HOUR + " / 1e6) + (g / 2) * interval '1 second',"
+                    + " 60, g FROM generate_series(0, 999) g");
         }
     }
 
@@ -121,8 +126,20 @@ class RawQueryIT {
     }
 
     @Test
-    void aSeriesListedTwiceNeverAppears() throws Exception {
+    void everyMetricWhenNoneIsGiven() throws Exception {
         List<QueryResult.Entry> all = hour(queries, null, Map.of("host", "x")).series();
         assertThat(all).extracting(e -> e.series().id()).containsExactly(20, 40);
+    }
+
+    @Test
+    void samplesAtTheSameTimeKeepTheirOwnValues() throws Exception {
+        Points p = hour(queries, "r_twice", Map.of()).series().get(0).points();
+        assertThat(p.size()).isEqualTo(1000);
+        for (int i = 0; i < p.size(); i += 2) {
+            assertThat(p.time(i)).isEqualTo(p.time(i + 1)).isEqualTo(HOUR + (i / 2) * 1_000_000L);
+            // Values g and g + 1 were written at that time, g even: both, in either order.
+            assertThat(p.value(i) + p.value(i + 1)).isEqualTo(2 * i + 1);
+            assertThat(Math.abs(p.value(i) - p.value(i + 1))).isEqualTo(1);
+        }
     }
 }
