@@ -3,14 +3,12 @@ package io.sluice.codec;
 import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Checked against an independent implementation of the same specification (Jackson's port of
@@ -118,30 +116,27 @@ class DoubleTextTest {
 
     @Test
     void writesWithoutAllocating() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "needs HotSpot's allocation counter");
-        com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
-        assumeTrue(hs.isThreadAllocatedMemorySupported() && hs.isThreadAllocatedMemoryEnabled());
         double[] values = new double[1000];
         SplittableRandom r = new SplittableRandom(9);
         for (int i = 0; i < values.length; i++) {
             values[i] = 50 + 30 * Math.sin(i / 50.0) + r.nextDouble();
         }
-        long sum = 0;
+        long[] sum = {0};
+        Runnable writeAll = () -> {
+            for (double v : values) {
+                sum[0] += DoubleText.write(v, buf, 0);
+            }
+        };
         for (int round = 0; round < 200; round++) { // JIT first
-            for (double v : values) {
-                sum += DoubleText.write(v, buf, 0);
-            }
+            writeAll.run();
         }
-        long before = hs.getCurrentThreadAllocatedBytes();
-        for (int round = 0; round < 100; round++) {
-            for (double v : values) {
-                sum += DoubleText.write(v, buf, 0);
+        long allocated = Allocation.bytes(() -> {
+            for (int round = 0; round < 100; round++) {
+                writeAll.run();
             }
-        }
-        long allocated = hs.getCurrentThreadAllocatedBytes() - before;
+        });
         // 100,000 values; a String each would be megabytes.
         assertThat(allocated).as("bytes allocated writing 100,000 doubles").isLessThan(16 * 1024);
-        assertThat(sum).isPositive();
+        assertThat(sum[0]).isPositive();
     }
 }

@@ -1,16 +1,15 @@
 package io.sluice.codec.influx;
 
+import io.sluice.codec.Allocation;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.Precision;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The good path creates no garbage: no Strings, no boxed numbers, no per-line objects. */
 class LineProtocolAllocationTest {
@@ -40,19 +39,15 @@ class LineProtocolAllocationTest {
 
     @Test
     void parsingGoodLinesAllocatesNothing() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "needs HotSpot's allocation counter");
-        com.sun.management.ThreadMXBean hs = (com.sun.management.ThreadMXBean) mx;
-        assumeTrue(hs.isThreadAllocatedMemorySupported() && hs.isThreadAllocatedMemoryEnabled());
         LineProtocolParser parser = new LineProtocolParser();
         for (int i = 0; i < 20_000; i++) { // let buffers grow and the JIT settle
             parser.parse(BODY, 0, BODY.length, Precision.NANOSECONDS, sink);
         }
-        long before = hs.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 10_000; i++) {
-            parser.parse(BODY, 0, BODY.length, Precision.NANOSECONDS, sink);
-        }
-        long allocated = hs.getCurrentThreadAllocatedBytes() - before;
+        long allocated = Allocation.bytes(() -> {
+            for (int i = 0; i < 10_000; i++) {
+                parser.parse(BODY, 0, BODY.length, Precision.NANOSECONDS, sink);
+            }
+        });
         // 160,000 samples; a String or a boxed double per sample would be megabytes.
         assertThat(allocated).as("bytes allocated by 10,000 parses").isLessThan(16 * 1024);
         assertThat(samples).isNotZero();
