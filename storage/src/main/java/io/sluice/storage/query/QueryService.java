@@ -215,9 +215,9 @@ public final class QueryService {
                 + " FROM (SELECT series_id, time, value FROM samples WHERE (SELECT count(*) FROM s) <= " + MAX_SERIES
                 + " AND series_id = ANY(ARRAY(SELECT id FROM s)) AND time >= ? AND time < ?"
                 + " ORDER BY series_id DESC, time LIMIT ?) r GROUP BY series_id ORDER BY series_id DESC)"
-                + " SELECT s.id, s.metric, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(s.tags) k),"
-                + " (SELECT array_agg(s.tags->>k ORDER BY k) FROM jsonb_object_keys(s.tags) k), p.tv"
-                + " FROM s LEFT JOIN p ON p.series_id = s.id ORDER BY s.id";
+                + " SELECT s.id, s.metric, t.keys, t.vals, p.tv FROM s LEFT JOIN LATERAL (SELECT array_agg(key ORDER BY key) AS keys,"
+                + " array_agg(value ORDER BY key) AS vals FROM jsonb_each_text(s.tags)) t ON true"
+                + " LEFT JOIN p ON p.series_id = s.id ORDER BY s.id";
         List<QueryResult.Entry> out = new ArrayList<>();
         int matched = 0;
         long rows = 0;
@@ -321,8 +321,8 @@ public final class QueryService {
     }
 
     /**
-     * Reads {@code (series_id, time, value)} rows in binary: PostgreSQL then sends each time as its
-     * 8-byte integer and each value as its 8 bytes, instead of formatting them as text. Epoch
+     * Reads {@code (series_id, bucket, value)} rows in binary: PostgreSQL then sends each bucket's
+     * time as its 8-byte integer and each value as its 8 bytes, instead of formatting them as text. Epoch
      * microseconds computed in SQL ({@code extract} returns numeric) cost the database 2.1 ms for an
      * hour of one series (3,000 rows), against 0.8 ms for the plain column.
      */
