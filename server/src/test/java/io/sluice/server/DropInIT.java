@@ -152,6 +152,33 @@ class DropInIT {
         String day = Instant.now().truncatedTo(ChronoUnit.DAYS).toString();
         assertThat(ok(s.get("/api/v1/metrics?server_id=" + id + "&from=" + day + "&to=" + Instant.now().plusSeconds(60)))).hasSize(2);
 
+        // The document's walkthrough: 100 samples of cpu usage sent at once, then listed with
+        // exactly this call. Every one comes back, newest first; latest=true keeps one per series.
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        StringBuilder hundred = new StringBuilder("{\"server_id\":\"" + id + "\",\"metrics\":[");
+        for (int i = 1; i <= 100; i++) {
+            hundred.append(i == 1 ? "" : ",").append("{\"metric_type\":\"cpu\",\"metric_name\":\"usage\",\"value\":")
+                    .append(i).append(",\"labels\":{},\"timestamp\":\"").append(now).append("\"}");
+        }
+        assertThat(ok(s.post("/api/v1/ingest", hundred.append("]}").toString())).get("ingested").asInt()).isEqualTo(100);
+        String old = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+        ok(s.post("/api/v1/ingest", "{\"server_id\":\"" + id + "\",\"metrics\":[{\"metric_type\":\"cpu\","
+                + "\"metric_name\":\"usage\",\"value\":-1,\"labels\":{},\"timestamp\":\"" + old + "\"}]}"));
+        JsonNode listed = ok(s.get("/api/v1/metrics?server_id=" + id + "&metric_type=cpu"));
+        assertThat(listed).as("the last hour: the walkthrough's 100 and the first sample, not the 2-hour-old one")
+                .hasSize(101);
+        assertThat(listed.get(0).get("timestamp").asText()).isEqualTo(now);
+        assertThat(listed.get(100).get("timestamp").asText()).isEqualTo(ts);
+        assertThat(ok(s.get("/api/v1/metrics?server_id=" + id + "&metric_type=cpu&limit=10"))).hasSize(10);
+        JsonNode latestPerSeries = ok(s.get("/api/v1/metrics?server_id=" + id + "&metric_type=cpu&latest=true"));
+        assertThat(latestPerSeries).hasSize(2); // {core=0} and no labels
+        assertThat(latestPerSeries.get(0).get("timestamp").asText()).isEqualTo(now);
+        assertThat(ok(s.get("/api/v1/metrics?server_id=" + id + "&metric_type=cpu&from=3h"))).hasSize(102);
+        assertThat(s.get("/api/v1/metrics?server_id=" + id + "&limit=0").statusCode()).isEqualTo(400);
+        assertThat(s.get("/api/v1/metrics?server_id=" + id + "&limit=10001").statusCode()).isEqualTo(400);
+        assertThat(s.get("/api/v1/metrics?server_id=" + id + "&latest=maybe").statusCode()).isEqualTo(400);
+        assertThat(s.get("/api/v1/metrics?server_id=" + id + "&latest=true&from=1h").statusCode()).isEqualTo(400);
+
         HttpResponse<String> unknown = s.post("/api/v1/ingest", "{\"server_id\":\"00000000-0000-4000-8000-000000000000\","
                 + "\"metrics\":[{\"metric_type\":\"cpu\",\"metric_name\":\"usage\",\"value\":1}]}");
         assertThat(unknown.statusCode()).isEqualTo(404);
@@ -208,8 +235,12 @@ class DropInIT {
         assertThat(r.get("points_requested").asInt()).isEqualTo(100);
         assertThat(r.get("points_returned").asInt()).isEqualTo(100).isEqualTo(r.get("data").size());
         fields(r.get("data").get(0), "time", "value");
-        // The seed's table: under 1 hour raw, 1-24 hours the 1-minute rollup, 1-7 days the hourly one.
-        assertThat(ok(s.get("/api/metrics/cpu_usage?start=1h&host=server-01")).get("data_source").asText())
+        // The document's own example: start=1h answers from raw samples, so points=100 is met
+        // (an hour of 1-minute buckets would give 60 at most). Past an hour, the 1-minute rollup.
+        JsonNode hour = ok(s.get("/api/metrics/cpu_usage?start=1h&points=100"));
+        assertThat(hour.get("data_source").asText()).isEqualTo("metrics");
+        assertThat(hour.get("points_returned").asInt()).isEqualTo(100).isEqualTo(hour.get("data").size());
+        assertThat(ok(s.get("/api/metrics/cpu_usage?start=61m&host=server-01")).get("data_source").asText())
                 .isEqualTo("metrics_1min");
         JsonNode week = ok(s.get("/api/metrics/cpu_usage?start=7d&host=server-01&points=500"));
         assertThat(week.get("data_source").asText()).isEqualTo("metrics_1hour");

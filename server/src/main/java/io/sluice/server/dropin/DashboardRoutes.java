@@ -52,17 +52,7 @@ public final class DashboardRoutes {
         String metric = ex.pathParam("metric_name");
         String start = ex.query("start") == null ? "1h" : ex.query("start");
         String host = ex.query("host");
-        int points = 800;
-        if (ex.query("points") != null) {
-            try {
-                points = Integer.parseInt(ex.query("points"));
-            } catch (NumberFormatException e) {
-                throw new BadRequest("points: '" + ex.query("points") + "' is not a whole number");
-            }
-            if (points < 2 || points > QueryRoutes.MAX_POINTS) {
-                throw new BadRequest("points: must be between 2 and " + QueryRoutes.MAX_POINTS);
-            }
-        }
+        int points = DropIn.intParam(ex, "points", 800, 2, QueryRoutes.MAX_POINTS);
         long now = System.currentTimeMillis() * 1000;
         long from = Times.parse("start", start, now);
         if (from >= now) {

@@ -64,6 +64,27 @@ final class DropIn {
         return t;
     }
 
+    /**
+     * A whole-number query parameter between {@code min} and {@code max} (inclusive), or
+     * {@code dflt} when absent; anything else is a 400 naming the parameter.
+     */
+    static int intParam(Exchange ex, String name, int dflt, int min, int max) {
+        String v = ex.query(name);
+        if (v == null) {
+            return dflt;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new BadRequest(name + ": '" + v + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+            throw new BadRequest(name + ": must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "";

@@ -166,7 +166,18 @@ public final class FleetRoutes {
         });
     }
 
-    /** Metrics of the fleet: in a range when from/to are given, else the latest of each series. */
+    /** Samples one answer lists when no {@code limit} is given, and at most. */
+    static final int DEFAULT_LIMIT = 1000;
+    static final int MAX_LIMIT = 10_000;
+    private static final long RECENT_MICROS = 3_600_000_000L;
+
+    /**
+     * Samples of the fleet, newest first: those from {@code from} (default: an hour before
+     * {@code to}) to {@code to} (default: now), at most {@code limit}. The document's walkthrough
+     * sends 100 samples and lists them with just {@code server_id} and {@code metric_type}, so
+     * without a range this is the last hour (issue 14, item 16). {@code latest=true} lists the
+     * newest sample of each series instead.
+     */
     private Object metrics(Exchange ex) throws Exception {
         Map<String, String> filter = new LinkedHashMap<>();
         for (String k : new String[] {"server_id", "metric_type", "metric_name"}) {
@@ -174,46 +185,70 @@ public final class FleetRoutes {
                 filter.put(k, ex.query(k));
             }
         }
+        int limit = DropIn.intParam(ex, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        boolean latest = flag(ex, "latest");
+        if (latest && (ex.query("from") != null || ex.query("to") != null)) {
+            throw new BadRequest("latest: lists the newest sample of each series; leave out from and to");
+        }
         long now = System.currentTimeMillis() * 1000;
-        boolean range = ex.query("from") != null || ex.query("to") != null;
-        long from = ex.query("from") == null ? now - 3_600_000_000L : Times.parse("from", ex.query("from"), now);
         long to = ex.query("to") == null ? now : Times.parse("to", ex.query("to"), now);
+        long from = ex.query("from") == null ? to - RECENT_MICROS : Times.parse("from", ex.query("from"), now);
+        if (from > to) {
+            throw new BadRequest("from: must not be after to");
+        }
         String series = "SELECT id, tags FROM series WHERE tags ?? 'server_id' AND tags ?? 'metric_type'"
                 + " AND tags @> ?::jsonb";
-        String sql = range
-                ? "SELECT r.tags, s.value, s.time FROM (" + series + ") r JOIN samples s ON s.series_id = r.id"
-                + " WHERE s.time >= ? AND s.time <= ? ORDER BY s.time DESC LIMIT 10000"
-                : "SELECT r.tags, l.value, l.time FROM (" + series + ") r CROSS JOIN LATERAL (SELECT value, time"
-                + " FROM samples WHERE series_id = r.id ORDER BY time DESC LIMIT 1) l ORDER BY l.time DESC LIMIT 10000";
+        String sql = latest
+                ? "SELECT r.tags, l.value, l.time FROM (" + series + ") r CROSS JOIN LATERAL (SELECT value, time"
+                + " FROM samples WHERE series_id = r.id ORDER BY time DESC LIMIT 1) l ORDER BY l.time DESC, r.id LIMIT ?"
+                : "SELECT r.tags, s.value, s.time FROM (" + series + ") r JOIN samples s ON s.series_id = r.id"
+                + " WHERE s.time >= ? AND s.time <= ? ORDER BY s.time DESC, r.id LIMIT ?";
         List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, DropIn.JSON.writeValueAsString(filter));
-            if (range) {
-                ps.setTimestamp(2, DropIn.ts(from));
-                ps.setTimestamp(3, DropIn.ts(to));
+            int i = 1;
+            ps.setString(i++, DropIn.JSON.writeValueAsString(filter));
+            if (!latest) {
+                ps.setTimestamp(i++, DropIn.ts(from));
+                ps.setTimestamp(i++, DropIn.ts(to));
             }
+            ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    JsonNode tags = DropIn.JSON.readTree(rs.getString(1));
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("server_id", tags.path("server_id").asText());
-                    m.put("metric_type", tags.path("metric_type").asText());
-                    m.put("metric_name", tags.path("metric_name").asText());
-                    m.put("value", rs.getDouble(2));
-                    Map<String, String> labels = new LinkedHashMap<>();
-                    tags.fields().forEachRemaining(e -> {
-                        if (!e.getKey().equals("server_id") && !e.getKey().equals("metric_type")
-                                && !e.getKey().equals("metric_name")) {
-                            labels.put(e.getKey(), e.getValue().asText());
-                        }
-                    });
-                    m.put("labels", labels);
-                    m.put("timestamp", DropIn.rfc3339(rs.getTimestamp(3)));
-                    out.add(m);
+                    out.add(sample(DropIn.JSON.readTree(rs.getString(1)), rs.getDouble(2), rs.getTimestamp(3)));
                 }
             }
         }
         return out;
+    }
+
+    /** One sample in the document's shape: the fleet's three tags, the value, the other tags as labels. */
+    private static Map<String, Object> sample(JsonNode tags, double value, java.sql.Timestamp time) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("server_id", tags.path("server_id").asText());
+        m.put("metric_type", tags.path("metric_type").asText());
+        m.put("metric_name", tags.path("metric_name").asText());
+        m.put("value", value);
+        Map<String, String> labels = new LinkedHashMap<>();
+        tags.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("server_id") && !e.getKey().equals("metric_type")
+                    && !e.getKey().equals("metric_name")) {
+                labels.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        m.put("labels", labels);
+        m.put("timestamp", DropIn.rfc3339(time));
+        return m;
+    }
+
+    private static boolean flag(Exchange ex, String name) {
+        String v = ex.query(name);
+        if (v == null || v.equals("false") || v.equals("0")) {
+            return false;
+        }
+        if (v.equals("true") || v.equals("1") || v.isEmpty()) {
+            return true;
+        }
+        throw new BadRequest(name + ": '" + v + "' is not true or false");
     }
 
     private static String text(JsonNode b, String field) {

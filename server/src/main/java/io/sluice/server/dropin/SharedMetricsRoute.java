@@ -92,11 +92,8 @@ public final class SharedMetricsRoute {
         if ((end - start) / granularity > 1_000_000) {
             throw new BadRequest("granularity: too fine for the range (more than 1000000 buckets)");
         }
-        int skip = nonNegative(ex, "skip", 0, Integer.MAX_VALUE);
-        int limit = nonNegative(ex, "limit", 1000, 100_000);
-        if (limit == 0) {
-            throw new BadRequest("limit: must be at least 1");
-        }
+        int skip = DropIn.intParam(ex, "skip", 0, 0, Integer.MAX_VALUE);
+        int limit = DropIn.intParam(ex, "limit", 1000, 1, 100_000);
         List<Map<String, Object>> points = new ArrayList<>();
         boolean more;
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
@@ -150,21 +147,5 @@ public final class SharedMetricsRoute {
 
     private static double round3(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static int nonNegative(Exchange ex, String name, int dflt, int max) {
-        String v = ex.query(name);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 0 || n > max) {
-                throw new BadRequest(name + ": must be between 0 and " + max);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new BadRequest(name + ": '" + v + "' is not a whole number");
-        }
     }
 }

@@ -148,19 +148,7 @@ public final class TrainingRoutes {
     }
 
     private static int limit(Exchange ex) {
-        String l = ex.query("limit");
-        if (l == null) {
-            return 1000;
-        }
-        try {
-            int n = Integer.parseInt(l);
-            if (n < 1 || n > 100_000) {
-                throw new BadRequest("limit: must be between 1 and 100000");
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new BadRequest("limit: '" + l + "' is not a whole number");
-        }
+        return DropIn.intParam(ex, "limit", 1000, 1, 100_000);
     }
 
     private static long start(Exchange ex) {

@@ -4,8 +4,12 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Where an answer comes from: raw samples or a rollup. Chosen by range (DESIGN.md §1, issue 3):
- * under 1 h raw, up to 24 h the 1-minute rollup, up to 7 days the 1-hour one, beyond the 1-day one.
+ * Where an answer comes from: raw samples or a rollup. Chosen by range (README, "Ask for it"): up
+ * to and including 1 h raw, up to 24 h the 1-minute rollup, up to 7 days the 1-hour one, beyond
+ * the 1-day one. One hour itself is raw (issue 14, item 15): the dashboard document answers its
+ * own {@code start=1h&points=800} example from raw samples, and an hour of a series sampled every
+ * 10 s (360 points) would otherwise come back as 60 one-minute buckets, short of most
+ * {@code points} asked for.
  */
 public enum Source {
     RAW("raw", "samples", 0),
@@ -25,7 +29,7 @@ public enum Source {
     }
 
     public static Source forRange(Duration range) {
-        if (range.compareTo(Duration.ofHours(1)) < 0) {
+        if (range.compareTo(Duration.ofHours(1)) <= 0) {
             return RAW;
         }
         if (range.compareTo(Duration.ofHours(24)) <= 0) {

@@ -141,6 +141,9 @@ class QueryIT {
     @Test
     void sourceIsChosenByRange() {
         assertThat(Source.forRange(java.time.Duration.ofMinutes(15))).isEqualTo(Source.RAW);
+        // One hour itself is raw (the dashboard document's start=1h example answers from raw).
+        assertThat(Source.forRange(java.time.Duration.ofHours(1))).isEqualTo(Source.RAW);
+        assertThat(Source.forRange(java.time.Duration.ofHours(1).plusNanos(1000))).isEqualTo(Source.M1);
         assertThat(Source.forRange(java.time.Duration.ofHours(6))).isEqualTo(Source.M1);
         assertThat(Source.forRange(java.time.Duration.ofDays(7))).isEqualTo(Source.H1);
         assertThat(Source.forRange(java.time.Duration.ofDays(30))).isEqualTo(Source.D1);
