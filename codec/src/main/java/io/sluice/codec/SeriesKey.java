@@ -17,9 +17,12 @@ import java.util.TreeMap;
  * {@code equals} and have the same hash, so a hit allocates nothing.
  *
  * <p>Canonical form: the metric, then the tags sorted by key bytes, each as a varint length and
- * its UTF-8 bytes. Lengths make it unambiguous whatever bytes a name contains.
+ * its UTF-8 bytes. Lengths make it unambiguous whatever bytes a name contains. Keys are ordered
+ * by their canonical bytes (unsigned, lexicographic): a total order consistent with
+ * {@code equals}, which writers registering new series use so they never wait on each other in
+ * a cycle (README, "How it works").
  */
-public final class SeriesKey {
+public final class SeriesKey implements Comparable<SeriesKey> {
     /** Name lengths past these are rejected by parsers; they also bound the key buffers. */
     public static final int MAX_NAME_BYTES = 256;
     public static final int MAX_TAG_VALUE_BYTES = 1024;
@@ -220,6 +223,14 @@ public final class SeriesKey {
         other.build();
         return hashCode() == other.hashCode()
                 && Arrays.equals(bytes, 0, length, other.bytes, 0, other.length);
+    }
+
+    /** Orders by canonical bytes, unsigned and lexicographic; 0 exactly when {@code equals}. */
+    @Override
+    public int compareTo(SeriesKey other) {
+        build();
+        other.build();
+        return Arrays.compareUnsigned(bytes, 0, length, other.bytes, 0, other.length);
     }
 
     @Override

@@ -48,6 +48,24 @@ class SeriesKeyTest {
     }
 
     @Test
+    void keysAreTotallyOrderedByTheirCanonicalBytesConsistentlyWithEquals() {
+        SeriesKey a = SeriesKey.of("cpu", Map.of("host", "a"));
+        SeriesKey b = SeriesKey.of("cpu", Map.of("host", "b"));
+        SeriesKey shorter = SeriesKey.of("cp", Map.of("host", "z"));
+        SeriesKey high = SeriesKey.of("cpu", Map.of("host", "\u00e9")); // UTF-8 0xC3 0xA9: unsigned, after 'b'
+        assertThat(a).isLessThan(b);
+        assertThat(b).isLessThan(high);
+        assertThat(shorter).as("the length prefix comes first").isLessThan(a);
+        SeriesKey mutable = new SeriesKey().reset().metric("cpu");
+        mutable.tag("host", "a");
+        assertThat(mutable.compareTo(a)).isZero();
+        assertThat(a.compareTo(mutable)).isZero();
+        java.util.List<SeriesKey> keys = new java.util.ArrayList<>(java.util.List.of(high, b, shorter, a));
+        java.util.Collections.sort(keys);
+        assertThat(keys).containsExactly(shorter, a, b, high);
+    }
+
+    @Test
     void boundariesBetweenNameAndTagsAreUnambiguous() {
         assertThat(SeriesKey.of("ab", Map.of("c", "d"))).isNotEqualTo(SeriesKey.of("a", Map.of("bc", "d")));
         assertThat(SeriesKey.of("a", Map.of("b", "cd"))).isNotEqualTo(SeriesKey.of("a", Map.of("bc", "d")));

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -140,27 +141,39 @@ public final class SeriesRegistry {
      * Gives ids to pending keys: inserts the new ones, reads the ids of all, caches them. Runs on
      * a writer's connection inside the caller's transaction; the caller commits.
      *
+     * <p>Keys are inserted in their canonical order ({@link SeriesKey#compareTo}), whatever the
+     * order given: two writers (or nodes) inserting overlapping new series each wait on the
+     * other's uncommitted rows, and in opposite orders that wait is a cycle, a deadlock
+     * PostgreSQL breaks only after {@code deadlock_timeout} (issue 14 item 12). In one order
+     * a writer waits at most for the other's commit.
+     *
      * @param keys distinct frozen keys
      * @return ids in the order of {@code keys}
      */
     public int[] resolve(Connection c, List<SeriesKey> keys) throws SQLException {
         int n = keys.size();
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> keys.get(x).compareTo(keys.get(y)));
         int[] out = new int[n];
         String[] metrics = new String[n];
         String[] tags = new String[n];
         for (int i = 0; i < n; i++) {
-            SeriesKey k = keys.get(i);
+            SeriesKey k = keys.get(order[i]);
             Integer cached = ids.get(k);
-            out[i] = cached == null ? UNKNOWN : cached;
+            out[order[i]] = cached == null ? UNKNOWN : cached;
             metrics[i] = k.metricString();
             tags[i] = TagsJson.encode(k.tags());
         }
         // The insert's own rows come back through RETURNING; rows another writer committed
         // before this statement come from the join. A row committed by another node during the
-        // statement is seen by neither, so such keys are looked up again.
+        // statement is seen by neither, so such keys are looked up again. ORDER BY ord keeps the
+        // insert in the sorted order of the arrays.
         String sql = "WITH input AS (SELECT m, t::jsonb AS t, ord FROM unnest(?::text[], ?::text[])"
                 + " WITH ORDINALITY AS u(m, t, ord)),"
-                + " ins AS (INSERT INTO series (metric, tags) SELECT m, t FROM input"
+                + " ins AS (INSERT INTO series (metric, tags) SELECT m, t FROM input ORDER BY ord"
                 + " ON CONFLICT (metric, tags) DO NOTHING RETURNING id, metric, tags)"
                 + " SELECT input.ord, COALESCE(ins.id, s.id) FROM input"
                 + " LEFT JOIN ins ON ins.metric = input.m AND ins.tags = input.t"
@@ -174,7 +187,7 @@ public final class SeriesRegistry {
                 ps.setArray(2, ta);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        int i = rs.getInt(1) - 1;
+                        int i = order[rs.getInt(1) - 1];
                         int id = rs.getInt(2);
                         out[i] = rs.wasNull() ? UNKNOWN : id;
                     }
