@@ -28,6 +28,7 @@ final class LiveCounters {
         crossErrors = m.counter("sluice_live_cross_node_errors_total", "Redis publish or decode failures.");
         m.gauge("sluice_live_queued_bytes", "Bytes waiting for slow viewers, beyond their sockets' write buffers.",
                 queuedBytes::get);
-        protocolErrors = m.counter("sluice_live_protocol_errors_total", "Viewer messages answered with an error.");
+        protocolErrors = m.counter("sluice_live_protocol_errors_total",
+                "Viewer messages answered with an error, and frames that broke RFC 6455 (closed).");
     }
 }

@@ -4,6 +4,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -26,6 +28,15 @@ public final class LiveRoutes {
     static final int MAX_FRAME_BYTES = 1 << 20;
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /**
+     * No extension is ever negotiated, so a frame with an RSV bit set is a protocol error (RFC 6455
+     * §5.2): the decoder closes with 1002, as it does for an unmasked client frame (§5.1). Frames
+     * over {@link #MAX_FRAME_BYTES} close with 1009.
+     */
+    private static final WebSocketDecoderConfig DECODER = WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(MAX_FRAME_BYTES).allowExtensions(false).expectMaskedFrames(true)
+            .closeOnProtocolViolation(true).build();
 
     private final LiveHub hub;
     private final int idleSeconds;
@@ -66,15 +77,17 @@ public final class LiveRoutes {
 
     private void upgrade(Exchange ex, LiveSocketHandler handler) {
         FullHttpRequest req = ex.request();
-        String url = "ws://" + req.headers().get("Host", "localhost") + req.uri();
-        WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, null, true, MAX_FRAME_BYTES)
-                .newHandshaker(req);
-        if (hs == null || !"websocket".equalsIgnoreCase(req.headers().get("Upgrade"))) {
-            ex.header("Sec-WebSocket-Version", "13");
-            ex.error(HttpResponseStatus.UPGRADE_REQUIRED, "upgrade required",
-                    "this path is a WebSocket endpoint: connect with a WebSocket client (RFC 6455)");
+        OpeningHandshake.Refusal refusal = OpeningHandshake.check(req);
+        if (refusal != null) {
+            if (refusal.status() == HttpResponseStatus.UPGRADE_REQUIRED) {
+                ex.header("Sec-WebSocket-Version", OpeningHandshake.VERSION);
+            }
+            ex.error(refusal.status(), refusal.status() == HttpResponseStatus.BAD_REQUEST ? "invalid" : "upgrade required",
+                    refusal.message());
             return;
         }
+        String url = "ws://" + req.headers().get("Host", "localhost") + req.uri();
+        WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, null, DECODER).newHandshaker(req);
         ex.upgraded();
         var ch = ex.ctx().channel();
         // Outbound bytes per viewer are bounded here; past the high mark the viewer queues, then drops.
@@ -82,6 +95,9 @@ public final class LiveRoutes {
         // Added before the handshake: anything the fan-out sends is queued on this event loop
         // behind the handshake response, which handshake() writes now.
         ChannelPipeline p = ch.pipeline();
+        // Text must be UTF-8 (RFC 6455 §8.1): checked across fragments, before they are joined;
+        // invalid bytes close the connection with 1007 (§7.4.1).
+        p.addLast("ws-utf8", new Utf8FrameValidator(true));
         p.addLast("ws-aggregator", new WebSocketFrameAggregator(MAX_FRAME_BYTES));
         // Reader idleness only: watching writes would wrap every frame's promise in a listener
         // (JFR: a fifth of the event loops' time with 10,000 viewers). A peer silent for an

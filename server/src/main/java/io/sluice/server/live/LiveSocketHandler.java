@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -272,6 +273,12 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // The peer broke the protocol (bad UTF-8, RSV bits, unmasked or oversized frame): the
+            // decoder has sent the close frame with its status and closes once it is written.
+            hub.counters.protocolErrors.inc();
+            return;
+        }
         ctx.close();
     }
 }
