@@ -8,6 +8,7 @@ import io.sluice.storage.db.Schema;
 import io.sluice.storage.db.TimescalePolicies;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.query.RollupMetrics;
 import io.sluice.storage.query.Rollups;
 import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.SampleRing;
@@ -71,7 +72,7 @@ public final class Storage implements AutoCloseable {
         metrics.gauge("sluice_series_pending", "New series waiting for an id.", registry::pendingCount);
         metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
                 () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
-        this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000);
+        this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000, new RollupMetrics(metrics));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-maintenance");
             t.setDaemon(true);
@@ -169,6 +170,11 @@ public final class Storage implements AutoCloseable {
 
     public Partitions partitions() {
         return partitions;
+    }
+
+    /** The rollup refresh of plain PostgreSQL (run by maintenance every 30 s; tests call it directly). */
+    public Rollups rollups() {
+        return rollups;
     }
 
     private void createPartitionsAhead() {

@@ -66,6 +66,11 @@ public final class IngestSink implements SampleSink {
             reject(Reject.NON_FINITE, "value is not a finite number");
             return;
         }
+        if (!Limits.storable(value)) {
+            reject(Reject.OUT_OF_RANGE, "value " + value + " is out of range: magnitudes from 1e-100 to 1e100 (or 0)"
+                    + " are stored, so rollup sums cannot overflow");
+            return;
+        }
         if (key.tagCount() > ingest.limits().maxTags()) {
             reject(Reject.TOO_MANY_TAGS, "more than " + ingest.limits().maxTags() + " tags (max_tags)");
             return;

@@ -15,4 +15,24 @@ public record Limits(int maxTags, long maxAgeMicros, long maxAheadMicros) {
      * partition, so a stray epoch-zero or seconds-as-nanoseconds timestamp must not create years of them.
      */
     public static final long FLOOR_MICROS = 946_684_800_000_000L;
+    /**
+     * Largest magnitude of a stored value (README, "Refused samples"). PostgreSQL raises an error
+     * rather than return infinity when float8 arithmetic overflows: one 1e200 made every rollup's
+     * {@code sum(value * value)} fail (issue 14, item 3), in Sluice's refresh and in TimescaleDB's
+     * continuous aggregates alike. Under 1e100 a square stays under 1e200: a bucket's sum of
+     * squares would need 1e108 samples to overflow, and the running variance that PostgreSQL's
+     * {@code avg} and {@code stddev} keep (a squared deviation times the count) more than 1e50.
+     */
+    public static final double MAX_MAGNITUDE = 1e100;
+    /**
+     * Smallest magnitude of a stored value other than 0: PostgreSQL raises "underflow" when a
+     * product of non-zero floats rounds to 0, which {@code value * value} does below about 1e-162.
+     */
+    public static final double MIN_MAGNITUDE = 1e-100;
+
+    /** Whether PostgreSQL can square and sum the value without an overflow or underflow error. */
+    public static boolean storable(double value) {
+        double m = Math.abs(value);
+        return m <= MAX_MAGNITUDE && (m >= MIN_MAGNITUDE || value == 0);
+    }
 }

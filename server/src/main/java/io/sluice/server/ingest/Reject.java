@@ -4,6 +4,7 @@ package io.sluice.server.ingest;
 public enum Reject {
     PARSE("parse"),
     NON_FINITE("non_finite"),
+    OUT_OF_RANGE("out_of_range"),
     TOO_MANY_TAGS("too_many_tags"),
     TOO_OLD("too_old"),
     TOO_NEW("too_new"),

@@ -1,8 +1,6 @@
 package io.sluice.storage.query;
 
 import org.postgresql.util.ByteConverter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,29 +15,46 @@ import java.util.Map;
  * Rollup tables on plain PostgreSQL, refreshed incrementally: 1m from raw samples, 1h from 1m,
  * 1d from 1h. Each level has a watermark ({@code rollup_state.refreshed_to}): buckets before it
  * are complete. A refresh recomputes from {@code watermark - lateness} so samples that arrive a
- * little late are folded in, up to the last whole bucket before {@code now - lag}.
+ * little late are folded in, up to the last whole bucket before {@code now - lag}. The buckets are
+ * computed by {@link Materializer}, which skips (and counts) a bucket that cannot be computed
+ * rather than fail the whole refresh again and again.
  *
  * <p>On TimescaleDB the same relations are continuous aggregates kept by policies; this class
  * is not used there. Queries add what is newer than the watermark from raw samples (real-time
  * aggregation), so a chart has no hole at its right edge either way.
  */
 public final class Rollups {
-    private static final Logger log = LoggerFactory.getLogger(Rollups.class);
     static final String ORIGIN = "TIMESTAMPTZ '1970-01-01 00:00:00+00'";
-    private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_03L;
+    /**
+     * Its own advisory lock key: it once shared the key of partition compaction's session lock,
+     * so every refresh was skipped while a day's index was being rebuilt (minutes).
+     */
+    private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_04L;
 
     private final long rawRetentionMicros;
+    private final RollupMetrics metrics;
+    private final Materializer materializer;
 
     /** @param rawRetentionMicros how far back a first refresh starts */
     public Rollups(long rawRetentionMicros) {
-        this.rawRetentionMicros = rawRetentionMicros;
+        this(rawRetentionMicros, new RollupMetrics(new io.sluice.storage.metrics.Metrics()));
     }
 
-    /** Refreshes every level up to {@code now}; returns each level's new watermark. */
-    public Map<Source, Instant> refresh(Connection c, Instant now) throws SQLException {
+    public Rollups(long rawRetentionMicros, RollupMetrics metrics) {
+        this.rawRetentionMicros = rawRetentionMicros;
+        this.metrics = metrics;
+        this.materializer = new Materializer(metrics);
+    }
+
+    /**
+     * Refreshes every level up to {@code now}; returns each level's new watermark. A bucket that
+     * cannot be computed is skipped and counted, never retried forever ({@link Materializer}).
+     */
+    public synchronized Map<Source, Instant> refresh(Connection c, Instant now) throws SQLException {
         Map<Source, Instant> marks = new EnumMap<>(Source.class);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
+        materializer.begin();
         try {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(" + LOCK_KEY + ")");
                  ResultSet rs = lock.executeQuery()) {
@@ -58,46 +73,23 @@ public final class Rollups {
                 long lateness = level == Source.M1 ? 5 * 60_000_000L : level.bucketMicros;
                 long start = floor(Math.max(to - rawRetentionMicros, from - lateness), level.bucketMicros);
                 if (to > start) {
-                    rollUp(c, level, start, to);
+                    materializer.run(c, level, BucketRanges.of(start, to));
                     setWatermark(c, level, to);
                 }
                 marks.put(level, micros(Math.max(from, to)));
                 upper = to;
             }
             c.commit();
+            marks.forEach((level, mark) -> metrics.watermark(level, toMicros(mark)));
+            metrics.refreshes.inc();
             return marks;
         } catch (SQLException | RuntimeException e) {
+            metrics.failures.inc();
             c.rollback();
             throw e;
         } finally {
+            materializer.end();
             c.setAutoCommit(auto);
-        }
-    }
-
-    private static void rollUp(Connection c, Source level, long from, long to) throws SQLException {
-        String width = switch (level) {
-            case M1 -> "1 minute";
-            case H1 -> "1 hour";
-            default -> "1 day";
-        };
-        String select = level == Source.M1
-                ? "SELECT date_bin('" + width + "', time, " + ORIGIN + "), series_id, count(*), sum(value), min(value),"
-                + " max(value), sum(value * value), (array_agg(value ORDER BY time))[1],"
-                + " (array_agg(value ORDER BY time DESC))[1] FROM samples WHERE time >= ? AND time < ? GROUP BY 1, 2"
-                : "SELECT date_bin('" + width + "', bucket, " + ORIGIN + "), series_id, sum(count), sum(sum), min(min),"
-                + " max(max), sum(sum_sq), (array_agg(first ORDER BY bucket))[1], (array_agg(last ORDER BY bucket DESC))[1]"
-                + " FROM " + below(level).table + " WHERE bucket >= ? AND bucket < ? GROUP BY 1, 2";
-        String sql = "INSERT INTO " + level.table + " (bucket, series_id, count, sum, min, max, sum_sq, first, last) "
-                + select + " ON CONFLICT (series_id, bucket) DO UPDATE SET count = EXCLUDED.count, sum = EXCLUDED.sum,"
-                + " min = EXCLUDED.min, max = EXCLUDED.max, sum_sq = EXCLUDED.sum_sq, first = EXCLUDED.first,"
-                + " last = EXCLUDED.last";
-        long t0 = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setTimestamp(1, ts(from));
-            ps.setTimestamp(2, ts(to));
-            int rows = ps.executeUpdate();
-            log.debug("rollup refreshed [level={}, from={}, to={}, rows={}, ms={}]", level.label, micros(from),
-                    micros(to), rows, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
@@ -165,6 +157,10 @@ public final class Rollups {
     /** Epoch micros from PostgreSQL's binary timestamptz, micros since 2000-01-01. */
     static long fromPostgresMicros(long pg) {
         return PG_EPOCH_MICROS + pg;
+    }
+
+    static long toMicros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
 
     static long toMicros(Timestamp t) {
