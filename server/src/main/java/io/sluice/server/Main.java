@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.sluice.agent.AgentCommand;
 import io.sluice.server.config.Config;
 import io.sluice.server.config.ConfigException;
 import io.sluice.server.config.ConfigLoader;
@@ -7,9 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * {@code java -jar sluice.jar [--config FILE]}. Reads {@code ./config.toml} when present; with no
+ * {@code java -jar sluice.jar [--config FILE]}, or {@code java -jar sluice.jar agent --to URL ...}
+ * for the host agent ({@link AgentCommand}). Reads {@code ./config.toml} when present; with no
  * database configured runs the embedded PostgreSQL under {@code ./data}. SIGTERM and Ctrl-C drain
  * the ring to the database before exit.
  */
@@ -18,6 +21,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("agent")) {
+            System.exit(AgentCommand.run(Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         Path toml = Path.of("config.toml");
         boolean required = false;
         for (int i = 0; i < args.length; i++) {
@@ -64,6 +71,7 @@ public final class Main {
             System.err.println("sluice: " + problem);
         }
         System.err.println("usage: java -jar sluice.jar [--config config.toml]");
+        System.err.println("       java -jar sluice.jar agent --to http://host:8080 [--help for its options]");
         System.err.println("Settings come from config.toml and SLUICE_* environment variables; see README.md.");
         System.exit(problem == null ? 0 : 2);
     }
