@@ -102,6 +102,16 @@ public final class Agent implements AutoCloseable {
         return stats;
     }
 
+    /** Samples collected since start (those the format carries). */
+    public synchronized long collected() {
+        return collected;
+    }
+
+    /** Samples dropped since start because the buffer was full. */
+    public long dropped() {
+        return buffer.dropped();
+    }
+
     /** Samples waiting or in flight. */
     public int buffered() {
         return buffer.size();

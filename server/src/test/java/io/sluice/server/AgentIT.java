@@ -10,6 +10,8 @@ import io.sluice.agent.send.FleetFormat;
 import io.sluice.server.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
 import java.net.InetSocketAddress;
@@ -124,6 +126,117 @@ class AgentIT {
 
             HttpResponse<String> query = s.get("/v1/query?metric=ram_used_percent&server_id=" + id + "&start=15m");
             assertThat(JSON.readTree(query.body()).path("series").path(0).path("points").size()).as(query.body()).isPositive();
+        }
+    }
+
+    /** Rows of the agent's host: by server id (fleet API) or by host tag (line protocol). */
+    private static String rowsOf(AgentOptions.Format format, Agent agent, String hostname) {
+        return format == AgentOptions.Format.fleet
+                ? " FROM metrics WHERE tags->>'server_id' = '" + serverId(agent) + "'"
+                : " FROM metrics WHERE tags->>'host' = '" + hostname + "'";
+    }
+
+    private static void assertEachSampleStoredOnce(DataSource db, String rows, Agent agent) throws Exception {
+        await().atMost(PATIENCE).until(() -> count(db, "SELECT count(*)" + rows) >= agent.stats().sent.get());
+        assertThat(count(db, "SELECT count(*) FROM (SELECT metric, tags, time" + rows
+                + " GROUP BY metric, tags, time HAVING count(*) > 1) d")).as("samples stored twice").isZero();
+        assertThat(agent.buffered()).isZero();
+        assertThat(agent.dropped()).isZero();
+        assertThat(agent.stats().sent.get()).isEqualTo(agent.collected());
+        assertThat(count(db, "SELECT count(*)" + rows)).as("every sample collected, once").isEqualTo(agent.collected());
+    }
+
+    /**
+     * A proxy in front of Sluice that forwards the first two writes but closes the connection
+     * instead of passing their answers on: stored, but the agent cannot know.
+     */
+    @ParameterizedTest
+    @EnumSource(AgentOptions.Format.class)
+    void aWriteWhoseAnswerIsLostIsNotStoredTwice(AgentOptions.Format format) throws Exception {
+        String hostname = "agent-it-lost-" + format;
+        String writePath = format == AgentOptions.Format.fleet ? "/api/v1/ingest" : "/write";
+        HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        AtomicInteger writes = new AtomicInteger();
+        List<String> authorization = new CopyOnWriteArrayList<>();
+        try (TestServer s = TestServer.start("agent_lost_" + format, Map.of())) {
+            HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            proxy.createContext("/", ex -> {
+                try (ex) {
+                    authorization.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+                    byte[] body = ex.getRequestBody().readAllBytes();
+                    HttpRequest.Builder b = HttpRequest.newBuilder(s.uri(ex.getRequestURI().toString()))
+                            .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
+                    HttpResponse<byte[]> r = forward.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    if (ex.getRequestURI().getPath().equals(writePath) && r.statusCode() / 100 == 2
+                            && writes.incrementAndGet() <= 2) {
+                        return; // closed without an answer
+                    }
+                    ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+                    ex.getResponseBody().write(r.body());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            proxy.start();
+            Agent agent = Agent.start(options(proxy.getAddress().getPort(), format, hostname));
+            try {
+                await().atMost(PATIENCE).until(() -> agent.stats().alreadyStored.get() > 0 && writes.get() > 4);
+            } finally {
+                agent.close();
+                proxy.stop(0);
+            }
+            DataSource db = s.server.storage().dataSource();
+            assertEachSampleStoredOnce(db, rowsOf(format, agent, hostname), agent);
+            assertThat(authorization).isNotEmpty().allSatisfy(a -> assertThat(a).isEqualTo("Bearer secret-token"));
+            if (format == AgentOptions.Format.line) {
+                for (String metric : List.of("cpu_usage_user", "cpu_usage_iowait", "mem_used_percent", "swap_total",
+                        "disk_used_percent", "disk_inodes_free", "diskio_read_bytes", "net_bytes_recv",
+                        "net_drop_in", "system_load1", "system_uptime", "processes_total")) {
+                    assertThat(count(db, "SELECT count(*)" + rowsOf(format, agent, hostname) + " AND metric = ?", metric))
+                            .as(metric).isPositive();
+                }
+                HttpResponse<String> q = s.get("/v1/query?metric=mem_used_percent&host=" + hostname + "&start=15m");
+                assertThat(JSON.readTree(q.body()).path("series").path(0).path("tags").path("role").asText())
+                        .as(q.body()).isEqualTo("it");
+            }
+        }
+    }
+
+    @Test
+    void samplesCollectedWhileSluiceIsDownArriveWhenItReturnsNoneTwice(@TempDir Path dir) throws Exception {
+        int port = TestServer.freeTcpPort();
+        Map<String, String> env = Map.of("SLUICE_DATA_DIR", dir.toString(), "SLUICE_HTTP_PORT", Integer.toString(port),
+                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0", "SLUICE_WRITER_LINGER", "0ms");
+        SluiceServer first = SluiceServer.start(ConfigLoader.load(null, false, env));
+        Agent agent = Agent.start(options(port, AgentOptions.Format.fleet, "agent-it-restart"));
+        SluiceServer second = null;
+        long down;
+        long up;
+        try {
+            await().atMost(PATIENCE).until(() -> agent.stats().sent.get() > 0);
+            first.close();
+            down = System.currentTimeMillis();
+            long failedBefore = agent.stats().failedRequests.get();
+            // Three intervals' worth at least wait in the buffer (each interval is about 90 samples here).
+            await().atMost(PATIENCE).until(() -> agent.stats().failedRequests.get() > failedBefore + 1
+                    && agent.buffered() > 250);
+            second = SluiceServer.start(ConfigLoader.load(null, false, env));
+            up = System.currentTimeMillis();
+            await().atMost(PATIENCE).until(() -> agent.buffered() < 150);
+        } finally {
+            agent.close();
+            first.close();
+        }
+        try {
+            DataSource db = second.storage().dataSource();
+            String rows = rowsOf(AgentOptions.Format.fleet, agent, "agent-it-restart");
+            assertEachSampleStoredOnce(db, rows, agent);
+            assertThat(count(db, "SELECT count(DISTINCT time)" + rows + " AND metric = 'ram_used_percent'"
+                    + " AND time > to_timestamp(?::double precision / 1000) AND time < to_timestamp(?::double precision / 1000)",
+                    down, up)).as("readings taken while Sluice was down").isGreaterThanOrEqualTo(3);
+        } finally {
+            second.close();
         }
     }
 }
