@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 
 /** {@code java -jar sluice.jar agent --to URL ...}: watch this machine and send it to a Sluice. */
 @Command(name = "sluice.jar agent", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = AgentCommand.Version.class,
         description = "Collects this machine's CPU, memory, disks, network and GPUs every interval and sends them "
                 + "to a Sluice (the fleet API, or line protocol to /write). See README.md, \"Watch a machine\".")
 public final class AgentCommand implements Callable<Integer> {
@@ -114,5 +115,13 @@ public final class AgentCommand implements Callable<Integer> {
 
     private ParameterException bad(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** {@code --version}: the jar's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sluice agent " + HostFacts.version()};
+        }
     }
 }

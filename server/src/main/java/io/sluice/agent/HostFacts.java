@@ -20,7 +20,8 @@ final class HostFacts {
         if (hostname == null || hostname.isBlank()) {
             hostname = "localhost";
         }
-        return new HostInfo(hostname, addressTowards(o.to().getHost(), o.to().getPort()), os.toString(), version());
+        return new HostInfo(hostname, addressTowards(o.to().getHost(), o.to().getPort()),
+                os.getFamily() + " " + os.getVersionInfo(), version());
     }
 
     /**

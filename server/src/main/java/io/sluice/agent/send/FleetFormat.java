@@ -113,6 +113,9 @@ public final class FleetFormat implements Format {
         return type + '\u0000' + name + '\u0000' + new TreeMap<>(labels) + '\u0000' + timeMs;
     }
 
+    /** The most samples one {@code GET /api/v1/metrics} lists. */
+    private static final int LIST_LIMIT = 10_000;
+
     /** Asks {@code GET /api/v1/metrics} for this host's samples in the batch's time range. */
     @Override
     public Set<String> stored(List<Sample> batch) throws IOException, InterruptedException {
@@ -123,12 +126,17 @@ public final class FleetFormat implements Format {
             to = Math.max(to, s.timeMs());
         }
         HttpResponse<String> r = http.get("/api/v1/metrics?server_id=" + enc(serverId) + "&from="
-                + enc(Instant.ofEpochMilli(from).toString()) + "&to=" + enc(Instant.ofEpochMilli(to).toString()));
+                + enc(Instant.ofEpochMilli(from).toString()) + "&to=" + enc(Instant.ofEpochMilli(to).toString())
+                + "&limit=" + LIST_LIMIT);
         if (r.statusCode() != 200) {
             throw new IOException("GET /api/v1/metrics answered " + r.statusCode() + ": " + Outcome.brief(r.body()));
         }
+        JsonNode list = JSON.readTree(r.body());
+        if (list.size() >= LIST_LIMIT) {
+            throw new UnsupportedOperationException("the answer was cut at " + LIST_LIMIT + " samples");
+        }
         Set<String> keys = new HashSet<>();
-        for (JsonNode m : JSON.readTree(r.body())) {
+        for (JsonNode m : list) {
             Map<String, String> l = new TreeMap<>();
             m.path("labels").fields().forEachRemaining(e -> l.put(e.getKey(), e.getValue().asText()));
             keys.add(key(m.path("metric_type").asText(), m.path("metric_name").asText(), l,
