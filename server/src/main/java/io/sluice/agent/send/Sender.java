@@ -71,7 +71,7 @@ public final class Sender {
                 return;
             }
         }
-        if (uncertain && !dropStored()) {
+        if (uncertain && (!dropStored() || batch.isEmpty())) {
             return;
         }
         List<Sample> piece = batch.subList(0, Math.min(limit, batch.size()));
