@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.SeriesKey;
+import io.sluice.codec.Uuids;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
@@ -22,7 +23,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The fleet monitor (seeds/002): a server registry and bulk metric ingest. A metric is stored as
@@ -109,10 +109,8 @@ public final class FleetRoutes {
     private void ingest(Exchange ex) {
         JsonNode b = DropIn.body(ex);
         String serverId = b.path("server_id").asText("");
-        try {
-            UUID.fromString(serverId);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest("server_id: required, the id returned by POST /api/v1/servers");
+        if (!Uuids.isCanonical(serverId)) {
+            throw new BadRequest("server_id: required, a UUID (8-4-4-4-12 hex digits) as returned by POST /api/v1/servers");
         }
         JsonNode metrics = b.get("metrics");
         if (metrics == null || !metrics.isArray()) {
@@ -179,6 +177,9 @@ public final class FleetRoutes {
      * newest sample of each series instead.
      */
     private Object metrics(Exchange ex) throws Exception {
+        if (ex.query("server_id") != null && !Uuids.isCanonical(ex.query("server_id"))) {
+            throw new BadRequest("server_id: not a UUID (8-4-4-4-12 hex digits)");
+        }
         Map<String, String> filter = new LinkedHashMap<>();
         for (String k : new String[] {"server_id", "metric_type", "metric_name"}) {
             if (ex.query(k) != null) {

@@ -10,13 +10,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sluice.codec.Uuids;
 import io.sluice.codec.json.JsonSampleParser;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The WebSocket endpoints (DESIGN.md §4, §5): {@code /v1/live} (native), {@code /ws} (API
@@ -26,8 +26,6 @@ import java.util.regex.Pattern;
 public final class LiveRoutes {
     /** Frames above this close the connection (a protocol violation); above 64 KiB get an error. */
     static final int MAX_FRAME_BYTES = 1 << 20;
-    private static final Pattern UUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /**
      * No extension is ever negotiated, so a frame with an RSV bit set is a protocol error (RFC 6455
@@ -52,7 +50,7 @@ public final class LiveRoutes {
                 new Filter(Set.of(JsonSampleParser.API_METRIC), Map.of(), 1), null)));
         router.get("/ws/metrics/{x}", ex -> {
             String x = ex.pathParam("x");
-            if (UUID.matcher(x).matches()) {
+            if (Uuids.isCanonical(x)) {
                 upgrade(ex, new LiveSocketHandler(hub, Style.TRAINING,
                         new Filter(Set.of(), Map.of("run_id", x), 1), x));
             } else {
