@@ -144,7 +144,8 @@ public final class SluiceServer implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpServerInitializer((int) Math.min(Integer.MAX_VALUE, cfg.maxBodyBytes()), router))
+                    .childHandler(new HttpServerInitializer((int) Math.min(Integer.MAX_VALUE, cfg.maxBodyBytes()),
+                            cfg.httpMaxPipelined(), router))
                     .bind(new InetSocketAddress(cfg.bindAddress(), cfg.httpPort())).sync().channel();
             listeners.add(ch);
             httpPort = ((InetSocketAddress) ch.localAddress()).getPort();

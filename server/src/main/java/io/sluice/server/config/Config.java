@@ -79,6 +79,10 @@ public final class Config {
         return (Long) values.get("max_body_bytes");
     }
 
+    public int httpMaxPipelined() {
+        return (Integer) values.get("http_max_pipelined");
+    }
+
     public Duration httpRingWait() {
         return (Duration) values.get("http_ring_wait");
     }

@@ -28,7 +28,9 @@ final class Keys {
         durationKey("writer_linger", "20ms", 0, 10_000, "how long a partial batch waits for more rows");
         intKey("ring_size", 4096, 64, 1 << 20, "ring slots of 256 samples each (a power of two)");
         add(new Key("max_body_bytes", Key.Type.LONG_BYTES, 16L << 20, 1024, 1L << 31, false, List.of(),
-                "largest HTTP request body, after gzip decoding (413 past it)"));
+                "largest HTTP request body, as sent and after gzip decoding (413 past it)"));
+        intKey("http_max_pipelined", 16, 1, 128,
+                "requests of one HTTP connection handled at once (pipelining); past it the connection is not read");
         durationKey("http_ring_wait", "1s", 0, 60_000, "how long an HTTP write waits for ring space before 503");
         durationKey("http_ack_timeout", "30s", 100, 600_000, "how long an HTTP write waits for its commit before 503");
         intKey("udp_readers", 2, 1, 64, "UDP sockets per port (SO_REUSEPORT) where the OS allows");

@@ -39,15 +39,19 @@ public final class Exchange {
 
     private final ChannelHandlerContext ctx;
     private final FullHttpRequest request;
+    /** Its place among the connection's pipelined requests ({@link HttpPipelining}). */
+    private final int sequence;
     private final Map<String, String> pathParams;
     private final QueryStringDecoder query;
     private final boolean keepAlive;
     private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile boolean upgraded;
     private final HttpHeaders extraHeaders = new DefaultHttpHeaders();
 
-    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, String> pathParams) {
+    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, int sequence, Map<String, String> pathParams) {
         this.ctx = ctx;
         this.request = request;
+        this.sequence = sequence;
         this.pathParams = pathParams;
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
@@ -85,13 +89,17 @@ public final class Exchange {
         return request.content();
     }
 
-    /** The connection was handed to another protocol (WebSocket): no HTTP answer follows. */
+    /**
+     * The connection is being handed to another protocol (WebSocket): its 101 is the answer, and
+     * {@link HttpPipelining} counts it as this request's. A handshake that fails after this call
+     * still gets its error answer.
+     */
     public void upgraded() {
-        answered.set(true);
+        upgraded = true;
     }
 
     public boolean answered() {
-        return answered.get();
+        return upgraded || answered.get();
     }
 
     public void noContent() {
@@ -151,6 +159,20 @@ public final class Exchange {
         send(r, false);
     }
 
+    /**
+     * A fault on Sluice's side: a stable message and an error id, never the exception's text;
+     * the caller logs the details with the same id (README "Answers").
+     */
+    public void serverError(String errorId) {
+        error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error",
+                "internal error (error id " + errorId + "); Sluice's log has the details", Map.of("error_id", errorId));
+    }
+
+    /** A JSON error, then the connection closes (the rest of the request stream cannot be read). */
+    void errorAndClose(HttpResponseStatus status, String code, String message) {
+        send(jsonResponse(status, errorBody(code, message, Map.of())), true);
+    }
+
     private static Map<String, Object> errorBody(String code, String message, Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
@@ -160,13 +182,11 @@ public final class Exchange {
         return body;
     }
 
-    private void resumeReading() {
-        if (!ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
-        }
-    }
-
-    /** Writes the response unless one was already sent; returns whether this call sent it. */
+    /**
+     * Writes the response unless one was already sent; returns whether this call sent it. It goes
+     * out once every earlier request of the connection has been answered ({@link HttpPipelining});
+     * from another thread Netty hands the write to the channel's event loop.
+     */
     boolean send(FullHttpResponse r, boolean close) {
         if (!answered.compareAndSet(false, true)) {
             r.release();
@@ -175,27 +195,12 @@ public final class Exchange {
         boolean keep = keepAlive && !close;
         HttpUtil.setContentLength(r, r.content().readableBytes());
         r.headers().add(extraHeaders);
+        r.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        HttpPipelining.Response in = new HttpPipelining.Response(r, sequence);
         if (keep) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            // HttpDispatcher pauses reading on the event loop when it sees no answer yet; resuming
-            // on the event loop too means the pause can never land after this resume. From another
-            // thread both go as one task: one wakeup of the loop, not two.
-            if (ctx.executor().inEventLoop()) {
-                ctx.writeAndFlush(r, ctx.voidPromise());
-                resumeReading();
-            } else {
-                try {
-                    ctx.executor().execute(() -> {
-                        ctx.writeAndFlush(r, ctx.voidPromise());
-                        resumeReading();
-                    });
-                } catch (java.util.concurrent.RejectedExecutionException closing) {
-                    r.release(); // the loop is shutting down: nobody will write it
-                }
-            }
+            ctx.writeAndFlush(in, ctx.voidPromise());
         } else {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(in).addListener(ChannelFutureListener.CLOSE);
         }
         return true;
     }

@@ -3,12 +3,15 @@ package io.sluice.server.http;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.sluice.server.logging.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +20,19 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Routes each aggregated request to its handler; answers unknown paths 404, wrong methods 405
- * (with Allow), malformed requests 400 and handler failures 500, all as JSON. The request is
- * released by {@link SimpleChannelInboundHandler} once {@code channelRead0} returns.
+ * Routes each request to its handler; answers unknown paths 404, wrong methods 405 (with Allow),
+ * requests the pipeline refused (malformed, too large, unsupported coding) with their status, and
+ * handler failures through {@link Failures}, all as JSON. The request is released by
+ * {@link SimpleChannelInboundHandler} once {@code channelRead0} returns.
+ *
+ * <p>A client's mistake is never logged with a stack trace: malformed requests and clients that
+ * hang up mid-request are each one rate-limited line with the peer and the reason.
  */
 @ChannelHandler.Sharable
-public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipelining.Request> {
     private static final Logger log = LoggerFactory.getLogger(HttpDispatcher.class);
+    private final RateLimitedLog malformed = new RateLimitedLog(log, 10_000);
+    private final RateLimitedLog hangUps = new RateLimitedLog(log, 10_000);
 
     private final Router router;
 
@@ -32,16 +41,15 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    protected void channelRead0(ChannelHandlerContext ctx, HttpPipelining.Request in) {
+        FullHttpRequest req = in.request();
         if (req.decoderResult().isFailure()) {
-            Exchange ex = new Exchange(ctx, req, Map.of());
-            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", "malformed HTTP request: "
-                    + req.decoderResult().cause().getMessage());
+            refused(ctx, in, req.decoderResult().cause());
             return;
         }
         String path = new QueryStringDecoder(req.uri()).path();
         Router.Match m = router.match(req.method(), path);
-        Exchange ex = new Exchange(ctx, req, m.params());
+        Exchange ex = new Exchange(ctx, req, in.sequence(), m.params());
         if (!m.found()) {
             if (m.pathExists()) {
                 String allow = m.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
@@ -55,30 +63,56 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRe
         }
         try {
             m.handler().handle(ex);
-        } catch (BadRequest e) {
-            ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", e.getMessage());
         } catch (Exception e) {
-            log.error("handler failed [method={}, path={}]", req.method(), path, e);
-            ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", "internal error: " + e);
+            Failures.answer(ex, e);
         }
-        if (!ex.answered()) {
-            // The answer comes later (after a commit): read no further requests from this
-            // connection until it is sent, so answers keep their order.
-            ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Answers a request the pipeline could not take, in its turn. */
+    private void refused(ChannelHandlerContext ctx, HttpPipelining.Request in, Throwable cause) {
+        Exchange ex = new Exchange(ctx, in.request(), in.sequence(), Map.of());
+        if (cause instanceof RefusedRequest r) {
+            if (r.status().equals(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE)) {
+                ex.header(HttpHeaderNames.ACCEPT_ENCODING, RequestBodyDecoder.SUPPORTED); // RFC 9110 §12.5.3
+            }
+            if (r.close()) {
+                ex.errorAndClose(r.status(), r.code(), r.getMessage());
+            } else {
+                ex.error(r.status(), r.code(), r.getMessage());
+            }
+            return;
         }
+        if (cause instanceof PrematureChannelClosureException) {
+            hungUp(ctx, cause);
+            return;
+        }
+        // The HTTP decoder reads nothing more from this connection: answer, then close.
+        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+        malformed.warn("malformed HTTP request, answered and closed [peer={}, status={}, reason={}]",
+                ctx.channel().remoteAddress(), status.code(), cause.getMessage());
+        ex.errorAndClose(status, "invalid", "malformed HTTP request: " + cause.getMessage());
+    }
+
+    private void hungUp(ChannelHandlerContext ctx, Throwable cause) {
+        hangUps.warn("client connection closed mid-request [peer={}, reason={}]", ctx.channel().remoteAddress(),
+                cause.getMessage());
+        ctx.close();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException) {
-            // e.g. a body that claims gzip but is not.
-            log.debug("bad request stream, closing [remote={}, error={}]", ctx.channel().remoteAddress(), cause.toString());
-            Errors.sendAndClose(ctx, HttpResponseStatus.BAD_REQUEST, "invalid",
-                    "could not decode the request: " + cause.getMessage());
-        } else if (cause instanceof IOException) {
-            ctx.close(); // peer reset; nothing to tell
+        if (ctx.pipeline().get(HttpPipelining.class) == null) {
+            ctx.fireExceptionCaught(cause); // upgraded: the WebSocket handler after this one decides
+        } else if (cause instanceof PrematureChannelClosureException || cause instanceof IOException) {
+            hungUp(ctx, cause); // e.g. "Channel closed while still aggregating message", a reset
+        } else if (cause instanceof io.netty.handler.codec.CodecException) {
+            malformed.warn("unreadable HTTP stream, closed [peer={}, reason={}]", ctx.channel().remoteAddress(),
+                    cause.getMessage());
+            ctx.close();
         } else {
-            log.warn("HTTP pipeline error, closing [remote={}]", ctx.channel().remoteAddress(), cause);
+            log.warn("HTTP pipeline error, closing [peer={}]", ctx.channel().remoteAddress(), cause);
             ctx.close();
         }
     }

@@ -4,10 +4,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
+import io.sluice.server.logging.ErrorIds;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleRing;
 import io.sluice.storage.ring.WriteAck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * {@code http_ring_wait} has passed.
  */
 public final class WritePublisher {
+    private static final Logger log = LoggerFactory.getLogger(WritePublisher.class);
     private final Ingest ingest;
     private final long ringWaitNanos;
     private final long ackTimeoutMs;
@@ -66,7 +70,9 @@ public final class WritePublisher {
     private void answer(Exchange ex, String failure, int accepted, int rejected, List<ParseError> errors,
                         HttpResponseStatus okStatus, Object okBody) {
         if (failure != null) {
-            ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", "write failed: " + failure);
+            String id = ErrorIds.next();
+            log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id, ex.request().uri(), failure);
+            ex.serverError(id);
             return;
         }
         if (rejected == 0) {

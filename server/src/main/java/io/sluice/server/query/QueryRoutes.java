@@ -3,6 +3,7 @@ package io.sluice.server.query;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
+import io.sluice.server.http.Failures;
 import io.sluice.server.http.Router;
 import io.sluice.storage.query.Aggregation;
 import io.sluice.storage.query.Query;
@@ -10,8 +11,6 @@ import io.sluice.storage.query.QueryResult;
 import io.sluice.storage.query.QueryService;
 import io.sluice.storage.query.SeriesRef;
 import io.sluice.storage.query.Source;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.time.Instant;
@@ -33,7 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with a bounded queue, never on an event loop; a full queue answers 503.
  */
 public final class QueryRoutes {
-    private static final Logger log = LoggerFactory.getLogger(QueryRoutes.class);
     /** Worker threads, each holding at most one database connection while it works. */
     public static final int WORKERS = 4;
     public static final int MAX_POINTS = 100_000;
@@ -130,14 +128,8 @@ public final class QueryRoutes {
                     }
                 } catch (NotFound e) {
                     ex.error(HttpResponseStatus.NOT_FOUND, "not found", e.getMessage());
-                } catch (BadRequest | QueryService.TooLarge e) {
-                    ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", e.getMessage());
-                } catch (SQLException e) {
-                    log.warn("query failed [uri={}, error={}]", ex.request().uri(), e.toString());
-                    ex.unavailable("database unavailable: " + e.getMessage(), 5, Map.of());
                 } catch (Exception e) {
-                    log.error("query failed [uri={}]", ex.request().uri(), e);
-                    ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", "internal error: " + e);
+                    Failures.answer(ex, e);
                 }
             });
         } catch (RejectedExecutionException e) {

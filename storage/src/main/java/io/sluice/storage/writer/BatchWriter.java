@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.db.SqlStates;
 import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.WriteAck;
 import org.slf4j.Logger;
@@ -358,19 +359,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         requestEnded = false;
     }
 
-    /**
-     * Connection trouble (class 08), the server shutting down or restarting (57P), too many
-     * connections or out of resources (53), serialization failures and deadlocks (40): all pass.
-     */
+    /** See {@link SqlStates#isTransient}. */
     static boolean isTransient(SQLException e) {
-        String state = e.getSQLState();
-        if (state == null) {
-            // HikariCP's timeout waiting for a connection carries no state; the pool is starved or
-            // the database unreachable: both pass.
-            return true;
-        }
-        return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
-                || state.startsWith("40");
+        return SqlStates.isTransient(e);
     }
 
     private void logFailure(Exception ex, long backoffMs) {
