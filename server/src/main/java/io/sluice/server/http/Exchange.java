@@ -196,7 +196,7 @@ public final class Exchange {
         HttpUtil.setContentLength(r, r.content().readableBytes());
         r.headers().add(extraHeaders);
         r.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        HttpPipelining.Response in = new HttpPipelining.Response(r, sequence);
+        HttpPipelining.Sequenced<FullHttpResponse> in = new HttpPipelining.Sequenced<>(r, sequence);
         if (keep) {
             ctx.writeAndFlush(in, ctx.voidPromise());
         } else {

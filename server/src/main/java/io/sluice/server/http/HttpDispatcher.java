@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * hang up mid-request are each one rate-limited line with the peer and the reason.
  */
 @ChannelHandler.Sharable
-public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipelining.Request> {
+public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipelining.Sequenced<FullHttpRequest>> {
     private static final Logger log = LoggerFactory.getLogger(HttpDispatcher.class);
     private final RateLimitedLog malformed = new RateLimitedLog(log, 10_000);
     private final RateLimitedLog hangUps = new RateLimitedLog(log, 10_000);
@@ -41,8 +41,8 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpPipelining.Request in) {
-        FullHttpRequest req = in.request();
+    protected void channelRead0(ChannelHandlerContext ctx, HttpPipelining.Sequenced<FullHttpRequest> in) {
+        FullHttpRequest req = in.message();
         if (req.decoderResult().isFailure()) {
             refused(ctx, in, req.decoderResult().cause());
             return;
@@ -69,8 +69,8 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
     }
 
     /** Answers a request the pipeline could not take, in its turn. */
-    private void refused(ChannelHandlerContext ctx, HttpPipelining.Request in, Throwable cause) {
-        Exchange ex = new Exchange(ctx, in.request(), in.sequence(), Map.of());
+    private void refused(ChannelHandlerContext ctx, HttpPipelining.Sequenced<FullHttpRequest> in, Throwable cause) {
+        Exchange ex = new Exchange(ctx, in.message(), in.sequence(), Map.of());
         if (cause instanceof RefusedRequest r) {
             if (r.status().equals(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE)) {
                 ex.header(HttpHeaderNames.ACCEPT_ENCODING, RequestBodyDecoder.SUPPORTED); // RFC 9110 §12.5.3

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,91 +24,52 @@ import java.util.PriorityQueue;
  * so the 101 never overtakes them; once it is written this handler leaves the pipeline.
  */
 final class HttpPipelining extends ChannelDuplexHandler {
-    /** A request with its place in the connection's order; releasing it releases the request. */
-    record Request(FullHttpRequest request, int sequence) implements ReferenceCounted {
+    /**
+     * A request, or its answer, with its place in the connection's order; releasing it releases
+     * the message it carries.
+     */
+    record Sequenced<T extends ReferenceCounted>(T message, int sequence) implements ReferenceCounted {
         @Override
         public int refCnt() {
-            return request.refCnt();
+            return message.refCnt();
         }
 
         @Override
-        public Request retain() {
-            request.retain();
+        public Sequenced<T> retain() {
+            message.retain();
             return this;
         }
 
         @Override
-        public Request retain(int increment) {
-            request.retain(increment);
+        public Sequenced<T> retain(int increment) {
+            message.retain(increment);
             return this;
         }
 
         @Override
-        public Request touch() {
-            request.touch();
+        public Sequenced<T> touch() {
+            message.touch();
             return this;
         }
 
         @Override
-        public Request touch(Object hint) {
-            request.touch(hint);
+        public Sequenced<T> touch(Object hint) {
+            message.touch(hint);
             return this;
         }
 
         @Override
         public boolean release() {
-            return request.release();
+            return message.release();
         }
 
         @Override
         public boolean release(int decrement) {
-            return request.release(decrement);
+            return message.release(decrement);
         }
     }
 
-    /** The answer to request {@code sequence}; releasing it releases the response. */
-    record Response(FullHttpResponse response, int sequence) implements ReferenceCounted {
-        @Override
-        public int refCnt() {
-            return response.refCnt();
-        }
-
-        @Override
-        public Response retain() {
-            response.retain();
-            return this;
-        }
-
-        @Override
-        public Response retain(int increment) {
-            response.retain(increment);
-            return this;
-        }
-
-        @Override
-        public Response touch() {
-            response.touch();
-            return this;
-        }
-
-        @Override
-        public Response touch(Object hint) {
-            response.touch(hint);
-            return this;
-        }
-
-        @Override
-        public boolean release() {
-            return response.release();
-        }
-
-        @Override
-        public boolean release(int decrement) {
-            return response.release(decrement);
-        }
-    }
-
-    private record Held(Response response, ChannelPromise promise) {
+    private record Held(Sequenced<?> response, ChannelPromise promise) {
     }
 
     private final int maxInFlight;
@@ -119,7 +79,7 @@ final class HttpPipelining extends ChannelDuplexHandler {
     private int nextIn;
     private int nextOut;
     /** An upgrade request waiting for the answers before it. */
-    private Request upgrade;
+    private Sequenced<FullHttpRequest> upgrade;
     private boolean paused;
 
     HttpPipelining(int maxInFlight) {
@@ -139,7 +99,7 @@ final class HttpPipelining extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        Request r = new Request(req, nextIn++);
+        Sequenced<FullHttpRequest> r = new Sequenced<>(req, nextIn++);
         if (inFlight() >= maxInFlight) {
             pause(ctx);
         }
@@ -155,7 +115,7 @@ final class HttpPipelining extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof Response r) {
+        if (msg instanceof Sequenced<?> r) {
             if (r.sequence() != nextOut) {
                 held.add(new Held(r, promise));
                 return;
@@ -181,16 +141,16 @@ final class HttpPipelining extends ChannelDuplexHandler {
         }
     }
 
-    private void writeInOrder(ChannelHandlerContext ctx, Response r, ChannelPromise promise) {
+    private void writeInOrder(ChannelHandlerContext ctx, Sequenced<?> r, ChannelPromise promise) {
         nextOut++;
-        ctx.write(r.response(), promise);
+        ctx.write(r.message(), promise);
     }
 
     /** Lets a deferred upgrade through, and reading resume, once enough answers are out. */
     private void afterAnswers(ChannelHandlerContext ctx) {
         ctx.flush();
         if (upgrade != null && upgrade.sequence() == nextOut) {
-            Request u = upgrade;
+            Sequenced<FullHttpRequest> u = upgrade;
             upgrade = null;
             // Not from inside this write: the upgrade's handshake writes and changes the pipeline.
             ctx.executor().execute(() -> {

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HttpPipeliningTest {
     /** Takes requests and keeps them unanswered, as a handler waiting on a commit does. */
     static final class Pending extends ChannelInboundHandlerAdapter {
-        final List<HttpPipelining.Request> requests = new ArrayList<>();
+        final List<HttpPipelining.Sequenced<?>> requests = new ArrayList<>();
         /** What arrives once the pipelining handler is gone (after an upgrade). */
         final List<Object> others = new ArrayList<>();
         ChannelHandlerContext ctx;
@@ -34,7 +34,7 @@ class HttpPipeliningTest {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpPipelining.Request r) {
+            if (msg instanceof HttpPipelining.Sequenced<?> r) {
                 requests.add(r);
             } else {
                 others.add(msg);
@@ -42,10 +42,10 @@ class HttpPipeliningTest {
         }
 
         void answer(int i, HttpResponseStatus status) {
-            HttpPipelining.Request r = requests.get(i);
+            HttpPipelining.Sequenced<?> r = requests.get(i);
             FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
-            resp.headers().set("X-Uri", r.request().uri());
-            ctx.writeAndFlush(new HttpPipelining.Response(resp, r.sequence()));
+            resp.headers().set("X-Uri", ((FullHttpRequest) r.message()).uri());
+            ctx.writeAndFlush(new HttpPipelining.Sequenced<>(resp, r.sequence()));
         }
     }
 
@@ -88,7 +88,7 @@ class HttpPipeliningTest {
         pending.answer(4, HttpResponseStatus.OK);
         assertThat(written(ch)).containsExactly("/4");
         assertThat(ch.config().isAutoRead()).isTrue();
-        pending.requests.forEach(HttpPipelining.Request::release);
+        pending.requests.forEach(HttpPipelining.Sequenced::release);
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
@@ -98,11 +98,11 @@ class HttpPipeliningTest {
         EmbeddedChannel ch = new EmbeddedChannel(new FlowControlHandler(), new HttpPipelining(8), pending);
         ch.writeInbound(get("/0"), get("/1"));
         FullHttpResponse late = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        pending.ctx.writeAndFlush(new HttpPipelining.Response(late, 1));
+        pending.ctx.writeAndFlush(new HttpPipelining.Sequenced<>(late, 1));
         assertThat(late.refCnt()).isEqualTo(1);
         ch.close();
         assertThat(late.refCnt()).isZero();
-        pending.requests.forEach(HttpPipelining.Request::release);
+        pending.requests.forEach(HttpPipelining.Sequenced::release);
         ch.finishAndReleaseAll();
     }
 
@@ -117,7 +117,7 @@ class HttpPipeliningTest {
         pending.answer(0, HttpResponseStatus.OK);
         ch.runPendingTasks();
         assertThat(pending.requests).hasSize(2);
-        assertThat(pending.requests.get(1).request().uri()).isEqualTo("/ws");
+        assertThat(((FullHttpRequest) pending.requests.get(1).message()).uri()).isEqualTo("/ws");
         // The handshake's own 101, not through an exchange.
         ch.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
         assertThat(ch.pipeline().get(HttpPipelining.class)).isNull();
@@ -125,7 +125,7 @@ class HttpPipeliningTest {
         // What followed the upgrade now passes untouched, to whatever speaks the new protocol.
         assertThat(pending.others).hasSize(1);
         pending.others.forEach(io.netty.util.ReferenceCountUtil::release);
-        pending.requests.forEach(HttpPipelining.Request::release);
+        pending.requests.forEach(HttpPipelining.Sequenced::release);
         ch.finishAndReleaseAll();
     }
 }
