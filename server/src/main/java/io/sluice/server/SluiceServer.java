@@ -118,7 +118,8 @@ public final class SluiceServer implements AutoCloseable {
                 metrics);
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
-        new OpsRoutes(metrics, readiness).register(router);
+        OpsRoutes ops = new OpsRoutes(metrics, readiness);
+        ops.register(router);
         QueryService queries = new QueryService(storage.dataSource(),
                 storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);
         // Latest values come from the fan-out's memory when it has seen the series since start.
@@ -130,7 +131,7 @@ public final class SluiceServer implements AutoCloseable {
         new TrainingRoutes(ingest, publisher, queryRoutes, storage.dataSource(), cfg.batchSize()).register(router);
         new FleetRoutes(ingest, publisher, queryRoutes, storage.dataSource()).register(router);
         new DashboardRoutes(queries, queryRoutes).register(router);
-        new SharedMetricsRoute(storage.dataSource(), queryRoutes).register(router);
+        new SharedMetricsRoute(storage.dataSource(), queryRoutes, ops::exposition).register(router);
         new MetaRoutes(storage.dataSource(), queryRoutes).register(router);
         new LiveRoutes(liveHub, (int) Math.max(1, cfg.livePingInterval().toSeconds())).register(router);
 

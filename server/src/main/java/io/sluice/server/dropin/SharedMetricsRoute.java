@@ -1,9 +1,12 @@
 package io.sluice.server.dropin;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.sluice.codec.json.JsonSampleParser;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
+import io.sluice.server.http.RouteHandler;
 import io.sluice.server.http.Router;
+import io.sluice.server.http.ScrapeFormat;
 import io.sluice.server.query.QueryRoutes;
 import io.sluice.server.query.Times;
 
@@ -17,23 +20,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /metrics}, shared by two services (DESIGN.md §5): with {@code abTestName} it is the
- * A/B-test answer (seeds/003), otherwise the API performance monitor's last ten minutes grouped
- * by route and method (seeds/000).
+ * {@code GET /metrics}, shared by two services (README, "Drop-in APIs"): with {@code abTestName}
+ * it is the A/B-test answer, otherwise the API performance monitor's last ten minutes grouped by
+ * route and method; and Sluice's own metrics when the {@code Accept} header asks for the
+ * Prometheus or OpenMetrics text ({@link ScrapeFormat}).
  */
 public final class SharedMetricsRoute {
     private final DataSource db;
     private final QueryRoutes runner;
+    private final RouteHandler exposition;
 
-    public SharedMetricsRoute(DataSource db, QueryRoutes runner) {
+    /** @param exposition answers Sluice's own metrics, for a scraper that asks {@code /metrics} for them */
+    public SharedMetricsRoute(DataSource db, QueryRoutes runner, RouteHandler exposition) {
         this.db = db;
         this.runner = runner;
+        this.exposition = exposition;
     }
 
     public void register(Router router) {
         router.get("/metrics", ex -> {
+            // One path, several answers: caches must key them by Accept.
+            ex.header(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
             if (ex.query("abTestName") != null) {
                 runner.runCached(ex, () -> abTest(ex));
+            } else if (ScrapeFormat.wanted(ex.request().headers().get(HttpHeaderNames.ACCEPT))) {
+                // Prometheus scrapes /metrics by default (issue 14, item 21).
+                exposition.handle(ex);
             } else {
                 runner.run(ex, this::apiPerformance);
             }

@@ -7,7 +7,7 @@ import io.sluice.storage.metrics.Metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Health, readiness and Sluice's own counters. DESIGN.md §4. */
+/** Health, readiness and Sluice's own counters (README, "Operations"). */
 public final class OpsRoutes {
     private final Metrics metrics;
     private final Readiness readiness;
@@ -21,8 +21,12 @@ public final class OpsRoutes {
         router.get("/-/healthy", ex -> ex.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "Sluice is healthy.\n"));
         router.get("/-/ready", this::ready);
         router.get("/health", this::health);
-        router.get("/-/metrics", ex -> ex.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-                metrics.render()));
+        router.get("/-/metrics", this::exposition);
+    }
+
+    /** Sluice's own metrics in the Prometheus text format; also {@code /metrics} when a scraper asks. */
+    public void exposition(Exchange ex) {
+        ex.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
     }
 
     private void ready(Exchange ex) {
