@@ -112,13 +112,15 @@ public final class SluiceServer implements AutoCloseable {
         storage.start();
         readiness = new Readiness(storage.dataSource());
         readiness.start();
+        metrics.gauge("sluice_database_up", "1 while the database answers the readiness probe (every 2 s), else 0.",
+                () -> readiness.databaseUp() ? 1 : 0);
 
         Ingest ingest = new Ingest(storage.registry(), storage.ring(),
                 new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
                 metrics);
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
-        OpsRoutes ops = new OpsRoutes(metrics, readiness);
+        OpsRoutes ops = new OpsRoutes(metrics, readiness, cfg);
         ops.register(router);
         QueryService queries = new QueryService(storage.dataSource(),
                 storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);

@@ -1,12 +1,15 @@
 package io.sluice.server.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Sluice's settings: one immutable object, read once at start from {@code config.toml} (optional)
@@ -172,21 +175,79 @@ public final class Config {
         return values.get(key);
     }
 
-    /** One line per key: value (masked where secret) and where it came from. */
-    public String describe() {
-        List<String> parts = new ArrayList<>();
+    /** One setting as {@code /-/config} shows it: value as written in configuration, secrets masked. */
+    public record Setting(String key, String value, @JsonProperty("default") String defaultValue, String source,
+                          boolean secret, String help) {
+    }
+
+    /** Every key in force, in the order of the README's table, with secrets masked. */
+    public List<Setting> settings() {
+        List<Setting> out = new ArrayList<>();
         for (Map.Entry<String, Object> e : values.entrySet()) {
             Key k = Keys.byName(e.getKey());
-            String v = k != null && k.secret() ? mask(Objects.toString(e.getValue(), null)) : String.valueOf(e.getValue());
-            parts.add(e.getKey() + "=" + v + (sources.containsKey(e.getKey()) ? " (" + sources.get(e.getKey()) + ")" : ""));
+            boolean secret = k != null && k.secret();
+            out.add(new Setting(e.getKey(), shown(e.getValue(), k), k == null ? null : shown(k.defaultValue(), k),
+                    sources.getOrDefault(e.getKey(), "default"), secret, k == null ? "" : k.help()));
+        }
+        return out;
+    }
+
+    /** One line for the start-up log: every key, its value (masked where secret) and where it came from. */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        for (Setting s : settings()) {
+            parts.add(s.key() + "=" + s.value() + (sources.containsKey(s.key()) ? " (" + s.source() + ")" : ""));
         }
         return String.join(", ", parts);
     }
 
-    static String mask(String url) {
-        if (url == null) {
-            return "null";
+    /**
+     * A value the way the README writes it ({@code 20ms}, {@code 16MiB}, {@code 8080}), null for
+     * none. A secret URL keeps all but its password; any other secret is only said to be set.
+     */
+    private static String shown(Object v, Key k) {
+        if (v == null) {
+            return null;
         }
-        return url.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@").replaceAll("(?i)(password=)[^&]*", "$1****");
+        if (k != null && k.secret()) {
+            return k.type() == Key.Type.URL ? mask(v.toString()) : "****";
+        }
+        if (v instanceof Duration d) {
+            return Durations.format(d);
+        }
+        if (v instanceof Long n && k != null && k.type() == Key.Type.LONG_BYTES) {
+            return bytes(n);
+        }
+        return String.valueOf(v);
+    }
+
+    private static String bytes(long n) {
+        String[] units = {"GiB", "MiB", "KiB"};
+        for (int i = 0; i < units.length; i++) {
+            long size = 1L << (30 - 10 * i);
+            if (n >= size && n % size == 0) {
+                return n / size + units[i];
+            }
+        }
+        return Long.toString(n);
+    }
+
+    private static final Pattern USER_INFO = Pattern.compile("^([^/@]*?://)([^/@]*)@");
+
+    /**
+     * A URL without its password: {@code user:****@}, {@code password=****}; a Redis URL's lone
+     * userinfo is its password ({@code redis://secret@host}, as Lettuce reads it), so all of it goes.
+     */
+    static String mask(String url) {
+        String s = url.replaceAll("(?i)(password=)[^&]*", "$1****");
+        Matcher m = USER_INFO.matcher(s);
+        if (!m.find()) {
+            return s;
+        }
+        String user = m.group(2);
+        int colon = user.indexOf(':');
+        String shown = colon >= 0 ? user.substring(0, colon + 1) + "****"
+                : s.regionMatches(true, 0, "redis", 0, 5) ? "****" : user;
+        return m.group(1) + shown + "@" + s.substring(m.end());
     }
 }

@@ -27,4 +27,20 @@ public final class Durations {
             default -> Duration.ofDays(7 * n);
         };
     }
+
+    /** The largest unit that writes {@code d} exactly: {@code 7d}, {@code 90s}, {@code 20ms}; {@code 0s} for zero. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (ms % sizes[i] == 0) {
+                return ms / sizes[i] + units[i];
+            }
+        }
+        return ms + "ms";
+    }
 }

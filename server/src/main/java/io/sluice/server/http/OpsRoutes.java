@@ -2,19 +2,22 @@ package io.sluice.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.server.Readiness;
+import io.sluice.server.config.Config;
 import io.sluice.storage.metrics.Metrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Health, readiness and Sluice's own counters (README, "Operations"). */
+/** Health, readiness, Sluice's own counters and the configuration in force (README "Operations"). */
 public final class OpsRoutes {
     private final Metrics metrics;
     private final Readiness readiness;
+    private final Config config;
 
-    public OpsRoutes(Metrics metrics, Readiness readiness) {
+    public OpsRoutes(Metrics metrics, Readiness readiness, Config config) {
         this.metrics = metrics;
         this.readiness = readiness;
+        this.config = config;
     }
 
     public void register(Router router) {
@@ -22,6 +25,7 @@ public final class OpsRoutes {
         router.get("/-/ready", this::ready);
         router.get("/health", this::health);
         router.get("/-/metrics", this::exposition);
+        router.get("/-/config", ex -> ex.json(HttpResponseStatus.OK, Map.of("settings", config.settings())));
     }
 
     /** Sluice's own metrics in the Prometheus text format; also {@code /metrics} when a scraper asks. */

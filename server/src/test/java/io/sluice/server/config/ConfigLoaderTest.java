@@ -43,6 +43,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void settingsShowValuesAsWrittenWithTheirSourceAndSecretsMasked() {
+        Config c = ConfigLoader.load(null, false, Map.of("SLUICE_DATABASE_URL",
+                "jdbc:postgresql://db:5432/m?user=u&password=hunter2", "SLUICE_WRITER_LINGER", "250ms",
+                "REDIS_URL", "redis://:pw@cache:6379"));
+        Map<String, Config.Setting> byKey = new java.util.HashMap<>();
+        c.settings().forEach(s -> byKey.put(s.key(), s));
+        assertThat(byKey.get("writer_linger")).isEqualTo(new Config.Setting("writer_linger", "250ms", "20ms",
+                "env SLUICE_WRITER_LINGER", false, "how long a partial batch waits for more rows"));
+        assertThat(byKey.get("max_body_bytes").value()).isEqualTo("16MiB");
+        assertThat(byKey.get("retention_raw").value()).isEqualTo("30d");
+        assertThat(byKey.get("max_sample_age").value()).isEqualTo("0s");
+        assertThat(byKey.get("http_port").source()).isEqualTo("default");
+        assertThat(byKey.get("database_url").value()).isEqualTo("jdbc:postgresql://db:5432/m?user=u&password=****");
+        assertThat(byKey.get("database_url").secret()).isTrue();
+        assertThat(byKey.get("redis_url").value()).doesNotContain("pw").contains("cache:6379");
+        assertThat(byKey.get("redis_url").source()).isEqualTo("env REDIS_URL");
+        assertThat(c.settings().toString()).doesNotContain("hunter2");
+        assertThat(c.settings()).extracting(Config.Setting::key).startsWith("http_port", "udp_line_port");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "postgres://u:secret@db:5433/m|postgres://u:****@db:5433/m",
+        "postgres://u@db/m|postgres://u@db/m",
+        "redis://:secret@cache:6379|redis://:****@cache:6379",
+        "redis://secret@cache:6379|redis://****@cache:6379",
+        "rediss://user:secret@cache|rediss://user:****@cache",
+        "jdbc:postgresql://db/m?user=u&password=secret&ssl=true|jdbc:postgresql://db/m?user=u&password=****&ssl=true",
+        "redis://cache:6379/0|redis://cache:6379/0",
+    })
+    void urlsLoseTheirPasswordsWhateverTheirForm(String url, String masked) {
+        assertThat(Config.mask(url)).isEqualTo(masked);
+    }
+
+    @Test
     void everyWrongKeyIsReportedAtOnceWithItsName() throws Exception {
         Path toml = dir.resolve("config.toml");
         Files.writeString(toml, "http_prot = 1\nring_size = 3000\n");
