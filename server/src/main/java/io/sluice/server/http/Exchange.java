@@ -130,15 +130,19 @@ public final class Exchange {
 
     /** JSON already serialised (a cached answer). */
     public void jsonBytes(HttpResponseStatus status, byte[] body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        send(r, false);
+        bytes(status, HttpHeaderValues.APPLICATION_JSON.toString(), body);
     }
 
     public void text(HttpResponseStatus status, String contentType, String body) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        bytes(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A body as it is (the array is wrapped, not copied: do not change it afterwards); no type for none. */
+    public void bytes(HttpResponseStatus status, String contentType, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
         send(r, false);
     }
 
@@ -193,7 +197,9 @@ public final class Exchange {
             return false;
         }
         boolean keep = keepAlive && !close;
-        HttpUtil.setContentLength(r, r.content().readableBytes());
+        if (r.status().code() != 304) { // a 304's length would be the unsent body's (RFC 9110 §8.6)
+            HttpUtil.setContentLength(r, r.content().readableBytes());
+        }
         r.headers().add(extraHeaders);
         r.headers().set(HttpHeaderNames.CONNECTION, keep ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         HttpPipelining.Sequenced<FullHttpResponse> in = new HttpPipelining.Sequenced<>(r, sequence);

@@ -14,7 +14,11 @@ import java.util.Set;
  * so each later API adds its routes in one place without touching the others.
  */
 public final class Router {
-    private record Route(HttpMethod method, String[] segments, RouteHandler handler) {
+    private record Route(HttpMethod method, String pattern, String[] segments, RouteHandler handler) {
+    }
+
+    /** A registered route as written: what {@code /openapi.json} must document (README "Adding a route"). */
+    public record Entry(HttpMethod method, String pattern) {
     }
 
     /** The outcome of a lookup: a handler with its path parameters, or why there is none. */
@@ -34,7 +38,7 @@ public final class Router {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("route pattern must start with '/': " + pattern);
         }
-        routes.add(new Route(method, split(pattern), handler));
+        routes.add(new Route(method, pattern, split(pattern), handler));
         return this;
     }
 
@@ -44,6 +48,11 @@ public final class Router {
 
     public Router post(String pattern, RouteHandler handler) {
         return add(HttpMethod.POST, pattern, handler);
+    }
+
+    /** Every route in the order it was added. */
+    public List<Entry> entries() {
+        return routes.stream().map(r -> new Entry(r.method, r.pattern)).toList();
     }
 
     public Match match(HttpMethod method, String path) {
