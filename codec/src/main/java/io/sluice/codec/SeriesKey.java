@@ -45,6 +45,8 @@ public final class SeriesKey implements Comparable<SeriesKey> {
     private final int[] order = new int[MAX_TAGS];
     private int tagCount;
     private boolean built;
+    /** Result of {@link #readLength}, a field so that {@link #copyOf} creates no garbage. */
+    private int chunkLength;
 
     public SeriesKey() {
         this.frozen = false;
@@ -100,6 +102,47 @@ public final class SeriesKey implements Comparable<SeriesKey> {
         metricLen += len;
         changed();
         return this;
+    }
+
+    /**
+     * Makes this key a copy of {@code source} with {@code suffix} appended to its metric name
+     * (aggregates: {@code load_time} gives {@code load_time_mean}). Reads the source's canonical
+     * bytes, so it creates no garbage.
+     */
+    public SeriesKey copyOf(SeriesKey source, byte[] suffix) {
+        checkMutable();
+        if (source == this) {
+            throw new IllegalArgumentException("a key cannot be copied into itself");
+        }
+        byte[] src = source.canonicalBytes();
+        int end = source.canonicalLength();
+        reset();
+        int p = readLength(src, 0);
+        int len = chunkLength;
+        metric(src, p, len).appendMetric(suffix, 0, suffix.length);
+        p += len;
+        while (p < end) {
+            int k = readLength(src, p);
+            int kLen = chunkLength;
+            int v = readLength(src, k + kLen);
+            tag(src, k, kLen, src, v, chunkLength);
+            p = v + chunkLength;
+        }
+        return this;
+    }
+
+    /** Reads a varint length at {@code p} into {@link #chunkLength}; returns where the chunk starts. */
+    private int readLength(byte[] b, int p) {
+        int len = 0;
+        int shift = 0;
+        byte x;
+        do {
+            x = b[p++];
+            len |= (x & 0x7F) << shift;
+            shift += 7;
+        } while ((x & 0x80) != 0);
+        chunkLength = len;
+        return p;
     }
 
     public SeriesKey metric(String metric) {

@@ -79,4 +79,15 @@ class SeriesKeyTest {
         assertThat(k.frozen().tags()).containsExactly(Map.entry("h", "2"));
         assertThat(k.tagCount()).isEqualTo(1);
     }
+
+    @Test
+    void aCopyWithASuffixIsTheSourceWithALongerMetric() {
+        SeriesKey source = SeriesKey.of("load_time", Map.of("metric_type", "timing", "host", "caf\u00e9", "x".repeat(200), "v"));
+        SeriesKey k = new SeriesKey();
+        k.tag("stale", "tag");
+        k.copyOf(source, "_90_percentile".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(k).isEqualTo(SeriesKey.of("load_time_90_percentile", source.tags()));
+        assertThat(k.tagCount()).isEqualTo(3);
+        assertThat(new SeriesKey().copyOf(source, new byte[0])).isEqualTo(source);
+    }
 }

@@ -24,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  *       digits, subnormals, overflow, exact halfway ambiguity): rare in metrics.</li>
  * </ol>
  */
-final class FloatParser {
+public final class FloatParser {
     private static final double[] POW10 = new double[23];
     private static final int MIN_E10 = -348;
     private static final int MAX_E10 = 347;
@@ -63,7 +63,7 @@ final class FloatParser {
      * @return the value; NaN when the bytes are not a float; an infinity when the value is beyond
      * the double range (the caller rejects both)
      */
-    static double parse(byte[] b, int s, int e) {
+    public static double parse(byte[] b, int s, int e) {
         int p = s;
         boolean neg = false;
         if (p < e && b[p] == '-') {

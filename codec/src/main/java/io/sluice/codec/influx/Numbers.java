@@ -4,7 +4,7 @@ package io.sluice.codec.influx;
  * Integers, booleans and UTF-8 checks straight from bytes. The integer parsers report through
  * {@link #status} rather than an exception or a boxed result, so one instance belongs to one parser.
  */
-final class Numbers {
+public final class Numbers {
     static final int OK = 0;
     static final int INVALID = 1;
     static final int OVERFLOW = 2;
@@ -134,7 +134,7 @@ final class Numbers {
     }
 
     /** Well-formed UTF-8 (RFC 3629): no overlongs, no surrogates, nothing past U+10FFFF. */
-    static boolean isUtf8(byte[] b, int p, int e) {
+    public static boolean isUtf8(byte[] b, int p, int e) {
         while (p < e) {
             int c = b[p] & 0xFF;
             if (c < 0x80) {
