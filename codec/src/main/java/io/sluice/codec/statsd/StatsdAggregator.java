@@ -3,8 +3,8 @@ package io.sluice.codec.statsd;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,6 +138,9 @@ public final class StatsdAggregator {
     private final class Stripe {
         final ReentrantLock lock = new ReentrantLock();
         final Map<SeriesKey, Aggregate> map = new HashMap<>();
+        /** The map's aggregates again, for a flush without an iterator's garbage. */
+        Aggregate[] held = new Aggregate[16];
+        int count;
         final SplittableRandom random;
 
         Stripe(int i) {
@@ -169,12 +172,17 @@ public final class StatsdAggregator {
                 case TIMING, HISTOGRAM, DISTRIBUTION -> new DistributionAggregate(k, type);
             };
             map.put(k, a);
+            if (count == held.length) {
+                held = Arrays.copyOf(held, count * 2);
+            }
+            held[count++] = a;
             return a;
         }
 
         void flush(long startMicros) {
-            for (Iterator<Aggregate> it = map.values().iterator(); it.hasNext(); ) {
-                Aggregate a = it.next();
+            int i = 0;
+            while (i < count) {
+                Aggregate a = held[i];
                 if (a.touched) {
                     a.emit(emitter);
                     a.reset();
@@ -185,10 +193,14 @@ public final class StatsdAggregator {
                 } else if (a instanceof GaugeAggregate g && startMicros - g.updatedMicros < settings.gaugeTtlMicros()) {
                     g.emit(emitter);
                 } else {
-                    it.remove();
+                    map.remove(a.key);
+                    held[i] = held[--count];
+                    held[count] = null;
                     a.release(budget);
                     keys.decrementAndGet();
+                    continue;
                 }
+                i++;
             }
         }
     }
