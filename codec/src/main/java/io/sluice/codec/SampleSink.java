@@ -6,7 +6,7 @@ package io.sluice.codec;
  * <p>The {@link SeriesKey} passed to {@link #sample} is the parser's reused flyweight: it is valid
  * only during the call. A sink that keeps it must call {@link SeriesKey#frozen()}.
  */
-public interface SampleSink {
+public interface SampleSink extends ErrorSink {
     /** Time value meaning "no timestamp given": the receiver stamps the arrival time. */
     long NO_TIME = Long.MIN_VALUE;
     /** Step value meaning "no training step". */
@@ -19,9 +19,6 @@ public interface SampleSink {
      * @param step       a training step, or {@link #NO_STEP}
      */
     void sample(SeriesKey key, long timeMicros, double value, long step);
-
-    /** A line or element that could not be parsed; parsing goes on with the next one. */
-    void error(ParseError error);
 
     /** A field that is valid but not numeric (an InfluxDB string field): skipped, counted. */
     default void skippedField() {

@@ -1,6 +1,7 @@
 package io.sluice.codec.influx;
 
 import io.sluice.codec.ParseError;
+import io.sluice.codec.Parser;
 import io.sluice.codec.Precision;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
@@ -18,7 +19,7 @@ import java.util.Objects;
  * from the bytes ({@link FloatParser}, {@link Numbers}), and one {@link SeriesKey} is reused.
  * Not thread-safe: one instance per thread.
  */
-public final class LineProtocolParser {
+public final class LineProtocolParser implements Parser<SampleSink> {
     /** Fields in one line; past this the line is rejected. Bounds the per-line buffers. */
     public static final int MAX_FIELDS = 1024;
 
@@ -49,8 +50,20 @@ public final class LineProtocolParser {
     private int errorAt;
 
     /** The 1-based number of the line being parsed, or the last one parsed. */
+    @Override
     public int line() {
         return line;
+    }
+
+    /**
+     * Parses every line of {@code buf[off, off+len)} with timestamps in nanoseconds, InfluxDB's
+     * default (the UDP listener's; HTTP writes name their precision).
+     *
+     * @return samples emitted
+     */
+    @Override
+    public int parse(byte[] buf, int off, int len, SampleSink sink) {
+        return parse(buf, off, len, Precision.NANOSECONDS, sink);
     }
 
     /**

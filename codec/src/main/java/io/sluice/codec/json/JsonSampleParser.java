@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.sluice.codec.ParseError;
+import io.sluice.codec.Parser;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 
@@ -24,7 +25,7 @@ import java.util.function.IntConsumer;
  * is not JSON (or breaks off) gives one error and no samples. Jackson's exceptions never escape.
  * Not thread-safe: one instance per thread.
  */
-public final class JsonSampleParser {
+public final class JsonSampleParser implements Parser<SampleSink> {
     /** The metric of an API performance datagram; its value is the call's duration in ms. */
     public static final String API_METRIC = "api_response_time";
 
@@ -48,7 +49,14 @@ public final class JsonSampleParser {
         return element;
     }
 
+    /** The element being emitted, as {@link #element()}: a JSON document's "line". */
+    @Override
+    public int line() {
+        return element;
+    }
+
     /** @return samples emitted */
+    @Override
     public int parse(byte[] buf, int off, int len, SampleSink sink) {
         Objects.checkFromIndexSize(off, len, buf.length);
         batch.clear();

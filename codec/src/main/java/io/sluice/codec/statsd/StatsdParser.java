@@ -1,6 +1,7 @@
 package io.sluice.codec.statsd;
 
 import io.sluice.codec.ParseError;
+import io.sluice.codec.Parser;
 import io.sluice.codec.SeriesKey;
 import io.sluice.codec.influx.FloatParser;
 import io.sluice.codec.influx.Numbers;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * numbers are read from the bytes, and one {@link SeriesKey} is reused. Not thread-safe: one
  * instance per thread.
  */
-public final class StatsdParser {
+public final class StatsdParser implements Parser<StatsdSink> {
     /** The longest line accepted by default: a UDP datagram's largest payload. */
     public static final int DEFAULT_MAX_LINE = 65_536;
 
@@ -67,6 +68,7 @@ public final class StatsdParser {
     }
 
     /** The 1-based number of the line being parsed, or the last one parsed. */
+    @Override
     public int line() {
         return line;
     }
@@ -76,6 +78,7 @@ public final class StatsdParser {
      *
      * @return values given to the sink
      */
+    @Override
     public int parse(byte[] buf, int off, int len, StatsdSink sink) {
         Objects.checkFromIndexSize(off, len, buf.length);
         this.buf = buf;

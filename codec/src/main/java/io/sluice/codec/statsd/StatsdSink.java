@@ -1,5 +1,6 @@
 package io.sluice.codec.statsd;
 
+import io.sluice.codec.ErrorSink;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.SeriesKey;
 
@@ -7,7 +8,7 @@ import io.sluice.codec.SeriesKey;
  * Receives what {@link StatsdParser} finds: one call per value, before any aggregation. Called
  * synchronously; the {@link SeriesKey} and the member bytes are valid only during the call.
  */
-public interface StatsdSink {
+public interface StatsdSink extends ErrorSink {
     /** What DogStatsD sends besides metrics: valid, counted, not stored. */
     enum Skipped { EVENT, SERVICE_CHECK }
 
@@ -24,6 +25,7 @@ public interface StatsdSink {
     void setMember(SeriesKey key, byte[] buf, int off, int len);
 
     /** A line that could not be parsed; nothing of it was given to the sink. */
+    @Override
     void error(ParseError error);
 
     /** A DogStatsD event or service check line. */
