@@ -5,6 +5,7 @@ import io.sluice.codec.Precision;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import io.sluice.codec.influx.LineProtocolParser;
+import io.sluice.codec.statsd.AggregatingSink;
 import io.sluice.codec.statsd.StatsdAggregator;
 import io.sluice.codec.statsd.StatsdParser;
 import io.sluice.codec.statsd.StatsdSettings;
@@ -76,7 +77,9 @@ public class ParserBenchmarks {
     public void setUp(Blackhole bh) {
         samples = new Samples(bh);
         values = new Values(bh);
-        aggregating = new Aggregating(aggregator);
+        aggregating = new AggregatingSink(aggregator, e -> {
+            throw new IllegalStateException(e.toString());
+        });
     }
 
     @Benchmark
@@ -126,23 +129,6 @@ public class ParserBenchmarks {
         public void setMember(SeriesKey key, byte[] buf, int off, int len) {
             bh.consume(key.hashCode());
             bh.consume(len);
-        }
-
-        @Override
-        public void error(ParseError error) {
-            throw new IllegalStateException(error.toString());
-        }
-    }
-
-    private record Aggregating(StatsdAggregator into) implements StatsdSink {
-        @Override
-        public void metric(SeriesKey key, StatsdType type, double value, double sampleRate, boolean relative) {
-            into.metric(key, type, value, sampleRate, relative);
-        }
-
-        @Override
-        public void setMember(SeriesKey key, byte[] buf, int off, int len) {
-            into.setMember(key, buf, off, len);
         }
 
         @Override

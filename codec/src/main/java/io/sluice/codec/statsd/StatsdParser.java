@@ -6,7 +6,6 @@ import io.sluice.codec.SeriesKey;
 import io.sluice.codec.influx.FloatParser;
 import io.sluice.codec.influx.Numbers;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -23,32 +22,11 @@ public final class StatsdParser implements Parser<StatsdSink> {
     public static final int DEFAULT_MAX_LINE = 65_536;
 
     private static final int FAIL = -1;
-    private static final byte[] METRIC_TYPE = {'m', 'e', 't', 'r', 'i', 'c', '_', 't', 'y', 'p', 'e'};
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
-    /** Tags from the line; one more, {@code metric_type}, is added to each series. */
-    static final int MAX_LINE_TAGS = SeriesKey.MAX_TAGS - 1;
 
     private final int maxLine;
     private final SeriesKey key = new SeriesKey();
-
-    /** The name (dots made underscores) and the tags' keys and values of the current line. */
-    private byte[] scratch = new byte[1024];
-    private int scratchLen;
-    private int nameOff, nameLen;
-    private final int[] tagKeyOff = new int[MAX_LINE_TAGS], tagKeyLen = new int[MAX_LINE_TAGS];
-    private final int[] tagValOff = new int[MAX_LINE_TAGS], tagValLen = new int[MAX_LINE_TAGS];
-    private int tagCount;
-
-    /** Each "values|type..." group of the line: its values' range in {@link #values} and its rate. */
-    private StatsdType[] groupType = new StatsdType[8];
-    private int[] groupFrom = new int[8], groupTo = new int[8];
-    private double[] groupRate = new double[8];
-    private int groups;
-    /** Values of all groups; for a set, the member's range in the line. */
-    private double[] values = new double[32];
-    private boolean[] relative = new boolean[32];
-    private int[] memberOff = new int[32], memberLen = new int[32];
-    private int valueCount;
+    private final StatsdLine parsed = new StatsdLine();
 
     private byte[] buf;
     private int line;
@@ -123,39 +101,13 @@ public final class StatsdParser implements Parser<StatsdSink> {
             sink.skipped(StatsdSink.Skipped.SERVICE_CHECK);
             return 0;
         }
-        scratchLen = 0;
-        tagCount = 0;
-        groups = 0;
-        valueCount = 0;
+        parsed.clear();
         error = null;
         if (!scan(s, e)) {
             sink.error(new ParseError(line, errorAt - from + 1, error, ParseError.excerpt(buf, s, e - s)));
             return 0;
         }
-        return emit(sink);
-    }
-
-    private int emit(StatsdSink sink) {
-        int emitted = 0;
-        for (int g = 0; g < groups; g++) {
-            StatsdType type = groupType[g];
-            key.reset().metric(scratch, nameOff, nameLen);
-            for (int t = 0; t < tagCount; t++) {
-                key.tag(scratch, tagKeyOff[t], tagKeyLen[t], scratch, tagValOff[t], tagValLen[t]);
-            }
-            // Last, so the series' type is always the one sent (Telegraf adds it the same way).
-            byte[] tv = type.tagBytes();
-            key.tag(METRIC_TYPE, 0, METRIC_TYPE.length, tv, 0, tv.length);
-            for (int v = groupFrom[g]; v < groupTo[g]; v++) {
-                if (type == StatsdType.SET) {
-                    sink.setMember(key, buf, memberOff[v], memberLen[v]);
-                } else {
-                    sink.metric(key, type, values[v], groupRate[g], relative[v]);
-                }
-                emitted++;
-            }
-        }
-        return emitted;
+        return parsed.emit(key, buf, sink);
     }
 
     /** Validates the line and fills the per-line buffers; false with {@link #error} set. */
@@ -182,9 +134,7 @@ public final class StatsdParser implements Parser<StatsdSink> {
         if (p - s > SeriesKey.MAX_NAME_BYTES) {
             return fail(s, "metric name longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
         }
-        nameOff = copy(s, p, true);
-        nameLen = p - s;
-        if (!checkUtf8(s, nameOff, nameLen, "metric name")) {
+        if (!checkUtf8(s, parsed.name(buf, s, p), p - s, "metric name")) {
             return FAIL;
         }
         while (p < e && buf[p] == ',') {
@@ -244,11 +194,10 @@ public final class StatsdParser implements Parser<StatsdSink> {
             return fail(ts, ts == p ? "missing metric type" : "unknown metric type '" + text(ts, p)
                     + "' (c, g, ms, h, d or s)");
         }
-        int g = addGroup(type);
+        int g = parsed.group(type);
         if (!values(s, valuesEnd, type)) {
             return FAIL;
         }
-        groupTo[g] = valueCount;
         while (p < e && buf[p] == '|') {
             p = field(p + 1, e, g);
             if (p == FAIL) {
@@ -272,7 +221,7 @@ public final class StatsdParser implements Parser<StatsdSink> {
             if (!(rate > 0 && rate <= 1)) {
                 return fail(s, "invalid sample rate '" + text(s, p) + "': a number in (0, 1] expected");
             }
-            groupRate[g] = rate;
+            parsed.rate(g, rate);
             return p;
         }
         if (buf[s] == '#') {
@@ -322,29 +271,26 @@ public final class StatsdParser implements Parser<StatsdSink> {
         if (ve - vs > SeriesKey.MAX_TAG_VALUE_BYTES) {
             return failed(vs, "tag value longer than " + SeriesKey.MAX_TAG_VALUE_BYTES + " bytes");
         }
-        if (tagCount == MAX_LINE_TAGS) {
-            return failed(ks, "more than " + MAX_LINE_TAGS + " tags");
+        if (parsed.tagCount == StatsdLine.MAX_TAGS) {
+            return failed(ks, "more than " + StatsdLine.MAX_TAGS + " tags");
         }
-        int kOff = copy(ks, ke, false);
+        int kOff = parsed.append(buf, ks, ke - ks);
         if (!checkUtf8(ks, kOff, ke - ks, "tag key")) {
             return false;
         }
         int vOff;
         int vLen;
         if (ve == vs) {
-            vOff = append(TRUE, 0, TRUE.length);
+            vOff = parsed.append(TRUE, 0, TRUE.length);
             vLen = TRUE.length;
         } else {
-            vOff = copy(vs, ve, false);
+            vOff = parsed.append(buf, vs, ve - vs);
             vLen = ve - vs;
             if (!checkUtf8(vs, vOff, vLen, "tag value")) {
                 return false;
             }
         }
-        tagKeyOff[tagCount] = kOff;
-        tagKeyLen[tagCount] = ke - ks;
-        tagValOff[tagCount] = vOff;
-        tagValLen[tagCount++] = vLen;
+        parsed.tag(kOff, ke - ks, vOff, vLen);
         return true;
     }
 
@@ -357,9 +303,7 @@ public final class StatsdParser implements Parser<StatsdSink> {
             if (s == e) {
                 return failed(s, "missing set member");
             }
-            int v = addValue();
-            memberOff[v] = s;
-            memberLen[v] = e - s;
+            parsed.member(s, e - s);
             return true;
         }
         int p = s;
@@ -397,65 +341,14 @@ public final class StatsdParser implements Parser<StatsdSink> {
         if (Double.isInfinite(v)) {
             return failed(s, "value out of range");
         }
-        int i = addValue();
-        values[i] = v;
         // statsd: a signed gauge value changes the gauge; there is no way to set a negative one directly.
-        relative[i] = signed && type == StatsdType.GAUGE;
+        parsed.value(v, signed && type == StatsdType.GAUGE);
         return true;
-    }
-
-    private int addGroup(StatsdType type) {
-        if (groups == groupType.length) {
-            int n = groups * 2;
-            groupType = Arrays.copyOf(groupType, n);
-            groupFrom = Arrays.copyOf(groupFrom, n);
-            groupTo = Arrays.copyOf(groupTo, n);
-            groupRate = Arrays.copyOf(groupRate, n);
-        }
-        groupType[groups] = type;
-        groupFrom[groups] = valueCount;
-        groupTo[groups] = valueCount;
-        groupRate[groups] = 1;
-        return groups++;
-    }
-
-    private int addValue() {
-        if (valueCount == values.length) {
-            int n = valueCount * 2;
-            values = Arrays.copyOf(values, n);
-            relative = Arrays.copyOf(relative, n);
-            memberOff = Arrays.copyOf(memberOff, n);
-            memberLen = Arrays.copyOf(memberLen, n);
-        }
-        return valueCount++;
-    }
-
-    /** Copies {@code buf[s, e)} into scratch, dots made underscores when {@code name}; returns its offset. */
-    private int copy(int s, int e, boolean name) {
-        int at = append(buf, s, e - s);
-        if (name) {
-            // Telegraf's default template joins the bucket's dot-separated parts with '_'.
-            for (int i = at; i < at + e - s; i++) {
-                if (scratch[i] == '.') {
-                    scratch[i] = '_';
-                }
-            }
-        }
-        return at;
-    }
-
-    private int append(byte[] src, int off, int len) {
-        if (scratchLen + len > scratch.length) {
-            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + len));
-        }
-        System.arraycopy(src, off, scratch, scratchLen, len);
-        int at = scratchLen;
-        scratchLen += len;
-        return at;
     }
 
     /** Names become PostgreSQL text: refuse bytes that are not UTF-8 rather than store U+FFFD. */
     private boolean checkUtf8(int at, int off, int len, String what) {
+        byte[] scratch = parsed.scratch;
         for (int i = off; i < off + len; i++) {
             if (scratch[i] < 0) {
                 return Numbers.isUtf8(scratch, off, off + len) || failed(at, "invalid UTF-8 in " + what);

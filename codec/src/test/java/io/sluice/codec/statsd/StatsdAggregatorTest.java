@@ -2,7 +2,6 @@ package io.sluice.codec.statsd;
 
 import io.sluice.codec.ParseError;
 import io.sluice.codec.Recorder;
-import io.sluice.codec.SeriesKey;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -44,22 +43,11 @@ class StatsdAggregatorTest {
 
     private void send(String lines) {
         byte[] b = lines.getBytes(StandardCharsets.UTF_8);
-        parser.parse(b, 0, b.length, new StatsdSink() {
-            @Override
-            public void metric(SeriesKey key, StatsdType type, double value, double sampleRate, boolean relative) {
-                agg.metric(key, type, value, sampleRate, relative);
-            }
+        parser.parse(b, 0, b.length, new AggregatingSink(agg, StatsdAggregatorTest::unexpected));
+    }
 
-            @Override
-            public void setMember(SeriesKey key, byte[] buf, int off, int len) {
-                agg.setMember(key, buf, off, len);
-            }
-
-            @Override
-            public void error(ParseError error) {
-                throw new AssertionError(error.toString());
-            }
-        });
+    private static void unexpected(ParseError e) {
+        throw new AssertionError(e.toString());
     }
 
     /** One interval's samples as "metric{tags}" to value; every sample has the interval's start. */
@@ -312,22 +300,7 @@ class StatsdAggregatorTest {
             threads.add(new Thread(() -> {
                 StatsdParser p = new StatsdParser();
                 byte[] b = "shared:1|c\nshared.t:5|ms\nown:1|c|#k:v\n".getBytes(StandardCharsets.UTF_8);
-                StatsdSink s = new StatsdSink() {
-                    @Override
-                    public void metric(SeriesKey key, StatsdType type, double value, double rate, boolean rel) {
-                        agg.metric(key, type, value, rate, rel);
-                    }
-
-                    @Override
-                    public void setMember(SeriesKey key, byte[] buf, int off, int len) {
-                        agg.setMember(key, buf, off, len);
-                    }
-
-                    @Override
-                    public void error(ParseError error) {
-                        throw new AssertionError(error.toString());
-                    }
-                };
+                StatsdSink s = new AggregatingSink(agg, StatsdAggregatorTest::unexpected);
                 for (int i = 0; i < 25_000; i++) {
                     p.parse(b, 0, b.length, s);
                 }

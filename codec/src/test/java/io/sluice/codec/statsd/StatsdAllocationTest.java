@@ -64,22 +64,9 @@ class StatsdAllocationTest {
         StatsdParser parser = new StatsdParser();
         StatsdAggregator agg = new StatsdAggregator(StatsdSettings.defaults(), new StatsdAggregator.Drops() {
         });
-        StatsdSink into = new StatsdSink() {
-            @Override
-            public void metric(SeriesKey key, StatsdType type, double value, double sampleRate, boolean relative) {
-                agg.metric(key, type, value, sampleRate, relative);
-            }
-
-            @Override
-            public void setMember(SeriesKey key, byte[] buf, int off, int len) {
-                agg.setMember(key, buf, off, len);
-            }
-
-            @Override
-            public void error(ParseError error) {
-                throw new AssertionError(error.toString());
-            }
-        };
+        StatsdSink into = new AggregatingSink(agg, e -> {
+            throw new AssertionError(e.toString());
+        });
         SampleSink out = new SampleSink() {
             @Override
             public void sample(SeriesKey key, long timeMicros, double value, long step) {
