@@ -110,6 +110,17 @@ class HttpWriteIT {
     }
 
     @Test
+    void aBadSampleAfterSixteenGoodOnesIsAPartialWriteNotA500() throws Exception {
+        // Issue 14, item 6: answered 500 and nothing stored.
+        HttpResponse<String> r = s.post("/v1/samples", UdpIT.sixteenGoodThenOneBad("json_sixteen"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode j = JSON.readTree(r.body());
+        assertThat(j.get("accepted").asInt()).isEqualTo(16);
+        assertThat(j.get("line_errors").get(0).get("line").asInt()).isEqualTo(17);
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'json_sixteen'")).isEqualTo(16);
+    }
+
+    @Test
     void unknownPathIs404AndWrongMethodIs405AsJson() throws Exception {
         HttpResponse<String> r = s.get("/nope");
         assertThat(r.statusCode()).isEqualTo(404);

@@ -75,4 +75,23 @@ class UdpIT {
         await().atMost(Duration.ofSeconds(2))
                 .until(() -> s.metric("sluice_samples_rejected_total", "reason", "parse") >= before + 2);
     }
+
+    /** Issue 14, item 6: 16 good samples then a bad one; the datagram threw in the handler. */
+    static String sixteenGoodThenOneBad(String metric) {
+        StringBuilder b = new StringBuilder("{\"samples\":[");
+        for (int i = 0; i < 16; i++) {
+            b.append("{\"metric\":\"").append(metric).append("\",\"value\":").append(i).append("},");
+        }
+        return b.append("{\"value\":1}]}").toString();
+    }
+
+    @Test
+    void aJsonDatagramWithABadSampleAfterSixteenGoodOnesStoresTheSixteen() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            send(s.server.udpJsonPort(), sixteenGoodThenOneBad("udp_sixteen"));
+            await().atMost(Duration.ofSeconds(2))
+                    .until(() -> s.count("SELECT count(*) FROM metrics WHERE metric = 'udp_sixteen'") == 16);
+            assertThat(logs.stackTraces()).isEmpty();
+        }
+    }
 }

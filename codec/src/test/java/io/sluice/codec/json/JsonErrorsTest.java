@@ -108,6 +108,24 @@ class JsonErrorsTest {
     }
 
     @Test
+    void aBadElementAfterTheBatchHasGrownIsReportedAndTheGoodOnesKept() {
+        // Issue 14, item 6: the 17th element grew the batch's arrays while its error was stored.
+        for (int good : new int[] {15, 16, 17, 31, 32, 33, 1000}) {
+            StringBuilder doc = new StringBuilder("{\"samples\":[");
+            for (int i = 0; i < good; i++) {
+                doc.append("{\"metric\":\"a\",\"value\":").append(i).append("},");
+            }
+            doc.append("{\"value\":1}]}");
+            Recorder r = parse(doc.toString());
+            assertThat(r.samples).as("%d good", good).hasSize(good);
+            assertThat(r.errors).hasSize(1);
+            assertThat(r.errors.get(0).line()).isEqualTo(good + 1);
+            // The same parser again: nothing left over.
+            assertThat(parse(GOOD).samples).hasSize(1);
+        }
+    }
+
+    @Test
     void aDocumentThatIsNotJsonIsOneErrorAndNoSamples() {
         ParseError e = onlyError("{not json");
         assertThat(e.reason()).startsWith("malformed JSON: ");
