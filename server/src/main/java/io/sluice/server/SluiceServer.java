@@ -57,7 +57,6 @@ public final class SluiceServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private EmbeddedDatabase embedded;
     private Storage storage;
-    private Readiness readiness;
     private LiveHub liveHub;
     private RedisBridge redisBridge;
     private QueryRoutes queryRoutes;
@@ -115,17 +114,15 @@ public final class SluiceServer implements AutoCloseable {
             redisBridge = new RedisBridge(cfg.redisUrl(), liveHub, metrics);
         }
         storage.start();
-        readiness = new Readiness(storage.dataSource());
-        readiness.start();
-        metrics.gauge("sluice_database_up", "1 while the database answers the readiness probe (every 2 s), else 0.",
-                () -> readiness.databaseUp() ? 1 : 0);
+        metrics.gauge("sluice_database_up", "1 while the database answers (writers' commits and a probe every 250 ms), else 0.",
+                () -> storage.health().up() ? 1 : 0);
 
         Ingest ingest = new Ingest(storage.registry(), storage.ring(),
                 new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
                 metrics);
         Router router = new Router();
         new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
-        OpsRoutes ops = new OpsRoutes(metrics, readiness, cfg);
+        OpsRoutes ops = new OpsRoutes(metrics, storage.health(), cfg);
         ops.register(router);
         QueryService queries = new QueryService(storage.dataSource(),
                 storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);
@@ -293,9 +290,6 @@ public final class SluiceServer implements AutoCloseable {
         }
         if (udpGroup != null) {
             udpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (readiness != null) {
-            readiness.close(); // before the pool closes, or its probe reports the database gone
         }
         if (storage != null) {
             storage.close();

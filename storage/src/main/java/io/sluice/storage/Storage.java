@@ -3,6 +3,7 @@ package io.sluice.storage;
 import com.lmax.disruptor.EventHandler;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.sluice.storage.db.DatabaseHealth;
 import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.Schema;
 import io.sluice.storage.db.TimescalePolicies;
@@ -48,6 +49,7 @@ public final class Storage implements AutoCloseable {
     private final ScheduledExecutorService compaction;
     private volatile boolean started;
     private final Rollups rollups;
+    private final DatabaseHealth health;
 
     private Storage(StorageConfig cfg, HikariDataSource pool, Schema.Flavor flavor, SeriesRegistry registry,
                     Partitions partitions, Metrics metrics) {
@@ -60,7 +62,8 @@ public final class Storage implements AutoCloseable {
         WriterConfig effective = new WriterConfig(wc.writers(), wc.batchSize(), wc.lingerMs(), wc.maxBackoffMs(),
                 flavor == Schema.Flavor.TIMESCALE);
         this.ring = new SampleRing(cfg.ringSize(), Math.max(5, wc.lingerMs()));
-        WriterMetrics wm = new WriterMetrics(metrics);
+        this.health = new DatabaseHealth(cfg.database());
+        WriterMetrics wm = new WriterMetrics(metrics, health);
         for (int i = 0; i < wc.writers(); i++) {
             BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, wm);
             writers.add(w);
@@ -144,6 +147,7 @@ public final class Storage implements AutoCloseable {
     public void start() {
         ring.start();
         started = true;
+        health.start();
         if (flavor == Schema.Flavor.POSTGRES) {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
             maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
@@ -158,6 +162,11 @@ public final class Storage implements AutoCloseable {
 
     public SeriesRegistry registry() {
         return registry;
+    }
+
+    /** Whether the database answers, as writers and the probe last found. */
+    public DatabaseHealth health() {
+        return health;
     }
 
     public DataSource dataSource() {
@@ -223,6 +232,7 @@ public final class Storage implements AutoCloseable {
     /** Drains the ring into the database (bounded by the shutdown timeout), then closes the pool. */
     @Override
     public void close() {
+        health.close(); // first: the pool closing is not an outage
         maintenance.shutdownNow();
         compaction.shutdownNow();
         long t0 = System.nanoTime();

@@ -2,8 +2,8 @@ package io.sluice.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.sluice.server.logging.ErrorIds;
-import io.sluice.server.logging.RateLimitedLog;
+import io.sluice.storage.log.ErrorIds;
+import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.db.SqlStates;
 import io.sluice.storage.query.QueryService;
 import org.slf4j.Logger;

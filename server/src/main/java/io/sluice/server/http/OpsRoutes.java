@@ -1,8 +1,8 @@
 package io.sluice.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.sluice.server.Readiness;
 import io.sluice.server.config.Config;
+import io.sluice.storage.db.DatabaseHealth;
 import io.sluice.storage.metrics.Metrics;
 
 import java.util.LinkedHashMap;
@@ -11,12 +11,12 @@ import java.util.Map;
 /** Health, readiness, Sluice's own counters and the configuration in force (README "Operations"). */
 public final class OpsRoutes {
     private final Metrics metrics;
-    private final Readiness readiness;
+    private final DatabaseHealth health;
     private final Config config;
 
-    public OpsRoutes(Metrics metrics, Readiness readiness, Config config) {
+    public OpsRoutes(Metrics metrics, DatabaseHealth health, Config config) {
         this.metrics = metrics;
-        this.readiness = readiness;
+        this.health = health;
         this.config = config;
     }
 
@@ -33,19 +33,22 @@ public final class OpsRoutes {
         ex.text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
     }
 
+    /** Whether the database answers now; down, the outage's error id, never the database's text. */
     private void ready(Exchange ex) {
-        if (readiness.databaseUp()) {
+        if (health.up()) {
             ex.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "Sluice is ready.\n");
-        } else {
-            ex.header("Retry-After", 5);
-            ex.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                    "Sluice is not ready: the database is unreachable (" + readiness.lastError() + ").\n");
+            return;
         }
+        DatabaseHealth.Outage o = health.outage();
+        ex.header("Retry-After", 5);
+        ex.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                "Sluice is not ready: the database does not answer"
+                        + (o == null ? "" : " (since " + o.since() + ", error id " + o.errorId() + ")") + ".\n");
     }
 
     /** The fleet monitor's health check (seeds/002): 200 while the database answers. */
     private void health(Exchange ex) {
-        boolean up = readiness.databaseUp();
+        boolean up = health.up();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "healthy" : "unhealthy");
         body.put("database", up ? "up" : "down");

@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
-import io.sluice.server.logging.ErrorIds;
+import io.sluice.storage.log.ErrorIds;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleRing;

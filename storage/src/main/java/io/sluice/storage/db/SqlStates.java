@@ -48,4 +48,14 @@ public final class SqlStates {
         String state = of(e);
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
+
+    /**
+     * The database could not be reached or used: connection trouble (08), shutting down (57P),
+     * out of connections or resources (53). A pool's timeout counts only when it carries such a
+     * cause: a starved pool says nothing about the database.
+     */
+    public static boolean isUnreachable(SQLException e) {
+        String state = of(e);
+        return state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
+    }
 }

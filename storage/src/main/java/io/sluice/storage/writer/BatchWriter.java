@@ -204,6 +204,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             long t0 = System.nanoTime();
             try {
                 int stored = writeOnce();
+                metrics.health.succeeded();
                 metrics.writeSeconds.observe((System.nanoTime() - t0) / 1e9);
                 metrics.batches.inc();
                 metrics.batchRows.observe(stored);
@@ -221,6 +222,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             } catch (SQLException | RuntimeException ex) {
                 metrics.failedBatches.inc();
                 boolean isTransient = ex instanceof SQLException sql && isTransient(sql);
+                if (ex instanceof SQLException sql && SqlStates.isUnreachable(sql)) {
+                    metrics.health.failed(ex);
+                }
                 if (!isTransient) {
                     nonTransientFailures++;
                 }

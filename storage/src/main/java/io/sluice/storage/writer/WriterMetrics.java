@@ -1,10 +1,14 @@
 package io.sluice.storage.writer;
 
+import io.sluice.storage.db.DatabaseHealth;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Histogram;
 import io.sluice.storage.metrics.Metrics;
 
-/** The writers' counters, registered once and shared by every writer thread. */
+/**
+ * The writers' counters, registered once and shared by every writer thread, and where they report
+ * whether the database answered (readiness follows it).
+ */
 public final class WriterMetrics {
     final Counter written;
     final Counter batches;
@@ -16,8 +20,10 @@ public final class WriterMetrics {
     final Counter seriesCreated;
     final Histogram batchRows;
     final Histogram writeSeconds;
+    final DatabaseHealth health;
 
-    public WriterMetrics(Metrics m) {
+    public WriterMetrics(Metrics m, DatabaseHealth health) {
+        this.health = health;
         written = m.counter("sluice_samples_written_total", "Samples committed to the database.");
         batches = m.counter("sluice_write_batches_total", "COPY batches committed.");
         retries = m.counter("sluice_write_retries_total", "Failed batch attempts that were retried.");

@@ -1,4 +1,4 @@
-package io.sluice.server.logging;
+package io.sluice.storage.log;
 
 import java.util.concurrent.ThreadLocalRandom;
 

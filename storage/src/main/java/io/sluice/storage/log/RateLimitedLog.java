@@ -1,4 +1,4 @@
-package io.sluice.server.logging;
+package io.sluice.storage.log;
 
 import org.slf4j.Logger;
 
