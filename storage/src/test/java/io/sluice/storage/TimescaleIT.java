@@ -46,6 +46,12 @@ class TimescaleIT {
         try (Storage storage = Storage.open(StorageIT.config(url, 2, 100), new Metrics())) {
             storage.start();
             assertThat(storage.flavor()).isEqualTo(Schema.Flavor.TIMESCALE);
+            try (Connection c = TestDatabase.connect(url)) {
+                // Preloaded (issue 14, item 14): the probe says so from the catalogue.
+                io.sluice.storage.db.TimescaleProbe probe = io.sluice.storage.db.TimescaleProbe.read(c);
+                assertThat(probe.loaderSettings()).isTrue();
+                assertThat(probe.verdict()).isEqualTo(io.sluice.storage.db.TimescaleProbe.Verdict.USE);
+            }
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.hypertables"
                     + " WHERE hypertable_name = 'samples'")).isEqualTo(1);
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM timescaledb_information.jobs WHERE"

@@ -57,7 +57,7 @@ public final class Schema {
                         + " applied_at timestamptz NOT NULL DEFAULT now())");
                 Flavor flavor = existingFlavor(c);
                 if (flavor == null) {
-                    flavor = allowTimescale && timescaleAvailable(c) ? Flavor.TIMESCALE : Flavor.POSTGRES;
+                    flavor = allowTimescale && timescaleUsable(c) ? Flavor.TIMESCALE : Flavor.POSTGRES;
                 }
                 if (flavor == Flavor.TIMESCALE) {
                     st.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
@@ -98,15 +98,20 @@ public final class Schema {
     }
 
     /**
-     * Whether the server can create the extension. Probed in the catalogue rather than by trying
-     * CREATE EXTENSION: HikariCP marks a connection broken on the failure's SQLSTATE 0A000.
+     * Whether the server can create the extension: installed and preloaded. Decided from the
+     * catalogue rather than by trying CREATE EXTENSION, which fails FATAL when the library is not
+     * preloaded ({@link TimescaleProbe}).
      */
-    public static boolean timescaleAvailable(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(
-                     "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")) {
-            return rs.next();
+    static boolean timescaleUsable(Connection c) throws SQLException {
+        TimescaleProbe probe = TimescaleProbe.read(c);
+        if (probe.verdict() == TimescaleProbe.Verdict.NOT_PRELOADED) {
+            log.warn("TimescaleDB is installed on the server but its library is not preloaded: using plain PostgreSQL"
+                    + " tables. To use TimescaleDB, add timescaledb to shared_preload_libraries in postgresql.conf,"
+                    + " restart PostgreSQL, and point Sluice at a new database (a database keeps the flavour it was"
+                    + " created with) [sharedPreloadLibraries={}]",
+                    probe.preload() == null ? "(not readable by this role)" : "'" + probe.preload() + "'");
         }
+        return probe.verdict() == TimescaleProbe.Verdict.USE;
     }
 
     private static Flavor existingFlavor(Connection c) throws SQLException {
