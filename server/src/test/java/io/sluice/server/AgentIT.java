@@ -2,6 +2,9 @@ package io.sluice.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sluice.agent.Agent;
 import io.sluice.agent.AgentOptions;
@@ -137,39 +140,60 @@ class AgentIT {
         assertThat(count(db, "SELECT count(*)" + rows)).as("every sample collected, once").isEqualTo(agent.collected());
     }
 
-    /**
-     * A proxy in front of Sluice that forwards the first two writes but closes the connection
-     * instead of passing their answers on: stored, but the agent cannot know.
-     */
+    /** What a proxy between the agent and Sluice does with one request. */
+    @FunctionalInterface
+    private interface Mischief {
+        /** Answers {@code ex} (or returns without answering: the connection closes). */
+        void handle(HttpExchange ex, byte[] body, Forward sluice) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Forward {
+        HttpResponse<byte[]> send(byte[] body) throws Exception;
+    }
+
+    /** A real HTTP proxy to {@code s} on a free port; it records each request's Authorization header. */
+    private static HttpServer proxy(TestServer s, List<String> authorization, Mischief m) throws Exception {
+        HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext("/", ex -> {
+            try (ex) {
+                authorization.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+                m.handle(ex, ex.getRequestBody().readAllBytes(), body -> forward.send(
+                        HttpRequest.newBuilder(s.uri(ex.getRequestURI().toString())).method(ex.getRequestMethod(),
+                                body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()));
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        });
+        proxy.start();
+        return proxy;
+    }
+
+    private static void answer(HttpExchange ex, int status, byte[] body) throws java.io.IOException {
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    /** The first two writes are stored, but the proxy closes the connection instead of answering. */
     @ParameterizedTest
     @EnumSource(AgentOptions.Format.class)
     void aWriteWhoseAnswerIsLostIsNotStoredTwice(AgentOptions.Format format) throws Exception {
         String hostname = "agent-it-lost-" + format;
         String writePath = format == AgentOptions.Format.fleet ? "/api/v1/ingest" : "/write";
-        HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         AtomicInteger writes = new AtomicInteger();
         List<String> authorization = new CopyOnWriteArrayList<>();
         try (TestServer s = TestServer.start("agent_lost_" + format, Map.of())) {
-            HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            proxy.createContext("/", ex -> {
-                try (ex) {
-                    authorization.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-                    byte[] body = ex.getRequestBody().readAllBytes();
-                    HttpRequest.Builder b = HttpRequest.newBuilder(s.uri(ex.getRequestURI().toString()))
-                            .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofByteArray(body));
-                    HttpResponse<byte[]> r = forward.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-                    if (ex.getRequestURI().getPath().equals(writePath) && r.statusCode() / 100 == 2
-                            && writes.incrementAndGet() <= 2) {
-                        return; // closed without an answer
-                    }
-                    ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-                    ex.getResponseBody().write(r.body());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            HttpServer proxy = proxy(s, authorization, (ex, body, sluice) -> {
+                HttpResponse<byte[]> r = sluice.send(body);
+                if (ex.getRequestURI().getPath().equals(writePath) && r.statusCode() / 100 == 2
+                        && writes.incrementAndGet() <= 2) {
+                    return; // closed without an answer
                 }
+                answer(ex, r.statusCode(), r.body());
             });
-            proxy.start();
             Agent agent = Agent.start(options(proxy.getAddress().getPort(), format, hostname));
             try {
                 await().atMost(PATIENCE).until(() -> agent.stats().alreadyStored.get() > 0 && writes.get() > 4);
@@ -191,6 +215,50 @@ class AgentIT {
                 assertThat(JSON.readTree(q.body()).path("series").path(0).path("tags").path("role").asText())
                         .as(q.body()).isEqualTo("it");
             }
+        }
+    }
+
+    /**
+     * The second write reaches Sluice cut after 10 samples and is answered as Sluice answers when
+     * its ring fills mid-request: 503 naming how many samples were queued. Only the rest is sent again.
+     */
+    @Test
+    void aWriteSluiceQueuedInPartIsFinishedWithTheRestOnly() throws Exception {
+        String hostname = "agent-it-partial";
+        AtomicInteger writes = new AtomicInteger();
+        AtomicInteger cut = new AtomicInteger();
+        try (TestServer s = TestServer.start("agent_partial", Map.of())) {
+            HttpServer proxy = proxy(s, new CopyOnWriteArrayList<>(), (ex, body, sluice) -> {
+                if (ex.getRequestURI().getPath().equals("/api/v1/ingest") && writes.incrementAndGet() == 2) {
+                    ObjectNode json = (ObjectNode) JSON.readTree(body);
+                    ArrayNode metrics = (ArrayNode) json.get("metrics");
+                    int n = metrics.size();
+                    while (metrics.size() > 10) {
+                        metrics.remove(metrics.size() - 1);
+                    }
+                    HttpResponse<byte[]> r = sluice.send(JSON.writeValueAsBytes(json));
+                    if (r.statusCode() == 200) {
+                        cut.set(n - 10);
+                        answer(ex, 503, JSON.writeValueAsBytes(Map.of("code", "unavailable", "message", "ingest buffer full",
+                                "queued", 10, "not_queued", n - 10)));
+                        return;
+                    }
+                    answer(ex, r.statusCode(), r.body());
+                    return;
+                }
+                HttpResponse<byte[]> r = sluice.send(body);
+                answer(ex, r.statusCode(), r.body());
+            });
+            Agent agent = Agent.start(options(proxy.getAddress().getPort(), AgentOptions.Format.fleet, hostname));
+            try {
+                await().atMost(PATIENCE).until(() -> cut.get() > 0 && writes.get() > 4);
+            } finally {
+                agent.close();
+                proxy.stop(0);
+            }
+            assertThat(agent.stats().failedRequests.get()).isPositive();
+            assertEachSampleStoredOnce(s.server.storage().dataSource(), rowsOf(AgentOptions.Format.fleet, agent, hostname),
+                    agent);
         }
     }
 
