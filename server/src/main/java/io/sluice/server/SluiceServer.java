@@ -117,7 +117,7 @@ public final class SluiceServer implements AutoCloseable {
         metrics.gauge("sluice_database_up", "1 while the database answers (writers' commits and a probe every 250 ms), else 0.",
                 () -> storage.health().up() ? 1 : 0);
 
-        Ingest ingest = new Ingest(storage.registry(), storage.ring(),
+        Ingest ingest = new Ingest(storage.registry(), storage.ingest(),
                 new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
                 metrics);
         Router router = new Router();

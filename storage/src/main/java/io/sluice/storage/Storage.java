@@ -8,6 +8,7 @@ import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.Schema;
 import io.sluice.storage.db.TimescalePolicies;
 import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.ingest.IngestPort;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.query.RollupMetrics;
 import io.sluice.storage.query.Rollups;
@@ -43,6 +44,7 @@ public final class Storage implements AutoCloseable {
     private final SeriesRegistry registry;
     private final Partitions partitions;
     private final SampleRing ring;
+    private final IngestPort ingest;
     private final List<BatchWriter> writers = new ArrayList<>();
     private final ScheduledExecutorService maintenance;
     /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
@@ -62,6 +64,7 @@ public final class Storage implements AutoCloseable {
         WriterConfig effective = new WriterConfig(wc.writers(), wc.batchSize(), wc.lingerMs(), wc.maxBackoffMs(),
                 flavor == Schema.Flavor.TIMESCALE);
         this.ring = new SampleRing(cfg.ringSize(), Math.max(5, wc.lingerMs()));
+        this.ingest = new IngestPort(ring, metrics);
         this.health = new DatabaseHealth(cfg.database());
         WriterMetrics wm = new WriterMetrics(metrics, health);
         for (int i = 0; i < wc.writers(); i++) {
@@ -156,8 +159,9 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    public SampleRing ring() {
-        return ring;
+    /** Where protocols publish samples: best effort or acknowledged. */
+    public IngestPort ingest() {
+        return ingest;
     }
 
     public SeriesRegistry registry() {

@@ -6,7 +6,6 @@ import io.sluice.storage.db.EmbeddedDatabase;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
-import io.sluice.storage.ring.WriteAck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,10 +93,6 @@ class DatabaseOutageIT {
             batch.add(id < 0 ? SampleEvent.UNRESOLVED : id, id < 0 ? storage.registry().pending(key) : null,
                     t0 + i, i, SampleSink.NO_STEP);
         }
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-        assertThat(storage.ring().tryPublish(batch, 0, n, ack)).isTrue();
-        ack.seal(n);
-        return done;
+        return Writes.request(storage, batch);
     }
 }

@@ -8,7 +8,6 @@ import io.sluice.storage.db.Schema;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
-import io.sluice.storage.ring.WriteAck;
 import io.sluice.storage.writer.WriterConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,7 @@ class StorageIT {
         for (int i = 0; i < 1000; i++) {
             batch.add(SampleEvent.UNRESOLVED, i % 2 == 0 ? a : b, now + i, i * 0.5, i % 2 == 0 ? SampleSink.NO_STEP : i);
         }
-        assertThat(publishInSlots(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
 
         // Committed before the ack: visible at once, with series, values and steps intact.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1000);
@@ -100,7 +99,7 @@ class StorageIT {
         for (int i = 0; i < 10; i++) {
             udp.add(SampleEvent.UNRESOLVED, key, now + i, i, SampleSink.NO_STEP);
         }
-        assertThat(storage.ring().tryPublish(udp, 0, 10, null)).isTrue();
+        assertThat(storage.ingest().publishBestEffort(udp)).isEqualTo(10);
         Thread.sleep(500);
         // Best effort: nobody waits, so the partial batch lingers to grow.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isZero();
@@ -109,9 +108,9 @@ class StorageIT {
         for (int i = 0; i < 1000; i++) {
             batch.add(SampleEvent.UNRESOLVED, key, now + 100 + i, i, SampleSink.NO_STEP);
         }
-        // Four slots, so both writers hold part of the request; only the last slot marks its end.
-        // A 60 s linger would time this out: the writers commit as soon as the request is whole.
-        assertThat(publishInSlots(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        // Four slots; only the last marks the request's end. A 60 s linger would time this out:
+        // the writer commits as soon as the request is whole.
+        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1010);
     }
 
@@ -134,14 +133,14 @@ class StorageIT {
         for (int i = 0; i < 10; i++) {
             batch.add(SampleEvent.UNRESOLVED, i == 5 ? ghost : ok, now + i, i, SampleSink.NO_STEP);
         }
-        assertThat(publishInSlots(batch).get(10, TimeUnit.SECONDS)).contains("could not be registered");
+        assertThat(request(batch).get(10, TimeUnit.SECONDS)).contains("could not be registered");
         // The others are stored; only the answer says not all were.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(9);
 
         // A request of only registrable series in the same writer's next batch is acknowledged.
         SampleBatch next = new SampleBatch(4);
         next.add(storage.registry().idOf(ok), null, now + 100, 1, SampleSink.NO_STEP);
-        assertThat(publishInSlots(next).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(next).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
     }
 
     @Test
@@ -155,11 +154,7 @@ class StorageIT {
             SeriesKey k = storage.registry().pending(SeriesKey.of("many", Map.of("i", Integer.toString(i))));
             batch.add(SampleEvent.UNRESOLVED, k, now, i, SampleSink.NO_STEP);
         }
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-        assertThat(storage.ring().tryPublish(batch, 0, 500, ack)).isTrue();
-        ack.seal(500);
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
         // Each sample's value names its series: any mix-up between new series shows here.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE tags->>'i' <> value::int::text")).isZero();
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics")).isEqualTo(500);
@@ -301,25 +296,14 @@ class StorageIT {
         }
     }
 
-    /** Publishes a batch as one acknowledged request, a slot (256 samples) at a time. */
-    private CompletableFuture<String> publishInSlots(SampleBatch batch) {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-        for (int from = 0; from < batch.size(); from += 256) {
-            assertThat(storage.ring().tryPublish(batch, from, Math.min(256, batch.size() - from), ack)).isTrue();
-        }
-        ack.seal(batch.size());
-        return done;
+    private CompletableFuture<String> request(SampleBatch batch) {
+        return Writes.request(storage, batch);
     }
 
     private void publishOneAndWait(SeriesKey key, long timeMicros, double value) throws Exception {
         SampleBatch batch = new SampleBatch(1);
         int id = storage.registry().idOf(key);
         batch.add(id, id < 0 ? storage.registry().pending(key) : null, timeMicros, value, SampleSink.NO_STEP);
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-        assertThat(storage.ring().tryPublish(batch, 0, 1, ack)).isTrue();
-        ack.seal(1);
-        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
     }
 }

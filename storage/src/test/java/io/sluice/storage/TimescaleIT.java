@@ -7,7 +7,6 @@ import io.sluice.storage.db.Schema;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
-import io.sluice.storage.ring.WriteAck;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,11 +70,7 @@ class TimescaleIT {
             for (int i = 0; i < 500; i++) {
                 batch.add(SampleEvent.UNRESOLVED, key, t - i * 60_000_000L, i, SampleSink.NO_STEP);
             }
-            CompletableFuture<String> done = new CompletableFuture<>();
-            WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-            assertThat(storage.ring().tryPublish(batch, 0, 500, ack)).isTrue();
-            ack.seal(500);
-            assertThat(done.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(Writes.request(storage, batch).get(20, TimeUnit.SECONDS)).isEqualTo("ok");
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE metric = 'ts_cpu'")).isEqualTo(500);
 
             // Rollups are hierarchical real-time continuous aggregates: a query over the 1h one

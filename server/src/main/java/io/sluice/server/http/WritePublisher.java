@@ -1,14 +1,15 @@
 package io.sluice.server.http;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
+import io.sluice.storage.ingest.AcknowledgedWrite;
+import io.sluice.storage.ingest.WriteOutcome;
 import io.sluice.storage.log.ErrorIds;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.ring.SampleBatch;
-import io.sluice.storage.ring.SampleRing;
-import io.sluice.storage.ring.WriteAck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Puts a parsed HTTP write into the ring and answers once it is committed: 204, or 400 naming
- * each refused line when some were refused (the good ones are stored: partial write), or 503
- * with Retry-After when the ring stays full or the commit does not come in time.
+ * Puts a parsed HTTP write into storage as one acknowledged request and answers once it is
+ * committed: 204, or 400 naming each refused line when some were refused (the good ones are
+ * stored: partial write), 413 when it holds more samples than one request may, or 503 with
+ * Retry-After when the ring stays full (nothing of the request was queued) or the commit does
+ * not come in time.
  *
  * <p>The event loop never waits: a full ring is retried on a 1 ms timer until
  * {@code http_ring_wait} has passed.
@@ -53,18 +56,17 @@ public final class WritePublisher {
         SampleBatch batch = sink.batch();
         int rejected = sink.errorCount();
         List<ParseError> errors = rejected == 0 ? List.of() : List.copyOf(sink.errors());
-        Counter received = ingest.counters().received(transport);
         if (batch.size() == 0) {
-            if (rejected > 0) {
-                answer(ex, null, 0, rejected, errors, okStatus, okBody);
-            } else {
-                answer(ex, null, 0, 0, errors, okStatus, okBody);
-            }
+            answer(ex, null, 0, rejected, errors, okStatus, okBody);
             return;
         }
         int total = batch.size();
-        WriteAck ack = new WriteAck(failure -> answer(ex, failure, total, rejected, errors, okStatus, okBody));
-        new Pending(ex, batch, ack, received).run();
+        Pending p = new Pending(ex, ingest.counters().received(transport));
+        p.write = ingest.port().acknowledged(batch, (outcome, reason) -> {
+            p.done();
+            answer(ex, outcome == WriteOutcome.COMMITTED ? null : reason, total, rejected, errors, okStatus, okBody);
+        });
+        p.run();
     }
 
     private void answer(Exchange ex, String failure, int accepted, int rejected, List<ParseError> errors,
@@ -105,62 +107,72 @@ public final class WritePublisher {
     /** One write on its way into the ring, resumed by timer while the ring is full. */
     private final class Pending implements Runnable {
         private final Exchange ex;
-        private final WriteAck ack;
         private final Counter received;
         private final long deadline;
-        private SampleBatch batch;
-        private int next;
-        private int published;
-        private boolean copied;
+        AcknowledgedWrite write;
+        private volatile ScheduledFuture<?> timeout;
+        private volatile ChannelFutureListener onClose;
 
-        Pending(Exchange ex, SampleBatch batch, WriteAck ack, Counter received) {
+        Pending(Exchange ex, Counter received) {
             this.ex = ex;
-            this.batch = batch;
-            this.ack = ack;
             this.received = received;
             this.deadline = System.nanoTime() + ringWaitNanos;
         }
 
         @Override
         public void run() {
-            SampleRing ring = ingest.ring();
-            while (next < batch.size()) {
-                int n = Math.min(SampleRing.MAX_CHUNK, batch.size() - next);
-                if (!ring.tryPublish(batch, next, n, ack)) {
-                    stalled();
-                    return;
-                }
-                next += n;
-                published += n;
-                received.add(n);
+            switch (write.tryPublish()) {
+                case PUBLISHED -> published();
+                case TOO_LARGE -> ex.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too large",
+                        "the request holds " + write.samples() + " samples, more than the " + write.maxSamples()
+                                + " one request may hold (half the ring, see ring_size); nothing was stored;"
+                                + " split it into smaller requests");
+                case RING_FULL -> stalled();
             }
-            ack.seal(published);
-            ScheduledFuture<?> timeout = ex.ctx().executor().schedule(() -> {
-                if (!ack.isDone()) {
+        }
+
+        private void published() {
+            received.add(write.samples());
+            if (write.isDone()) {
+                return;
+            }
+            ScheduledFuture<?> t = ex.ctx().executor().schedule(() -> {
+                if (!write.isDone()) {
                     ingest.counters().httpRefused("ack_timeout").inc();
                     ex.unavailable("samples not committed within http_ack_timeout=" + ackTimeoutMs
                             + "ms (database slow or down); they stay queued and will be stored when it recovers",
-                            5, Map.of("queued", published));
+                            5, Map.of("queued", write.samples()));
                 }
             }, ackTimeoutMs, TimeUnit.MILLISECONDS);
-            ex.ctx().channel().closeFuture().addListener(f -> timeout.cancel(false));
+            ChannelFutureListener l = f -> t.cancel(false);
+            timeout = t;
+            onClose = l;
+            ex.ctx().channel().closeFuture().addListener(l);
+            if (write.isDone()) {
+                done();
+            }
+        }
+
+        /**
+         * The request ended: its timer and close listener go, so a keep-alive connection does not
+         * gather one listener per request it ever carried.
+         */
+        void done() {
+            ScheduledFuture<?> t = timeout;
+            ChannelFutureListener l = onClose;
+            if (t != null) {
+                t.cancel(false);
+            }
+            if (l != null) {
+                ex.ctx().channel().closeFuture().removeListener(l);
+            }
         }
 
         private void stalled() {
-            if (!copied) {
-                // The sink's batch belongs to the event loop and is reused by the next request.
-                batch = batch.copyFrom(next);
-                next = 0;
-                copied = true;
-            }
             if (System.nanoTime() >= deadline) {
-                int left = batch.size() - next;
                 ingest.counters().httpRefused("ring_full").inc();
-                // Answer before sealing: sealing may complete the ack, whose answer must lose.
-                ex.unavailable("ingest buffer full: " + published + " sample(s) of this request were queued and "
-                        + "will be stored, " + left + " were not; retry later", 1,
-                        Map.of("queued", published, "not_queued", left));
-                ack.seal(published);
+                ex.unavailable("ingest buffer full: nothing of this request was queued or stored; retry later", 1,
+                        Map.of("queued", 0, "not_queued", write.samples()));
                 return;
             }
             ex.ctx().executor().schedule(this, 1, TimeUnit.MILLISECONDS);

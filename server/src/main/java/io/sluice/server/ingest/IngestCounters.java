@@ -2,7 +2,6 @@ package io.sluice.server.ingest;
 
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
-import io.sluice.storage.writer.WriterMetrics;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -11,7 +10,6 @@ import java.util.Map;
 public final class IngestCounters {
     private final Map<Reject, Counter> rejected = new EnumMap<>(Reject.class);
     final Counter skippedFields;
-    final Counter ringFull;
     private final Metrics metrics;
 
     IngestCounters(Metrics m) {
@@ -21,7 +19,6 @@ public final class IngestCounters {
                     "Lines or samples refused (parse errors count once per line), by reason.", "reason", r.label));
         }
         skippedFields = m.counter("sluice_fields_skipped_total", "Non-numeric (string) fields skipped.");
-        ringFull = WriterMetrics.ringFull(m);
     }
 
     Counter rejected(Reject r) {

@@ -10,8 +10,6 @@ import io.sluice.codec.ParseError;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.storage.metrics.Counter;
-import io.sluice.storage.ring.SampleEvent;
-import io.sluice.storage.ring.SampleRing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +84,7 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
         if (sink.errorCount() > 0) {
             noteErrors(sink);
         }
-        if (sink.batch().size() >= SampleRing.MAX_CHUNK) {
+        if (ingest.port().stagingFull(sink.batch())) {
             publish(sink);
         }
     }
@@ -101,10 +99,9 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         IngestSink sink = decoders.get().sink();
-        int staged = sink.batch().size();
-        if (staged >= SampleEvent.CAPACITY) {
+        if (ingest.port().fillsSlot(sink.batch())) {
             publish(sink);
-        } else if (staged > 0 && !flushPending.get()[0]) {
+        } else if (sink.batch().size() > 0 && !flushPending.get()[0]) {
             flushPending.get()[0] = true;
             ctx.executor().schedule(() -> {
                 // Same event loop thread, so the same thread-local sink.
@@ -128,7 +125,7 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
     }
 
     private void publish(IngestSink sink) {
-        received.add(ingest.publishBestEffort(sink.batch()));
+        received.add(ingest.port().publishBestEffort(sink.batch()));
         sink.batch().clear();
     }
 

@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fan-out). Built on the LMAX Disruptor: many producers claim slots with a CAS and never block;
  * every consumer sees every slot, in parallel, and a slot is reused only after all have passed.
  *
- * <p>Producers claim a whole chunk at once ({@link #tryPublish}), so a chunk is either entirely
- * in the ring or not at all.
+ * <p>Producers claim a whole chunk at once ({@link #tryPublish}), an acknowledged request all
+ * its slots at once ({@link #tryPublishRequest}), so either is entirely in the ring or not at
+ * all. Protocols publish through {@link io.sluice.storage.ingest.IngestPort}, which hides
+ * chunks and slot sizes.
  */
 public final class SampleRing {
     private static final Logger log = LoggerFactory.getLogger(SampleRing.class);
@@ -77,22 +79,46 @@ public final class SampleRing {
     }
 
     /**
-     * Publishes samples {@code [from, from+count)} of a batch if the ring has room for all of
-     * them, in chunks of up to {@link SampleEvent#CAPACITY} per slot; never blocks.
-     *
-     * <p>For an acknowledged request ({@code ack} not null) the chunk that reaches the end of
-     * {@code batch} is taken as the request's last: its final slot is marked
-     * {@link SampleEvent#endsRequest}, so writers commit without lingering.
+     * Best effort: publishes samples {@code [from, from+count)} of a batch if the ring has room
+     * for all of them, in slots of up to {@link SampleEvent#CAPACITY}; never blocks.
      *
      * @param count at most {@link #MAX_CHUNK}
      * @return false when the ring is too full (nothing was published)
      */
-    public boolean tryPublish(SampleBatch batch, int from, int count, WriteAck ack) {
-        if (count == 0) {
-            return true;
-        }
+    public boolean tryPublish(SampleBatch batch, int from, int count) {
         if (count > MAX_CHUNK) {
             throw new IllegalArgumentException("chunk of " + count + " exceeds " + MAX_CHUNK);
+        }
+        return claimAndPublish(batch, from, count, null);
+    }
+
+    /**
+     * Publishes a whole acknowledged request in one claim: all its slots, consecutive, or none;
+     * never blocks. Its last slot is marked {@link SampleEvent#endsRequest}, so writers commit
+     * without lingering.
+     *
+     * @return false when the ring is too full (nothing was published)
+     * @throws IllegalArgumentException when the batch holds more than {@link #maxRequestSamples()}
+     */
+    public boolean tryPublishRequest(SampleBatch batch, WriteAck ack) {
+        if (batch.size() > maxRequestSamples()) {
+            throw new IllegalArgumentException("request of " + batch.size() + " samples exceeds "
+                    + maxRequestSamples());
+        }
+        return claimAndPublish(batch, 0, batch.size(), ack);
+    }
+
+    /**
+     * The most samples one acknowledged request may hold: half the ring, so a request finds room
+     * once the ring is half drained rather than only when it is empty.
+     */
+    public int maxRequestSamples() {
+        return ring.getBufferSize() / 2 * SampleEvent.CAPACITY;
+    }
+
+    private boolean claimAndPublish(SampleBatch batch, int from, int count, WriteAck ack) {
+        if (count == 0) {
+            return true;
         }
         int slots = (count + SampleEvent.CAPACITY - 1) / SampleEvent.CAPACITY;
         long hi;
@@ -102,7 +128,6 @@ public final class SampleRing {
             return false;
         }
         long lo = hi - slots + 1;
-        boolean last = ack != null && from + count == batch.size();
         int src = from;
         int left = count;
         for (long seq = lo; seq <= hi; seq++) {
@@ -111,7 +136,7 @@ public final class SampleRing {
             batch.copyTo(src, n, e);
             e.count = n;
             e.ack = ack;
-            e.endsRequest = last && seq == hi;
+            e.endsRequest = ack != null && seq == hi;
             src += n;
             left -= n;
         }

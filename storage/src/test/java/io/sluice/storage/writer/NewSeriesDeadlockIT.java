@@ -4,11 +4,11 @@ import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.Storage;
 import io.sluice.storage.TestDatabase;
+import io.sluice.storage.Writes;
 import io.sluice.storage.db.DatabaseUrl;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
-import io.sluice.storage.ring.WriteAck;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -64,10 +64,6 @@ class NewSeriesDeadlockIT {
     }
 
     private static CompletableFuture<String> publish(Storage storage, SampleBatch batch) {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-        assertThat(storage.ring().tryPublish(batch, 0, batch.size(), ack)).isTrue();
-        ack.seal(batch.size());
-        return done;
+        return Writes.request(storage, batch);
     }
 }

@@ -1,0 +1,77 @@
+package io.sluice.storage.ingest;
+
+import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleRing;
+import io.sluice.storage.ring.WriteAck;
+
+/**
+ * One acknowledged request on its way into the ring. Used by one thread at a time (the event
+ * loop that received the request); its listener is called from a writer thread.
+ */
+public final class AcknowledgedWrite {
+    /** What a {@link #tryPublish} did. */
+    public enum Publish {
+        /** The whole request is in the ring; the listener will hear how it ends. */
+        PUBLISHED,
+        /** Nothing was published: the ring has no room for the whole request now. Try again later. */
+        RING_FULL,
+        /** Nothing was published, and never will be: more than {@link #maxSamples()} samples. */
+        TOO_LARGE
+    }
+
+    private final SampleRing ring;
+    private final WriteAck ack;
+    private final int samples;
+    private SampleBatch batch;
+    private boolean copied;
+    private boolean published;
+
+    AcknowledgedWrite(SampleRing ring, SampleBatch batch, WriteListener listener) {
+        this.ring = ring;
+        this.batch = batch;
+        this.samples = batch.size();
+        this.ack = new WriteAck(failure -> listener.done(failure == null ? WriteOutcome.COMMITTED : WriteOutcome.FAILED,
+                failure));
+    }
+
+    /**
+     * Puts every sample of the request into the ring, or none; never waits. After
+     * {@link Publish#RING_FULL} the request keeps its own copy of the samples, so the caller
+     * can try again later (e.g. on a timer of its event loop) while reusing its batch.
+     * An empty request is published at once and committed at once.
+     */
+    public Publish tryPublish() {
+        if (published) {
+            throw new IllegalStateException("already published");
+        }
+        if (samples > ring.maxRequestSamples()) {
+            return Publish.TOO_LARGE;
+        }
+        if (ring.tryPublishRequest(batch, ack)) {
+            published = true;
+            batch = null;
+            ack.seal(samples);
+            return Publish.PUBLISHED;
+        }
+        if (!copied) {
+            batch = batch.copyFrom(0);
+            copied = true;
+        }
+        return Publish.RING_FULL;
+    }
+
+    /** Samples in the request. */
+    public int samples() {
+        return samples;
+    }
+
+    /** The most samples a request may hold. */
+    public int maxSamples() {
+        return ring.maxRequestSamples();
+    }
+
+    /** Whether the listener has been called. */
+    public boolean isDone() {
+        return ack.isDone();
+    }
+}
