@@ -8,10 +8,10 @@ import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.Storage;
 import io.sluice.storage.TestDatabase;
+import io.sluice.storage.Writes;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
-import io.sluice.storage.ring.WriteAck;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
@@ -29,7 +29,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -116,11 +115,7 @@ class TimescaleNotPreloadedIT {
             SeriesKey key = storage.registry().pending(SeriesKey.of("plain", Map.of()));
             SampleBatch batch = new SampleBatch(4);
             batch.add(SampleEvent.UNRESOLVED, key, Instant.now().toEpochMilli() * 1000, 1, SampleSink.NO_STEP);
-            CompletableFuture<String> done = new CompletableFuture<>();
-            WriteAck ack = new WriteAck(f -> done.complete(f == null ? "ok" : f));
-            assertThat(storage.ring().tryPublish(batch, 0, 1, ack)).isTrue();
-            ack.seal(1);
-            assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(Writes.request(storage, batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
         } finally {
             schemaLog.detachAppender(logged);
         }
