@@ -8,17 +8,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
-import io.sluice.codec.Precision;
-import io.sluice.codec.influx.LineProtocolParser;
-import io.sluice.codec.json.JsonSampleParser;
 import io.sluice.server.config.Config;
 import io.sluice.server.http.HttpServerInitializer;
 import io.sluice.server.http.OpsRoutes;
 import io.sluice.server.http.Router;
 import io.sluice.server.http.WritePublisher;
-import io.sluice.server.http.WriteRoutes;
 import io.sluice.server.ingest.Ingest;
-import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.ingest.Limits;
 import io.sluice.server.live.LiveHub;
 import io.sluice.server.live.LiveRoutes;
@@ -32,6 +27,21 @@ import io.sluice.server.dropin.SharedMetricsRoute;
 import io.sluice.server.dropin.TrainingRoutes;
 import io.sluice.storage.query.QueryService;
 import io.sluice.server.udp.DatagramHandler;
+import io.sluice.server.protocol.Binding;
+import io.sluice.server.protocol.DatagramDecoder;
+import io.sluice.server.protocol.LineDecoder;
+import io.sluice.server.protocol.Protocol;
+import io.sluice.server.protocol.ProtocolCounters;
+import io.sluice.server.protocol.Protocols;
+import io.sluice.server.tcp.LineStreamHandler;
+import io.sluice.storage.metrics.Counter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.server.web.WebRoutes;
 import io.sluice.storage.Storage;
 import io.sluice.storage.StorageConfig;
@@ -46,12 +56,18 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Sluice assembled: database, storage, ingest, HTTP and UDP listeners. */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+    /** Connections one protocol TCP listener keeps open at most; more are closed at once and counted. */
+    static final int MAX_TCP_CONNECTIONS = 1024;
 
     private final Config cfg;
     private final Metrics metrics = new Metrics();
@@ -66,8 +82,13 @@ public final class SluiceServer implements AutoCloseable {
     private EventLoopGroup udpGroup;
     private final List<Channel> listeners = new ArrayList<>();
     private int httpPort;
-    private int udpLinePort;
-    private int udpJsonPort;
+    /** Protocol listeners' bound ports by transport name. */
+    private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    /** Open connections of protocols' TCP listeners, closed with the listeners. */
+    private final ChannelGroup tcpConnections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** Protocols' stages, closed after the listeners and before the ring drains. */
+    private final List<AutoCloseable> stages = new ArrayList<>();
+    private Transport transport;
     private boolean closed;
 
     private SluiceServer(Config cfg) {
@@ -121,7 +142,6 @@ public final class SluiceServer implements AutoCloseable {
                 new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
                 metrics);
         Router router = new Router();
-        new WriteRoutes(ingest, new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout())).register(router);
         OpsRoutes ops = new OpsRoutes(metrics, storage.health(), cfg);
         ops.register(router);
         QueryService queries = new QueryService(storage.dataSource(),
@@ -141,11 +161,15 @@ public final class SluiceServer implements AutoCloseable {
         web.join().register(router);
         this.router = router;
 
-        Transport transport = Transport.best();
+        transport = Transport.best();
         int threads = cfg.eventLoopThreads() > 0 ? cfg.eventLoopThreads() : Runtime.getRuntime().availableProcessors();
+        httpBoss = transport.group(1, "sluice-accept");
+        httpWorkers = transport.group(threads, "sluice-http");
+        // Each protocol adds its routes, listeners and stage (README "How it works: adding a protocol").
+        for (Protocol p : Protocols.ALL) {
+            p.bind(new ProtocolBinding(p, ingest, publisher, router));
+        }
         if (cfg.httpPort() > 0) {
-            httpBoss = transport.group(1, "sluice-http-accept");
-            httpWorkers = transport.group(threads, "sluice-http");
             Channel ch = new ServerBootstrap()
                     .group(httpBoss, httpWorkers)
                     .channel(transport.serverChannel())
@@ -157,19 +181,8 @@ public final class SluiceServer implements AutoCloseable {
             listeners.add(ch);
             httpPort = ((InetSocketAddress) ch.localAddress()).getPort();
         }
-        if (cfg.udpLinePort() > 0 || cfg.udpJsonPort() > 0) {
-            udpGroup = transport.group(cfg.udpReaders() * 2, "sluice-udp");
-        }
-        if (cfg.udpLinePort() > 0) {
-            DatagramHandler h = new DatagramHandler(ingest, "udp_line", () -> lineDecoder(ingest));
-            udpLinePort = bindUdp(transport, cfg.udpLinePort(), h, "line protocol");
-        }
-        if (cfg.udpJsonPort() > 0) {
-            DatagramHandler h = new DatagramHandler(ingest, "udp_json", () -> jsonDecoder(ingest));
-            udpJsonPort = bindUdp(transport, cfg.udpJsonPort(), h, "JSON");
-        }
-        log.info("Sluice started [http={}, udpLine={}, udpJson={}, transport={}, database={}, flavor={}, ms={}]",
-                httpPort, udpLinePort, udpJsonPort, transport, embedded != null ? "embedded" : url.masked(),
+        log.info("Sluice started [http={}, listeners={}, transport={}, database={}, flavor={}, ms={}]",
+                httpPort, ports, transport, embedded != null ? "embedded" : url.masked(),
                 storage.flavor(), (System.nanoTime() - t0) / 1_000_000);
         if (httpPort > 0) {
             String host = cfg.bindAddress().equals("0.0.0.0") || cfg.bindAddress().equals("::") ? "localhost" : cfg.bindAddress();
@@ -177,40 +190,14 @@ public final class SluiceServer implements AutoCloseable {
         }
     }
 
-    /** A decoder for one event loop: the protocol's parser and a sink that names its lines. */
-    private static DatagramHandler.Decoder decoder(IngestSink sink, DatagramDecode decode) {
-        return new DatagramHandler.Decoder() {
-            @Override
-            public IngestSink sink() {
-                return sink;
-            }
-
-            @Override
-            public void decode(byte[] buf, int len, IngestSink s) {
-                decode.decode(buf, len, s);
-            }
-        };
-    }
-
-    private interface DatagramDecode {
-        void decode(byte[] buf, int len, IngestSink sink);
-    }
-
-    private static DatagramHandler.Decoder lineDecoder(Ingest ingest) {
-        LineProtocolParser p = new LineProtocolParser();
-        return decoder(ingest.newSink().lineSource(p::line), (b, n, s) -> p.parse(b, 0, n, Precision.NANOSECONDS, s));
-    }
-
-    private static DatagramHandler.Decoder jsonDecoder(Ingest ingest) {
-        JsonSampleParser p = new JsonSampleParser();
-        return decoder(ingest.newSink().lineSource(p::element), (b, n, s) -> p.parse(b, 0, n, s));
-    }
-
     /**
      * Binds {@code udp_readers} sockets to one port with SO_REUSEPORT (the kernel spreads
      * datagrams over them), or one socket where the transport cannot share a port.
      */
-    private int bindUdp(Transport transport, int port, DatagramHandler handler, String what) throws InterruptedException {
+    private int bindUdp(int port, DatagramHandler handler, String what) throws InterruptedException {
+        if (udpGroup == null) {
+            udpGroup = transport.group(cfg.udpReaders() * 2, "sluice-udp");
+        }
         int readers = transport.reusePort() ? cfg.udpReaders() : 1;
         int bound = port;
         for (int i = 0; i < readers; i++) {
@@ -240,16 +227,123 @@ public final class SluiceServer implements AutoCloseable {
         return bound;
     }
 
+    /** What the server gives one protocol ({@link Binding}). */
+    private final class ProtocolBinding implements Binding {
+        private final Protocol protocol;
+        private final ProtocolCounters counters;
+        private final Ingest ingest;
+        private final WritePublisher publisher;
+        private final Router router;
+
+        ProtocolBinding(Protocol protocol, Ingest ingest, WritePublisher publisher, Router router) {
+            this.protocol = protocol;
+            this.counters = new ProtocolCounters(protocol.name(), metrics);
+            this.ingest = ingest;
+            this.publisher = publisher;
+            this.router = router;
+        }
+
+        @Override
+        public Config config() {
+            return cfg;
+        }
+
+        @Override
+        public Ingest ingest() {
+            return ingest;
+        }
+
+        @Override
+        public ProtocolCounters counters() {
+            return counters;
+        }
+
+        @Override
+        public Metrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public Router router() {
+            return router;
+        }
+
+        @Override
+        public WritePublisher publisher() {
+            return publisher;
+        }
+
+        @Override
+        public int udp(String transport, int port, Supplier<DatagramDecoder> decoders) throws InterruptedException {
+            if (port == 0) {
+                return 0;
+            }
+            DatagramHandler h = new DatagramHandler(transport, decoders, ingest.counters().datagrams(transport));
+            int bound = bindUdp(port, h, protocol.name() + " (" + transport + ")");
+            ports.put(transport, bound);
+            return bound;
+        }
+
+        @Override
+        public int tcpLines(String name, int port, int maxLine, Duration idle, Supplier<LineDecoder> decoders)
+                throws InterruptedException {
+            if (port == 0) {
+                return 0;
+            }
+            FastThreadLocal<LineDecoder> perThread = new FastThreadLocal<>() {
+                @Override
+                protected LineDecoder initialValue() {
+                    return decoders.get();
+                }
+            };
+            Counter refused = counters.rejected("connection_limit");
+            Channel ch = new ServerBootstrap()
+                    .group(httpBoss, httpWorkers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel c) {
+                            if (tcpConnections.size() >= MAX_TCP_CONNECTIONS) {
+                                refused.inc();
+                                c.close();
+                                return;
+                            }
+                            tcpConnections.add(c);
+                            c.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS))
+                                    .addLast(new LineStreamHandler(maxLine, perThread, name));
+                        }
+                    })
+                    .bind(new InetSocketAddress(cfg.bindAddress(), port)).sync().channel();
+            listeners.add(ch);
+            int bound = ((InetSocketAddress) ch.localAddress()).getPort();
+            ports.put(name, bound);
+            log.info("TCP {} listening [port={}, maxLine={}, idle={}]", protocol.name() + " (" + name + ")", bound,
+                    maxLine, idle);
+            return bound;
+        }
+
+        @Override
+        public void stage(AutoCloseable stage) {
+            stages.add(stage);
+        }
+    }
+
     public int httpPort() {
         return httpPort;
     }
 
     public int udpLinePort() {
-        return udpLinePort;
+        return port("udp_line");
     }
 
     public int udpJsonPort() {
-        return udpJsonPort;
+        return port("udp_json");
+    }
+
+    /** The port a protocol's listener bound ({@code udp_line}, {@code tcp_statsd}...), or 0. */
+    public int port(String transport) {
+        return ports.getOrDefault(transport, 0);
     }
 
     /** Every HTTP route this server answers (what {@code /openapi.json} must document). */
@@ -288,8 +382,16 @@ public final class SluiceServer implements AutoCloseable {
         for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
         }
+        tcpConnections.close().syncUninterruptibly();
         if (udpGroup != null) {
             udpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        for (AutoCloseable stage : stages) {
+            try {
+                stage.close(); // what a stage holds goes into the ring before it drains
+            } catch (Exception e) {
+                log.warn("a protocol stage did not close cleanly", e);
+            }
         }
         if (storage != null) {
             storage.close();

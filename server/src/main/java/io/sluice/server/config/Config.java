@@ -175,6 +175,26 @@ public final class Config {
         return values.get(key);
     }
 
+    /** An INT key's value (protocols read their own keys so). */
+    public int integer(String key) {
+        return (Integer) values.get(key);
+    }
+
+    /** A DURATION key's value. */
+    public Duration duration(String key) {
+        return (Duration) values.get(key);
+    }
+
+    /** A LONG_BYTES key's value. */
+    public long size(String key) {
+        return (Long) values.get(key);
+    }
+
+    /** A NUMBERS key's values (a copy). */
+    public double[] numbers(String key) {
+        return ((double[]) values.get(key)).clone();
+    }
+
     /** One setting as {@code /-/config} shows it: value as written in configuration, secrets masked. */
     public record Setting(String key, String value, @JsonProperty("default") String defaultValue, String source,
                           boolean secret, String help) {
@@ -214,6 +234,13 @@ public final class Config {
         }
         if (v instanceof Duration d) {
             return Durations.format(d);
+        }
+        if (v instanceof double[] list) {
+            StringBuilder sb = new StringBuilder();
+            for (double x : list) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x));
+            }
+            return sb.toString();
         }
         if (v instanceof Long n && k != null && k.type() == Key.Type.LONG_BYTES) {
             return bytes(n);

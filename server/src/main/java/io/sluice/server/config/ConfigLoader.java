@@ -141,6 +141,9 @@ public final class ConfigLoader {
                     }
                     return d;
                 }
+                case NUMBERS -> {
+                    return numbers(v, k, where, errors);
+                }
                 case INTERVAL -> {
                     if (!INTERVAL.matcher(s).matches()) {
                         errors.add(where + "'" + s + "' is not an interval like '1 day' or '6 hours'");
@@ -162,11 +165,32 @@ public final class ConfigLoader {
                 }
             }
         } catch (NumberFormatException e) {
-            errors.add(where + "'" + s + "' is not a whole number");
+            errors.add(where + "'" + s + "' is not " + (k.type() == Key.Type.NUMBERS ? "a list of numbers like 50, 90, 99.9"
+                    : "a whole number"));
         } catch (IllegalArgumentException e) {
             errors.add(where + e.getMessage());
         }
         return null;
+    }
+
+    /** A TOML array of numbers, or the same written {@code 50, 90, 99.9}; each in (min, max]. */
+    private static double[] numbers(Object v, Key k, String where, List<String> errors) {
+        List<?> items = v instanceof List<?> l ? l : List.of(String.valueOf(v).split(","));
+        double[] out = new double[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            Object item = items.get(i);
+            double d = item instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(item).trim());
+            if (!(d > k.min() && d <= k.max())) {
+                errors.add(where + item + " is out of range (" + k.min() + ", " + k.max() + "]");
+                return null;
+            }
+            out[i] = d;
+        }
+        if (out.length == 0) {
+            errors.add(where + "needs at least one number");
+            return null;
+        }
+        return out;
     }
 
     static long bytes(String s) {

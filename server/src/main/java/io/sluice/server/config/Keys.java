@@ -1,5 +1,7 @@
 package io.sluice.server.config;
 
+import io.sluice.server.protocol.Protocol;
+import io.sluice.server.protocol.Protocols;
 import io.sluice.storage.db.EmbeddedDatabase;
 
 import java.time.Duration;
@@ -13,8 +15,15 @@ final class Keys {
 
     static {
         intKey("http_port", 8080, 0, 65535, "HTTP and WebSocket port (0 disables)", "PORT");
-        intKey("udp_line_port", 8089, 0, 65535, "UDP InfluxDB line protocol port (0 disables)");
-        intKey("udp_json_port", 8090, 0, 65535, "UDP JSON port (0 disables)");
+        // Then each protocol's own keys (its ports first), in the order of the registry.
+        for (Protocol p : Protocols.ALL) {
+            for (Key k : p.keys()) {
+                if (ALL.containsKey(k.name())) {
+                    throw new IllegalStateException("configuration key " + k.name() + " is declared twice");
+                }
+                add(k);
+            }
+        }
         add(new Key("bind_address", Key.Type.STRING, "0.0.0.0", 0, 0, false, List.of(), "address to listen on"));
         add(new Key("database_url", Key.Type.URL, null, 0, 0, true, List.of("DATABASE_URL", "TIMESCALE_URL"),
                 "PostgreSQL URL; unset runs the embedded PostgreSQL"));

@@ -1,5 +1,6 @@
 package io.sluice.server.ingest;
 
+import io.sluice.server.protocol.ProtocolCounters;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.ingest.IngestPort;
 import io.sluice.storage.metrics.Metrics;
@@ -20,7 +21,12 @@ public final class Ingest {
 
     /** A new sink; callers keep one per thread and parser. */
     public IngestSink newSink() {
-        return new IngestSink(this);
+        return new IngestSink(this, null);
+    }
+
+    /** A new sink whose refusals also count in a protocol's counters. */
+    public IngestSink newSink(ProtocolCounters protocol) {
+        return new IngestSink(this, protocol);
     }
 
     /** Where staged samples go: best effort or acknowledged. */

@@ -3,6 +3,7 @@ package io.sluice.server.ingest;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
+import io.sluice.server.protocol.ProtocolCounters;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
@@ -22,6 +23,8 @@ public final class IngestSink implements SampleSink {
     public static final int MAX_ERRORS = 100;
 
     private final Ingest ingest;
+    /** Also counts refusals by protocol; null for sinks of no protocol (drop-in routes). */
+    private final ProtocolCounters protocol;
     private final SampleBatch batch = new SampleBatch(1024);
     private final List<ParseError> errors = new ArrayList<>();
     private IntSupplier lineOf = () -> 0;
@@ -31,8 +34,9 @@ public final class IngestSink implements SampleSink {
     private long oldest;
     private long newest;
 
-    IngestSink(Ingest ingest) {
+    IngestSink(Ingest ingest, ProtocolCounters protocol) {
         this.ingest = ingest;
+        this.protocol = protocol;
     }
 
     /** Where the parser is, so limit failures can name the line. */
@@ -109,6 +113,9 @@ public final class IngestSink implements SampleSink {
     @Override
     public void error(ParseError error) {
         ingest.counters().rejected(Reject.PARSE).inc();
+        if (protocol != null) {
+            protocol.rejected(Reject.PARSE.label).inc();
+        }
         errorCount++;
         if (errors.size() < MAX_ERRORS) {
             errors.add(error);
@@ -119,10 +126,16 @@ public final class IngestSink implements SampleSink {
     public void skippedField() {
         skippedFields++;
         ingest.counters().skippedFields.inc();
+        if (protocol != null) {
+            protocol.skipped("string_field").inc();
+        }
     }
 
     private void reject(Reject reason, String text) {
         ingest.counters().rejected(reason).inc();
+        if (protocol != null) {
+            protocol.rejected(reason.label).inc();
+        }
         errorCount++;
         if (errors.size() < MAX_ERRORS) {
             errors.add(new ParseError(lineOf.getAsInt(), 1, text, ""));

@@ -1,0 +1,16 @@
+package io.sluice.server.protocol;
+
+import io.sluice.server.influx.InfluxProtocol;
+import io.sluice.server.json.JsonProtocol;
+
+import java.util.List;
+
+/** Every ingest protocol Sluice speaks: the one place a new one is registered. */
+public final class Protocols {
+    public static final List<Protocol> ALL = List.of(
+            new InfluxProtocol(),
+            new JsonProtocol());
+
+    private Protocols() {
+    }
+}

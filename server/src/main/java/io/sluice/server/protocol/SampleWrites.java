@@ -1,0 +1,79 @@
+package io.sluice.server.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.sluice.codec.Parser;
+import io.sluice.codec.SampleSink;
+import io.sluice.server.http.Exchange;
+import io.sluice.server.ingest.IngestSink;
+
+import java.util.function.Supplier;
+
+/**
+ * HTTP writes of a protocol whose messages are samples: each event loop parses request bodies
+ * with its own parser into its own sink, and the write is answered through
+ * {@link Binding#publisher()} once committed.
+ *
+ * @param <P> the protocol's parser
+ */
+public final class SampleWrites<P extends Parser<SampleSink>> {
+    /** How one body is parsed, when the protocol needs more than the bytes (line protocol's precision). */
+    public interface Parse<P> {
+        void parse(P parser, byte[] buf, int len, IngestSink sink);
+    }
+
+    private final Binding binding;
+    private final String transport;
+    private final FastThreadLocal<Thread> perThread;
+
+    /** @param transport the {@code transport} label of {@code sluice_samples_received_total} */
+    public SampleWrites(Binding binding, Supplier<P> parsers, String transport) {
+        this.binding = binding;
+        this.transport = transport;
+        this.perThread = new FastThreadLocal<>() {
+            @Override
+            protected Thread initialValue() {
+                return new Thread(parsers.get());
+            }
+        };
+    }
+
+    /** Parses the body as the protocol's parser does by default, and publishes it. */
+    public void write(Exchange ex) {
+        write(ex, (p, buf, len, sink) -> p.parse(buf, 0, len, sink));
+    }
+
+    public void write(Exchange ex, Parse<P> parse) {
+        Thread t = perThread.get();
+        int len = ex.body().readableBytes();
+        byte[] body = t.bytes(ex.body());
+        IngestSink sink = t.sink.begin();
+        parse.parse(t.parser, body, len, sink);
+        binding.counters().received(sink.batch().size());
+        binding.publisher().publish(ex, sink, transport);
+    }
+
+    /** One event loop's parser, sink and body buffer (bounded by max_body_bytes). */
+    private final class Thread {
+        final P parser;
+        final IngestSink sink;
+        private byte[] buf = new byte[64 * 1024];
+
+        Thread(P parser) {
+            this.parser = parser;
+            this.sink = binding.ingest().newSink(binding.counters()).lineSource(parser::line);
+        }
+
+        byte[] bytes(ByteBuf b) {
+            int n = b.readableBytes();
+            if (b.hasArray() && b.arrayOffset() + b.readerIndex() == 0) {
+                return b.array();
+            }
+            if (buf.length < n) {
+                buf = new byte[Math.max(n, buf.length * 2)];
+            }
+            b.getBytes(b.readerIndex(), buf, 0, n);
+            return buf;
+        }
+    }
+}
