@@ -2,6 +2,7 @@ package io.sluice.server.protocol;
 
 import io.sluice.server.influx.InfluxProtocol;
 import io.sluice.server.json.JsonProtocol;
+import io.sluice.server.statsd.StatsdProtocol;
 
 import java.util.List;
 
@@ -9,7 +10,8 @@ import java.util.List;
 public final class Protocols {
     public static final List<Protocol> ALL = List.of(
             new InfluxProtocol(),
-            new JsonProtocol());
+            new JsonProtocol(),
+            new StatsdProtocol());
 
     private Protocols() {
     }
