@@ -24,16 +24,16 @@ public final class SampleWrites<P extends Parser<SampleSink>> {
 
     private final Binding binding;
     private final String transport;
-    private final FastThreadLocal<Thread> perThread;
+    private final FastThreadLocal<PerLoop> perLoop;
 
     /** @param transport the {@code transport} label of {@code sluice_samples_received_total} */
     public SampleWrites(Binding binding, Supplier<P> parsers, String transport) {
         this.binding = binding;
         this.transport = transport;
-        this.perThread = new FastThreadLocal<>() {
+        this.perLoop = new FastThreadLocal<>() {
             @Override
-            protected Thread initialValue() {
-                return new Thread(parsers.get());
+            protected PerLoop initialValue() {
+                return new PerLoop(parsers.get());
             }
         };
     }
@@ -44,7 +44,7 @@ public final class SampleWrites<P extends Parser<SampleSink>> {
     }
 
     public void write(Exchange ex, Parse<P> parse) {
-        Thread t = perThread.get();
+        PerLoop t = perLoop.get();
         int len = ex.body().readableBytes();
         byte[] body = t.bytes(ex.body());
         IngestSink sink = t.sink.begin();
@@ -54,12 +54,12 @@ public final class SampleWrites<P extends Parser<SampleSink>> {
     }
 
     /** One event loop's parser, sink and body buffer (bounded by max_body_bytes). */
-    private final class Thread {
+    private final class PerLoop {
         final P parser;
         final IngestSink sink;
         private byte[] buf = new byte[64 * 1024];
 
-        Thread(P parser) {
+        PerLoop(P parser) {
             this.parser = parser;
             this.sink = binding.ingest().newSink(binding.counters()).lineSource(parser::line);
         }
