@@ -86,7 +86,7 @@ final class StatsdFlusher implements AutoCloseable {
         IngestSink s = sink.begin();
         int written = aggregator.flush(startMicros, intervalMicros, s);
         int staged = s.batch().size();
-        int published = staged == 0 ? 0 : ingest.publishBestEffort(s.batch());
+        int published = staged == 0 ? 0 : ingest.port().publishBestEffort(s.batch());
         received.add(published);
         if (published < staged) {
             ringFull.add(staged - published);
