@@ -29,7 +29,8 @@ final class Keys {
                 "PostgreSQL URL; unset runs the embedded PostgreSQL"));
         add(new Key("redis_url", Key.Type.URL, null, 0, 0, true, List.of("REDIS_URL"), "Redis URL; unset: in-process"));
         add(new Key("data_dir", Key.Type.STRING, "./data", 0, 0, false, List.of(), "where the embedded PostgreSQL keeps its data"));
-        intKey("embedded_pg_port", 0, 0, 65535, "port of the embedded PostgreSQL (0: any free port)");
+        intKey("embedded_pg_port", EmbeddedDatabase.DEFAULT_PORT, 0, 65535,
+                "port of the embedded PostgreSQL on localhost (0: any free port; taken: a free one, with a warning)");
         add(new Key("embedded_pg_shared_buffers", Key.Type.LONG_BYTES, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS, 16L << 20, 1L << 40, false, List.of(),
                 "shared_buffers of the embedded PostgreSQL (its own page cache)"));
         intKey("writers", 2, 1, 64, "writer threads, one database connection each");

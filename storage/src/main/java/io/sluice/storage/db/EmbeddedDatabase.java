@@ -5,6 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,13 +29,25 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** The default port: a fixed one, so psql and Grafana find the database; 5432 is left to a system PostgreSQL. */
+    public static final int DEFAULT_PORT = 5433;
+    /** The user and database Sluice uses; local connections need no password. */
+    public static final String USER = "postgres", DATABASE = "postgres";
+
     /**
-     * Starts (or restarts, on existing data) an embedded PostgreSQL.
+     * Starts (or restarts, on existing data) an embedded PostgreSQL. It listens on localhost only
+     * and trusts local connections (no password), as the embedding library sets it up.
      *
-     * @param port          0 for any free port
+     * @param port          0 for any free port; a port already taken falls back to a free one, with a warning
      * @param sharedBuffers PostgreSQL's own buffer cache, in bytes (rounded down to whole kB)
      */
     public static EmbeddedDatabase start(Path dataDir, int port, long sharedBuffers) throws IOException {
+        if (port > 0 && !free(port)) {
+            log.warn("embedded PostgreSQL port taken, using a free port instead (logged below); set"
+                    + " embedded_pg_port (SLUICE_EMBEDDED_PG_PORT) to a free one to keep psql and Grafana"
+                    + " pointed at a fixed port [port={}]", port);
+            port = 0;
+        }
         Path dir = dataDir.resolve("pg").toAbsolutePath();
         boolean existing = Files.isDirectory(dir) && Files.exists(dir.resolve("PG_VERSION"));
         Files.createDirectories(dir);
@@ -58,7 +73,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedPostgres pg = b.start();
         log.info("embedded PostgreSQL started [dir={}, port={}, existingData={}, ms={}]",
                 dir, pg.getPort(), existing, (System.nanoTime() - t0) / 1_000_000);
-        return new EmbeddedDatabase(pg, dir);
+        EmbeddedDatabase db = new EmbeddedDatabase(pg, dir);
+        log.info("embedded PostgreSQL: connect with `{}` (Grafana: PostgreSQL data source, host 127.0.0.1:{},"
+                + " database {}, user {}, no password, TLS disabled) [host=127.0.0.1, port={}, user={}, database={}]",
+                db.psql(), pg.getPort(), DATABASE, USER, pg.getPort(), USER, DATABASE);
+        return db;
+    }
+
+    /** A ready-to-paste psql command that opens this database. */
+    public String psql() {
+        return "psql -h 127.0.0.1 -p " + pg.getPort() + " -U " + USER + " " + DATABASE;
+    }
+
+    /** Whether nothing listens on the port at 127.0.0.1 (PostgreSQL binds localhost there). */
+    static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public int port() {
@@ -70,7 +105,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public DatabaseUrl url() {
-        return new DatabaseUrl("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null);
+        return new DatabaseUrl("jdbc:postgresql://localhost:" + pg.getPort() + "/" + DATABASE, USER, null);
     }
 
     @Override
