@@ -14,6 +14,7 @@ export class Explore {
     this.state = state;
     this.names = null;
     this.namesAt = 0;
+    this.searching = Promise.resolve();
     this.chart = new Chart($('chart'), $('chart-info'), $('series-table'));
     this.live = new Live(samples => this.chart.append(samples), text => this.notice(text));
     this.wire();
@@ -27,14 +28,21 @@ export class Explore {
       clearTimeout(timer);
       timer = setTimeout(() => this.search(), 150);
     });
-    search.addEventListener('keydown', e => {
+    search.addEventListener('keydown', async e => {
+      if (e.key !== 'ArrowDown' && e.key !== 'Enter') {
+        return;
+      }
+      e.preventDefault();
+      // Typed faster than the list follows: bring it up to date first.
+      if (this.state.q !== search.value.trim()) {
+        clearTimeout(timer);
+        await this.search();
+      } else {
+        await this.searching;
+      }
       const first = $('names').querySelector('button');
-      if (e.key === 'ArrowDown' && first) {
-        e.preventDefault();
-        first.focus();
-      } else if (e.key === 'Enter' && first) {
-        e.preventDefault();
-        first.click();
+      if (first) {
+        e.key === 'Enter' ? first.click() : first.focus();
       }
     });
     $('names').addEventListener('keydown', e => {
@@ -86,7 +94,13 @@ export class Explore {
     return (await get('/v1/names?limit=1000&prefix=' + encodeURIComponent(q))).names;
   }
 
-  async search() {
+  search() {
+    this.searching = this.listNames();
+    return this.searching;
+  }
+
+  /** Lists the names that match the search box. */
+  async listNames() {
     const q = $('search').value.trim();
     this.state.q = q;
     write(this.state);
@@ -126,7 +140,11 @@ export class Explore {
     this.state.metric = metric;
     write(this.state, fromUser);
     for (const b of $('names').querySelectorAll('button')) {
-      b.toggleAttribute('aria-current', b.dataset.metric === metric);
+      if (b.dataset.metric === metric) {
+        b.setAttribute('aria-current', 'true');
+      } else {
+        b.removeAttribute('aria-current');
+      }
     }
     $('metric-title').textContent = metric;
     $('controls').hidden = false;
@@ -152,14 +170,14 @@ export class Explore {
     }
     const fieldset = $('filters');
     const legend = fieldset.querySelector('legend');
-    const selects = [];
-    for (const k of [...keys.keys()].sort()) {
-      let values = [];
-      try {
-        values = (await get(`/v1/tags/${encodeURIComponent(k)}/values?limit=1000&metric=${encodeURIComponent(metric)}`)).values;
-      } catch {
-        values = [...new Set(series.map(s => s.tags[k]).filter(v => v !== undefined))].sort();
-      }
+    const names = [...keys.keys()].sort();
+    // Each key's values asked at once; should one fail, the values seen in the series list do.
+    const valueLists = await Promise.all(names.map(k =>
+      get(`/v1/tags/${encodeURIComponent(k)}/values?limit=1000&metric=${encodeURIComponent(metric)}`)
+        .then(answer => answer.values)
+        .catch(() => [...new Set(series.map(s => s.tags[k]).filter(v => v !== undefined))].sort())));
+    const selects = names.map((k, i) => {
+      const values = valueLists[i];
       const label = document.createElement('label');
       label.textContent = k + ' ';
       const sel = document.createElement('select');
@@ -179,8 +197,8 @@ export class Explore {
         this.draw();
       });
       label.append(sel);
-      selects.push(label);
-    }
+      return label;
+    });
     fieldset.replaceChildren(legend, ...selects);
     fieldset.hidden = selects.length === 0;
     const tagText = [...keys.entries()].sort().map(([k, n]) => `${k} (in ${n})`).join(', ');
