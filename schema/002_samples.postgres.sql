@@ -10,5 +10,5 @@ CREATE TABLE IF NOT EXISTS samples (
 ) PARTITION BY RANGE (time);
 
 -- The one index on raw data: per-series time ranges. It costs most of the write budget
--- (DESIGN.md §1), and every query path needs it.
+-- (README, "Tables"), and every query path needs it.
 CREATE INDEX IF NOT EXISTS samples_series_time_idx ON samples (series_id, time DESC);

@@ -1,5 +1,5 @@
 -- Rollups on plain PostgreSQL: tables Sluice refreshes incrementally (storage/.../Rollups.java).
--- 1m from raw samples, 1h from 1m, 1d from 1h (DESIGN.md §1). Each row holds what every
+-- 1m from raw samples, 1h from 1m, 1d from 1h (README, "Ask for it" and "Tables"). Each row holds what every
 -- aggregate needs: count, sum, min, max, sum of squares (standard deviation), first and last.
 -- rollup_state.refreshed_to is the watermark: buckets before it are complete in the table;
 -- queries compute newer buckets from the level below (real-time aggregation).

@@ -1,4 +1,4 @@
--- Side tables for the drop-in APIs (DESIGN.md §1, §5).
+-- Side tables for the drop-in APIs (README, "Drop-in APIs").
 -- The fleet monitor's server registry: hostname is unique; registering again updates the row.
 CREATE TABLE IF NOT EXISTS servers (
     id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),

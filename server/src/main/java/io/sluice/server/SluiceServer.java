@@ -151,7 +151,7 @@ public final class SluiceServer implements AutoCloseable {
         queryRoutes = new QueryRoutes(queries, AnswerCache.create(cfg.redisUrl(), metrics), cfg.cacheTimeout());
         queryRoutes.register(router);
         WritePublisher publisher = new WritePublisher(ingest, cfg.httpRingWait(), cfg.httpAckTimeout());
-        // The five existing services' APIs (DESIGN.md §5).
+        // The five existing services' APIs (README, "Drop-in APIs").
         new TrainingRoutes(ingest, publisher, queryRoutes, storage.dataSource(), cfg.batchSize()).register(router);
         new FleetRoutes(ingest, publisher, queryRoutes, storage.dataSource()).register(router);
         new DashboardRoutes(queries, queryRoutes).register(router);

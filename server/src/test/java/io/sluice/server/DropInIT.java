@@ -22,7 +22,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The five existing services' APIs, checked field by field against their documents (shared/seeds). */
+/** The five existing services' APIs, checked field by field against their shapes (README, "Drop-in APIs"). */
 class DropInIT {
     static TestServer s;
     static final ObjectMapper JSON = new ObjectMapper();

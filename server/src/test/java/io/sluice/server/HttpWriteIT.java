@@ -75,6 +75,20 @@ class HttpWriteIT {
         assertThat(s.count("SELECT count(*) FROM series WHERE metric = 'gz'")).isEqualTo(5);
     }
 
+    /** README, "InfluxDB compatibility": one store, so the database and bucket parameters are ignored. */
+    @Test
+    void databaseRetentionPolicyBucketAndOrgAreAcceptedAndIgnored() throws Exception {
+        long t = Instant.now().getEpochSecond();
+        assertThat(s.post("/write?db=telegraf&rp=autogen&precision=s", "onestore,via=v1 value=1 " + t).statusCode())
+                .isEqualTo(204);
+        assertThat(s.post("/write?db=other&precision=s", "onestore,via=v1b value=2 " + t).statusCode()).isEqualTo(204);
+        assertThat(s.post("/api/v2/write?org=acme&orgID=0123456789abcdef&bucket=metrics&precision=s",
+                "onestore,via=v2 value=3 " + t).statusCode()).isEqualTo(204);
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'onestore'")).isEqualTo(3);
+        assertThat(s.count("SELECT count(*) FROM series WHERE metric = 'onestore' AND (tags ? 'db' OR tags ? 'bucket')"))
+                .as("no parameter becomes a tag").isZero();
+    }
+
     @Test
     void aBatchWithBadLinesStoresTheGoodOnesAndNamesEachBadLine() throws Exception {
         String body = "partial,host=a value=1\n"

@@ -25,7 +25,7 @@
  * A newline always ends the line, even inside a string. No leading '+' on numbers or timestamps,
  * no NaN or Infinity (the reference excludes them; InfluxDB refuses them).
  *
- * <p>Mapping onto samples (DESIGN.md §1): each float, integer, unsigned or boolean field is one
+ * <p>Mapping onto samples (README, "Write something"): each float, integer, unsigned or boolean field is one
  * sample; its metric is {@code measurement_fieldkey}, or the measurement alone for a field named
  * exactly {@code value}; the tags are the key's tags; booleans are 1 and 0; integers and unsigned
  * integers become the nearest double; the timestamp becomes microseconds (rounded down from

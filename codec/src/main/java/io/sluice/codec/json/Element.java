@@ -141,7 +141,7 @@ final class Element {
         }
     }
 
-    /** DESIGN.md §5, seeds/000: {"route","method","time" (ms),"status","timestamp"}. */
+    /** The API performance monitor's datagram (README, "Drop-in APIs"): {"route","method","time" (ms),"status","timestamp"}. */
     private void finishApi() {
         if (time.kind == Time.ABSENT) {
             problem("missing \"time\" (the call's duration in milliseconds)", start);

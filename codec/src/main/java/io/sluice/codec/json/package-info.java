@@ -1,7 +1,7 @@
 /**
  * JSON samples: {@link io.sluice.codec.json.JsonSampleParser}, on Jackson's streaming parser.
  *
- * <p>Documents accepted (DESIGN.md §4 and §5):
+ * <p>Documents accepted (README, "Write something" and "Drop-in APIs"):
  * <ul>
  *   <li>native: {@code {"samples":[{"metric","tags","time","value","step"}, ...]}} (other
  *       top-level members ignored), a single sample object, or a bare array of them. {@code metric}
@@ -12,7 +12,7 @@
  *       {@code step} an integer, optional; {@code tags} an object whose members are strings, or
  *       numbers and booleans taken as written ({@code 0}, {@code 1.50}, {@code true}); a null member
  *       is no tag; an empty string is a value like any other;</li>
- *   <li>the API performance monitor's datagram (seeds/000): {@code {"route","method","time",
+ *   <li>the API performance monitor's datagram (README, "Drop-in APIs"): {@code {"route","method","time",
  *       "status","timestamp"}}, or an array of them, recognised by {@code route} when there is no
  *       {@code metric}. It gives one sample of metric {@code api_response_time}, value {@code time}
  *       (the call's duration in milliseconds), tags {@code route}, {@code method} (the empty string

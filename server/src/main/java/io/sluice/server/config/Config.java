@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Sluice's settings: one immutable object, read once at start from {@code config.toml} (optional)
  * and environment variables ({@code SLUICE_<KEY>}, plus the names the existing services use),
- * validated in one pass that names every wrong key. DESIGN.md §3.
+ * validated in one pass that names every wrong key (README, "Configuration").
  */
 public final class Config {
     private final Map<String, Object> values;

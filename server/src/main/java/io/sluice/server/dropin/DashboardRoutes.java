@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dashboard backend (seeds/004): LTTB-downsampled series from the source its table names
+ * The dashboard backend (README, "Drop-in APIs"): LTTB-downsampled series from the source its table names
  * ({@code metrics}, {@code metrics_1min}, {@code metrics_1hour}, {@code metrics_daily}), the latest
  * value for KPI cards, and the host and metric lists. Samples are matched by metric and tag
  * {@code host}.

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fleet monitor (seeds/002): a server registry and bulk metric ingest. A metric is stored as
+ * The fleet monitor (README, "Drop-in APIs"): a server registry and bulk metric ingest. A metric is stored as
  * metric {@code <metric_type>_<metric_name>} tagged {@code server_id}, {@code metric_type},
  * {@code metric_name} and its labels, so {@code /api/v1/stream} can filter on them.
  */

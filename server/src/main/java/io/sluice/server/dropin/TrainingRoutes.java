@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ML training metrics service (seeds/001): batch writes of {@code {run_id, metric_name, step,
+ * The ML training metrics service (README, "Drop-in APIs"): batch writes of {@code {run_id, metric_name, step,
  * value, time, metadata}} and per-run reads. A sample is metric {@code metric_name} tagged
  * {@code run_id}, with its step; non-empty metadata goes to {@code run_metadata}.
  */

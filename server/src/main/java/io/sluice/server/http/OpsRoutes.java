@@ -46,7 +46,7 @@ public final class OpsRoutes {
                         + (o == null ? "" : " (since " + o.since() + ", error id " + o.errorId() + ")") + ".\n");
     }
 
-    /** The fleet monitor's health check (seeds/002): 200 while the database answers. */
+    /** The fleet monitor's health check (README, "Drop-in APIs"): 200 while the database answers. */
     private void health(Exchange ex) {
         boolean up = health.up();
         Map<String, Object> body = new LinkedHashMap<>();

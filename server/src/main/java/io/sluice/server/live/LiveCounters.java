@@ -3,7 +3,7 @@ package io.sluice.server.live;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
 
-/** Live streaming counters (DESIGN.md §4: viewers; issue 4: frames, samples, drops, cross-node). */
+/** Live streaming counters (README, "Watch it live" and "Operations": viewers, frames, samples, drops, cross-node). */
 final class LiveCounters {
     final Counter frames;
     final Counter samples;

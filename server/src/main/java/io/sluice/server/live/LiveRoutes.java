@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The WebSocket endpoints (DESIGN.md §4, §5): {@code /v1/live} (native), {@code /ws} (API
+ * The WebSocket endpoints (README, "Watch it live" and "Drop-in APIs"): {@code /v1/live} (native), {@code /ws} (API
  * performance events), {@code /ws/metrics/{x}} (a training run when x is a UUID, else a dashboard
  * metric), {@code /api/v1/stream} (fleet monitor).
  */

@@ -28,7 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Live samples across nodes (DESIGN.md §6): each node publishes what it ingests to one Redis
+ * Live samples across nodes (README, "Watch it live"): each node publishes what it ingests to one Redis
  * channel in batches (one message per coalescing interval, not one per sample), and hands what
  * other nodes publish to its own viewers. A node skips its own messages, so each viewer sees each
  * sample once. Publishing never waits: with Redis down, commands are rejected at once, counted,

@@ -2,7 +2,7 @@ package io.sluice.server.live;
 
 /**
  * How a group's samples are written: Sluice's own batches, or the message shapes of the existing
- * services' WebSocket endpoints (DESIGN.md §5, seeds/).
+ * services' WebSocket endpoints (README, "Drop-in APIs").
  */
 public enum Style {
     /** {@code {"type":"samples","subscription":id,"samples":[{metric,tags,time,value,step}]}} per flush. */

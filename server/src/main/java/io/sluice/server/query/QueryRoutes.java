@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The native query API (DESIGN.md §4): {@code /v1/query}, {@code /v1/series}, {@code /v1/names},
+ * The native query API (README, "Ask for it"): {@code /v1/query}, {@code /v1/series}, {@code /v1/names},
  * {@code /v1/tags/{key}/values}, {@code /v1/latest}. Every query runs on a small worker pool
  * with a bounded queue, never on an event loop; a full queue answers 503.
  */
