@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * error the connection is dropped and the next request opens a new one; a request is never
  * retried here, the caller counts the failure.
  */
-final class PlainHttp implements Closeable {
+public final class PlainHttp implements Closeable {
     private static final int MAX_HEAD = 64 * 1024;
 
     private final String host;
@@ -38,7 +38,7 @@ final class PlainHttp implements Closeable {
     private int connects;
 
     /** @param base {@code http://host:port}; any path in it is ignored */
-    PlainHttp(URI base, int timeoutMs) {
+    public PlainHttp(URI base, int timeoutMs) {
         if (!"http".equals(base.getScheme())) {
             throw new IllegalArgumentException("only http:// is supported, got " + base);
         }
@@ -48,20 +48,47 @@ final class PlainHttp implements Closeable {
     }
 
     /** Sends a POST and returns the status; the answer's body is then in {@link #body()}. */
-    int post(String target, String contentType, byte[] content) throws IOException {
+    public int post(String target, String contentType, byte[] content) throws IOException {
         String head = "POST " + target + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + content.length + "\r\n\r\n";
         return exchange(head.getBytes(StandardCharsets.US_ASCII), content);
     }
 
     /** Sends a GET and returns the status; the answer's body is then in {@link #body()}. */
-    int get(String target) throws IOException {
+    public int get(String target) throws IOException {
         String head = "GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n";
         return exchange(head.getBytes(StandardCharsets.US_ASCII), null);
     }
 
+    /**
+     * Writes a request's bytes as they are, without waiting for its answer (pipelining: answers
+     * are read in order with {@link #receive}). Connects first if needed.
+     */
+    public void send(byte[] request) throws IOException {
+        try {
+            if (socket == null) {
+                connect();
+            }
+            output.write(request);
+            output.flush();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Reads the next answer on the connection and returns its status; its body is then in {@link #body()}. */
+    public int receive() throws IOException {
+        try {
+            return readResponse();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
     /** The last answer's body, as UTF-8. */
-    String body() {
+    public String body() {
         return body.toString(StandardCharsets.UTF_8);
     }
 
@@ -214,6 +241,11 @@ final class PlainHttp implements Closeable {
         pos = 0;
         lim = n;
         return true;
+    }
+
+    /** Whether a connection is open (an answer with {@code Connection: close} closes it). */
+    public boolean isOpen() {
+        return socket != null;
     }
 
     @Override
