@@ -48,12 +48,14 @@ public final class Exchange {
     private volatile boolean upgraded;
     private final HttpHeaders extraHeaders = new DefaultHttpHeaders();
 
-    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, int sequence, Map<String, String> pathParams) {
+    /** @param target the request's target, already decoded (a bad one is answered before an exchange exists) */
+    Exchange(ChannelHandlerContext ctx, FullHttpRequest request, int sequence, QueryStringDecoder target,
+             Map<String, String> pathParams) {
         this.ctx = ctx;
         this.request = request;
         this.sequence = sequence;
         this.pathParams = pathParams;
-        this.query = new QueryStringDecoder(request.uri());
+        this.query = target;
         this.keepAlive = HttpUtil.isKeepAlive(request);
     }
 

@@ -47,9 +47,18 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
             refused(ctx, in, req.decoderResult().cause());
             return;
         }
-        String path = new QueryStringDecoder(req.uri()).path();
+        QueryStringDecoder target = new QueryStringDecoder(req.uri());
+        String path;
+        try {
+            path = originForm(target.path());
+            target.parameters(); // decoded now, so a bad escape is the client's 400, not a handler's failure
+        } catch (IllegalArgumentException e) {
+            new Exchange(ctx, req, in.sequence(), noTarget(), Map.of()).error(HttpResponseStatus.BAD_REQUEST, "invalid",
+                    "request target: " + e.getMessage());
+            return;
+        }
         Router.Match m = router.match(req.method(), path);
-        Exchange ex = new Exchange(ctx, req, in.sequence(), m.params());
+        Exchange ex = new Exchange(ctx, req, in.sequence(), target, m.params());
         if (!m.found()) {
             if (m.pathExists()) {
                 String allow = m.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
@@ -68,9 +77,32 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
         }
     }
 
+    /** For answering a request whose own target is not to be read. */
+    private static QueryStringDecoder noTarget() {
+        return new QueryStringDecoder("/");
+    }
+
+    /**
+     * The path of an origin-form target ({@code /write}), or of an absolute-form one
+     * ({@code http://host/write}, which a server must accept: RFC 9112 §3.2.2).
+     *
+     * @throws IllegalArgumentException for anything else ({@code *}, a bare word, nothing)
+     */
+    static String originForm(String path) {
+        int scheme = path.startsWith("http://") ? 7 : path.startsWith("https://") ? 8 : -1;
+        if (scheme > 0) {
+            int slash = path.indexOf('/', scheme);
+            return slash < 0 ? "/" : path.substring(slash);
+        }
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("'" + path + "' is not a path starting with '/'");
+        }
+        return path;
+    }
+
     /** Answers a request the pipeline could not take, in its turn. */
     private void refused(ChannelHandlerContext ctx, HttpPipelining.Sequenced<FullHttpRequest> in, Throwable cause) {
-        Exchange ex = new Exchange(ctx, in.message(), in.sequence(), Map.of());
+        Exchange ex = new Exchange(ctx, in.message(), in.sequence(), noTarget(), Map.of());
         if (cause instanceof RefusedRequest r) {
             if (r.status().equals(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE)) {
                 ex.header(HttpHeaderNames.ACCEPT_ENCODING, RequestBodyDecoder.SUPPORTED); // RFC 9110 §12.5.3
