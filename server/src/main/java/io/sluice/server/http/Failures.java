@@ -17,12 +17,14 @@ import java.util.Map;
  * precise reason: a bad parameter, a value the database refused (SQLSTATE class 22, data
  * exception, or 23, integrity violation: 400, never retried). Sluice's own faults answer a stable
  * message and an error id, and the log line with the same id holds the details: a database that
- * does not answer is 503 with Retry-After (one line per ten seconds, the id shared meanwhile),
- * anything else 500 with its stack trace in the log.
+ * does not answer is 503 with Retry-After, anything else 500 with its stack trace in the log.
+ * Storms (a database gone, a client sending what the database refuses) are one line per ten
+ * seconds, whose id the answers meanwhile share.
  */
 public final class Failures {
     private static final Logger log = LoggerFactory.getLogger(Failures.class);
     private static final RateLimitedLog unavailable = new RateLimitedLog(log, 10_000);
+    private static final RateLimitedLog refused = new RateLimitedLog(log, 10_000);
 
     private Failures() {
     }
@@ -45,9 +47,8 @@ public final class Failures {
     private static void database(Exchange ex, SQLException e) {
         String state = SqlStates.of(e);
         if (SqlStates.isClientData(e)) {
-            String id = ErrorIds.next();
-            log.info("database refused a value of a request [errorId={}, method={}, uri={}, sqlState={}, error={}]",
-                    id, ex.request().method(), ex.request().uri(), state, e.getMessage());
+            String id = refused.warnWithId("the database refused a value of a request, answering 400 [errorId={}, method={},"
+                    + " uri={}, sqlState={}, error={}]", ex.request().method(), ex.request().uri(), state, e.getMessage());
             ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", "the database refused a value of this request (SQLSTATE "
                     + state + "); error id " + id, Map.of("error_id", id));
         } else if (SqlStates.isTransient(e)) {
