@@ -29,10 +29,8 @@ class HttpFuzzIT {
     void everyBodyPathAnswersWithoutServerErrorsKeepsTheGoodSamplesAndLogsNoStackTrace() throws Exception {
         Path jar = Path.of("").toAbsolutePath().resolveSibling("server").resolve("target/sluice.jar");
         assumeTrue(Files.exists(jar), "needs " + jar + ": run the build from the repository root (mvn -B -ntp verify)");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
+        int pgPort = freePort(); // the default, 5433, may be taken by another Sluice on this machine
         Path log = dir.resolve("sluice.log");
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -40,6 +38,8 @@ class HttpFuzzIT {
         pb.environment().put("SLUICE_HTTP_PORT", Integer.toString(port));
         pb.environment().put("SLUICE_UDP_LINE_PORT", "0");
         pb.environment().put("SLUICE_UDP_JSON_PORT", "0");
+        pb.environment().put("SLUICE_STATSD_PORT", "0");
+        pb.environment().put("SLUICE_EMBEDDED_PG_PORT", Integer.toString(pgPort));
         pb.environment().put("SLUICE_EMBEDDED_PG_SHARED_BUFFERS", "32MiB");
         pb.environment().put("SLUICE_WRITER_LINGER", "0ms");
         Process sluice = pb.start();
@@ -60,6 +60,12 @@ class HttpFuzzIT {
             if (!sluice.waitFor(60, TimeUnit.SECONDS)) {
                 sluice.destroyForcibly();
             }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
