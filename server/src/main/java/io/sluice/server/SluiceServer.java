@@ -125,7 +125,7 @@ public final class SluiceServer implements AutoCloseable {
         WriterConfig wc = new WriterConfig(cfg.writers(), cfg.writerBatchSize(), cfg.writerLinger().toMillis(),
                 5_000, false);
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
-                cfg.partitionsAhead(), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
+                partitionsAhead(cfg), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
                 cfg.retention1m()), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
@@ -139,7 +139,8 @@ public final class SluiceServer implements AutoCloseable {
                 () -> storage.health().up() ? 1 : 0);
 
         Ingest ingest = new Ingest(storage.registry(), storage.ingest(),
-                new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000),
+                new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000,
+                        cfg.retentionRaw().toNanos() / 1000),
                 metrics);
         Router router = new Router();
         OpsRoutes ops = new OpsRoutes(metrics, storage.health(), cfg);
@@ -188,6 +189,12 @@ public final class SluiceServer implements AutoCloseable {
             String host = cfg.bindAddress().equals("0.0.0.0") || cfg.bindAddress().equals("::") ? "localhost" : cfg.bindAddress();
             log.info("web page at http://{}:{}/ (API: /swagger)", host, httpPort);
         }
+    }
+
+    /** Days of partitions kept ahead: enough for every time max_future accepts (issue 14, item 5). */
+    static int partitionsAhead(Config cfg) {
+        long futureDays = (cfg.maxFuture().toSeconds() + 86_399) / 86_400;
+        return (int) Math.min(3660, Math.max(cfg.partitionsAhead(), futureDays + 1));
     }
 
     /**

@@ -178,9 +178,13 @@ class HttpWriteIT {
     }
 
     @Test
-    void oldSamplesAreStoredButTimesBefore2000AreRefusedWithAReason() throws Exception {
-        // The issue's own example: a timestamp from 2024 is stored (retention removes it later).
-        HttpResponse<String> ok = s.post("/write?precision=s", "cpu2024,host=a usage_user=12.5 1732280000");
+    void samplesBeyondRetentionOrBefore2000AreRefusedWithAReason() throws Exception {
+        // Issue 2's example time, 2024-11-22, is older than retention_raw (30d): refused, as
+        // InfluxDB refuses points beyond its retention policy (issue 14, item 5). Today's is stored.
+        HttpResponse<String> old = s.post("/write?precision=s", "cpu2024,host=a usage_user=12.5 1732280000");
+        assertThat(old.statusCode()).isEqualTo(400);
+        assertThat(old.body()).contains("retention_raw");
+        HttpResponse<String> ok = s.post("/write?precision=s", "cpu2024,host=a usage_user=12.5 " + Instant.now().getEpochSecond());
         assertThat(ok.statusCode()).isEqualTo(204);
         assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'cpu2024_usage_user'")).isEqualTo(1);
         // Seconds sent without precision=s read as nanoseconds: 1970. Refused, the rest stored.

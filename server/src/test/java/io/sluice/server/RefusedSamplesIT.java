@@ -8,10 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Samples Sluice refuses at ingest, and why (issue 14, items 3 and 5), through /write. */
 class RefusedSamplesIT {
@@ -70,5 +72,27 @@ class RefusedSamplesIT {
             assertThat(raw.get("series").get(0).get("points")).as(agg).hasSize(10);
             assertThat(m1.get("series")).as(agg).isEqualTo(raw.get("series"));
         }
+    }
+
+    @Test
+    void aSampleOlderThanRetentionIsRefusedAsInfluxDbDoesAndTheRestIsStored() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        long day = 86_400;
+        // Maintenance keeps a partition for each retained day; wait for its first run.
+        await().atMost(Duration.ofSeconds(60)).until(() -> s.server.storage().partitions().has((now - 29 * day) / day));
+        HttpResponse<String> r = s.post("/write?precision=s", "retained,host=a value=1 " + (now - 31 * day) + "\n"
+                + "retained,host=a value=2 " + (now - 29 * day) + "\n"
+                + "retained,host=a value=3 " + now + "\n");
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode j = JSON.readTree(r.body());
+        assertThat(j.get("message").asText()).startsWith("partial write");
+        assertThat(j.get("accepted").asInt()).isEqualTo(2);
+        assertThat(j.get("line_errors")).hasSize(1);
+        assertThat(j.get("line_errors").get(0).get("line").asInt()).isEqualTo(1);
+        assertThat(j.get("line_errors").get(0).get("reason").asText()).contains("retention_raw");
+        assertThat(s.metric("sluice_samples_rejected_total", "reason", "beyond_retention")).isEqualTo(1);
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'retained'")).isEqualTo(2);
+        // The old day's partition was there before the write: no writer created one.
+        assertThat(s.metric("sluice_partitions_created_total", "by", "writer")).isZero();
     }
 }

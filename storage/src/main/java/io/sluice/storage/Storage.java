@@ -121,7 +121,7 @@ public final class Storage implements AutoCloseable {
         try {
             Schema.Flavor flavor;
             SeriesRegistry registry = new SeriesRegistry(cfg.maxSeries());
-            Partitions partitions = new Partitions();
+            Partitions partitions = new Partitions(metrics);
             try (Connection c = pool.getConnection()) {
                 flavor = Schema.apply(c, cfg.chunkInterval(), cfg.allowTimescale());
                 registry.load(c);
@@ -152,7 +152,7 @@ public final class Storage implements AutoCloseable {
         started = true;
         health.start();
         if (flavor == Schema.Flavor.POSTGRES) {
-            maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 1, 1, TimeUnit.HOURS);
+            maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 0, 1, TimeUnit.HOURS);
             maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
             maintenance.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
             compaction.scheduleWithFixedDelay(this::compactClosedDays, 2, 10, TimeUnit.MINUTES);
@@ -190,9 +190,11 @@ public final class Storage implements AutoCloseable {
         return rollups;
     }
 
+    /** Every day a sample may be accepted for has its partition before a writer needs it (issue 14, item 5). */
     private void createPartitionsAhead() {
         try (Connection c = pool.getConnection()) {
-            partitions.ensureAhead(c, System.currentTimeMillis() * 1000, cfg.partitionsAhead());
+            partitions.ensureWindow(c, System.currentTimeMillis() * 1000, cfg.retentionRaw().toNanos() / 1000,
+                    cfg.partitionsAhead());
         } catch (SQLException | RuntimeException e) {
             log.warn("could not create partitions ahead, will retry [error={}]", e.toString());
         }

@@ -1,7 +1,10 @@
 package io.sluice.storage;
 
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
 import io.sluice.storage.ingest.AcknowledgedWrite;
 import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleEvent;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -23,5 +26,19 @@ public final class Writes {
                 (outcome, reason) -> done.complete(reason == null ? "ok" : outcome + ": " + reason));
         assertThat(w.tryPublish()).isEqualTo(AcknowledgedWrite.Publish.PUBLISHED);
         return done;
+    }
+
+    /** Adds a sample of the series to the batch, registering the series as pending when it is new. */
+    public static void add(Storage storage, SampleBatch batch, SeriesKey key, long timeMicros, double value) {
+        int id = storage.registry().idOf(key);
+        batch.add(id < 0 ? SampleEvent.UNRESOLVED : id, id < 0 ? storage.registry().pending(key) : null, timeMicros,
+                value, SampleSink.NO_STEP);
+    }
+
+    /** One sample as one acknowledged request. */
+    public static CompletableFuture<String> one(Storage storage, SeriesKey key, long timeMicros, double value) {
+        SampleBatch batch = new SampleBatch(1);
+        add(storage, batch, key, timeMicros, value);
+        return request(storage, batch);
     }
 }

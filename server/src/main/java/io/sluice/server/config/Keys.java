@@ -49,9 +49,9 @@ final class Keys {
         intKey("max_series", 1_000_000, 1, Integer.MAX_VALUE, "series this node knows before refusing new ones");
         intKey("max_tags", 32, 0, 64, "tags per sample");
         add(new Key("chunk_interval", Key.Type.INTERVAL, "1 day", 0, 0, false, List.of(), "TimescaleDB chunk interval"));
-        intKey("partitions_ahead", 3, 1, 365, "days of partitions created ahead (plain PostgreSQL)");
+        intKey("partitions_ahead", 3, 1, 365, "days of partitions kept ahead (plain PostgreSQL; never fewer than max_future covers)");
         add(new Key("timescale", Key.Type.BOOL, true, 0, 0, false, List.of(), "use TimescaleDB when available"));
-        durationKey("retention_raw", "30d", 3_600_000, Long.MAX_VALUE / 2, "raw samples kept (whole partitions dropped past it)");
+        durationKey("retention_raw", "30d", 3_600_000, Long.MAX_VALUE / 2, "raw samples kept (older partitions dropped, older samples refused)");
         durationKey("max_sample_age", "0s", 0, Long.MAX_VALUE / 2, "refuse samples older than this (0s: any time from 2000-01-01)");
         durationKey("retention_1m", "90d", 3_600_000, Long.MAX_VALUE / 2, "1-minute rollups kept (1h and 1d are kept)");
         durationKey("max_future", "7d", 0, Long.MAX_VALUE / 2, "how far ahead of now a sample's time may be");

@@ -32,6 +32,8 @@ public final class IngestSink implements SampleSink {
     private int skippedFields;
     private long nowMicros;
     private long oldest;
+    /** Older than this is beyond retention_raw (checked after {@link #oldest}, for its own reason). */
+    private long retained;
     private long newest;
 
     IngestSink(Ingest ingest, ProtocolCounters protocol) {
@@ -59,6 +61,7 @@ public final class IngestSink implements SampleSink {
         nowMicros = System.currentTimeMillis() * 1000;
         Limits l = ingest.limits();
         oldest = l.maxAgeMicros() > 0 ? Math.max(Limits.FLOOR_MICROS, nowMicros - l.maxAgeMicros()) : Limits.FLOOR_MICROS;
+        retained = nowMicros - l.retentionMicros();
         newest = nowMicros + l.maxAheadMicros();
         return this;
     }
@@ -82,6 +85,10 @@ public final class IngestSink implements SampleSink {
         if (t < oldest) {
             reject(Reject.TOO_OLD, t < Limits.FLOOR_MICROS ? "time is before 2000-01-01 (check the precision)"
                     : "time is older than max_sample_age");
+            return;
+        }
+        if (t < retained) {
+            reject(Reject.BEYOND_RETENTION, "time is older than retention_raw: points beyond the retention period are not stored");
             return;
         }
         if (t > newest) {

@@ -6,8 +6,11 @@ package io.sluice.server.ingest;
  * @param maxTags       tags per sample
  * @param maxAgeMicros  oldest accepted time, as an age from now; 0 for no limit but {@link #FLOOR_MICROS}
  * @param maxAheadMicros newest accepted time, as a distance ahead of now
+ * @param retentionMicros {@code retention_raw}: older samples are refused, as InfluxDB refuses
+ *                      points beyond its retention policy (issue 14, item 5); a partition is kept
+ *                      for every day younger than that, so a writer never has to create one
  */
-public record Limits(int maxTags, long maxAgeMicros, long maxAheadMicros) {
+public record Limits(int maxTags, long maxAgeMicros, long maxAheadMicros, long retentionMicros) {
     /** A series key's canonical bytes above this are refused: PostgreSQL's B-tree entries are bounded. */
     public static final int MAX_SERIES_KEY_BYTES = 2048;
     /**

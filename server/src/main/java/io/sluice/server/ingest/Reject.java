@@ -7,6 +7,7 @@ public enum Reject {
     OUT_OF_RANGE("out_of_range"),
     TOO_MANY_TAGS("too_many_tags"),
     TOO_OLD("too_old"),
+    BEYOND_RETENTION("beyond_retention"),
     TOO_NEW("too_new"),
     KEY_TOO_LONG("key_too_long"),
     INVALID_NAME("invalid_name"),

@@ -1,5 +1,7 @@
 package io.sluice.storage.db;
 
+import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,9 +17,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Daily partitions of {@code samples} on plain PostgreSQL: created ahead of time, created on
- * demand before a batch lands outside every existing one, compacted once the day is over, and
- * dropped by retention.
+ * Daily partitions of {@code samples} on plain PostgreSQL: created by maintenance for every day a
+ * sample may be accepted for (retention back, {@code max_future} ahead), created by a writer only
+ * if one is still missing, compacted once the day is over, and dropped by retention; none of
+ * these takes a lock that holds back the writers' COPY.
  *
  * <p>Days are UTC. A partition is named {@code samples_pYYYYMMDD}.
  */
@@ -33,8 +36,34 @@ public final class Partitions {
     /** Marks a partition whose index was rebuilt (a table comment: no schema change needed). */
     static final String COMPACTED = "sluice: index compacted";
 
-    /** Days (since the epoch, UTC) known to have a partition. */
-    private final Set<Long> days = ConcurrentHashMap.newKeySet();
+    /**
+     * Retention keeps a day this much past {@code retention_raw}: a sample accepted at the edge
+     * may wait in the ring (a slow commit, a short database outage) and still find its partition.
+     */
+    public static final long RETENTION_GRACE_MICROS = 3_600_000_000L;
+
+    /**
+     * Days back that maintenance keeps ready at most: a longer retention gets older days attached
+     * by the writer that needs them (non-blocking too), rather than thousands of empty tables.
+     */
+    static final int MAX_DAYS_KEPT_READY = 400;
+
+    /** Days (since the epoch, UTC) known to have a partition; replaced whole by {@link #load}. */
+    private volatile Set<Long> days = ConcurrentHashMap.newKeySet();
+    private final Counter createdByMaintenance;
+    private final Counter createdByWriters;
+
+    public Partitions() {
+        this(new Metrics());
+    }
+
+    public Partitions(Metrics metrics) {
+        String name = "sluice_partitions_created_total";
+        String help = "Daily partitions of samples created, by whom: maintenance ahead of time, or a writer"
+                + " that found one missing (should stay 0).";
+        createdByMaintenance = metrics.counter(name, help, "by", "maintenance");
+        createdByWriters = metrics.counter(name, help, "by", "writer");
+    }
 
     public static long dayOf(long timeMicros) {
         return Math.floorDiv(timeMicros, DAY_MICROS);
@@ -44,27 +73,69 @@ public final class Partitions {
         return days.contains(day);
     }
 
-    /** Reads which partitions exist. */
+    /** Reads which partitions exist. Writers meanwhile see the old set, never an empty one. */
     public void load(Connection c) throws SQLException {
-        days.clear();
+        Set<Long> fresh = ConcurrentHashMap.newKeySet();
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
                      + " JOIN pg_class c ON c.oid = i.inhrelid"
-                     + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'samples'")) {
+                     + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'samples' AND NOT i.inhdetachpending")) {
             while (rs.next()) {
                 Long day = parseDay(rs.getString(1));
                 if (day != null) {
-                    days.add(day);
+                    fresh.add(day);
                 }
             }
         }
+        days = fresh;
     }
 
     /**
-     * Creates the partitions for the given days that do not exist yet, each in its own small
-     * transaction under an advisory lock (writers and nodes may race for the same day).
+     * Creates the partitions a writer's batch needs that do not exist (issue 14, item 5: normally
+     * none, maintenance keeps the whole accepted window); without stalling other writers, as
+     * {@link #create} does.
      */
     public void ensure(Connection c, Iterable<Long> wanted) throws SQLException {
+        create(c, wanted, createdByWriters);
+    }
+
+    /**
+     * Keeps a partition for every day a sample may be accepted for: from {@code retention}
+     * (at most {@link #MAX_DAYS_KEPT_READY} days) before now to {@code ahead} days after today (the server passes at least {@code max_future}),
+     * newest first. Run by maintenance, outside the writers' transactions.
+     */
+    public void ensureWindow(Connection c, long nowMicros, long retentionMicros, int ahead) throws SQLException {
+        long today = dayOf(nowMicros);
+        List<Long> want = new ArrayList<>();
+        long first = Math.max(today - MAX_DAYS_KEPT_READY, dayOf(nowMicros - retentionMicros));
+        for (long d = today + ahead; d >= first; d--) {
+            want.add(d);
+        }
+        create(c, want, createdByMaintenance);
+    }
+
+    /** Ensures partitions from yesterday to {@code ahead} days after today (at start, before writes). */
+    public void ensureAhead(Connection c, long nowMicros, int ahead) throws SQLException {
+        long today = dayOf(nowMicros);
+        List<Long> want = new ArrayList<>();
+        for (long d = today + ahead; d >= today - 1; d--) {
+            want.add(d);
+        }
+        create(c, want, createdByMaintenance);
+    }
+
+    /**
+     * Creates each missing day's partition in a small transaction of its own, under an advisory
+     * lock (writers and nodes may race for the same day), and never with a lock that waits for
+     * or holds back the writers' COPY: {@code CREATE TABLE ... PARTITION OF} takes ACCESS
+     * EXCLUSIVE on {@code samples}, so it queued behind every running query and every COPY queued
+     * behind it (one stall lasted 29 s). Instead the day is created as a table of its own, given
+     * a CHECK constraint that matches its bounds, and attached: {@code ATTACH PARTITION} takes
+     * SHARE UPDATE EXCLUSIVE on {@code samples}, which neither reads nor writes conflict with,
+     * and skips scanning the new table because the constraint proves its rows fit (PostgreSQL
+     * manual, "Partition Maintenance"). The constraint is then dropped, so inserts do not check it.
+     */
+    private void create(Connection c, Iterable<Long> wanted, Counter counter) throws SQLException {
         List<Long> missing = new ArrayList<>();
         for (Long d : wanted) {
             if (!days.contains(d)) {
@@ -76,44 +147,61 @@ public final class Partitions {
         }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
+        List<LocalDate> created = new ArrayList<>();
         try (Statement st = c.createStatement()) {
-            st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
             for (long d : missing) {
+                st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
                 LocalDate from = LocalDate.ofEpochDay(d);
                 String name = "samples_p" + from.format(NAME);
-                st.execute("CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF samples FOR VALUES FROM ('"
-                        + from + " 00:00:00+00') TO ('" + from.plusDays(1) + " 00:00:00+00')");
+                if (!attached(st, name)) {
+                    String lo = "'" + from + " 00:00:00+00'";
+                    String hi = "'" + from.plusDays(1) + " 00:00:00+00'";
+                    st.execute("CREATE TABLE IF NOT EXISTS " + name + " (LIKE samples INCLUDING DEFAULTS)");
+                    st.execute("ALTER TABLE " + name + " ADD CONSTRAINT " + name + "_bounds CHECK (time >= " + lo
+                            + " AND time < " + hi + ")");
+                    st.execute("ALTER TABLE samples ATTACH PARTITION " + name + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
+                    st.execute("ALTER TABLE " + name + " DROP CONSTRAINT " + name + "_bounds");
+                    created.add(from);
+                }
+                c.commit();
+                days.add(d);
             }
-            c.commit();
-            days.addAll(missing);
-            log.info("partitions created [days={}]", missing.stream().map(LocalDate::ofEpochDay).toList());
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(auto);
+            if (!created.isEmpty()) {
+                counter.add(created.size());
+                log.info("partitions created [count={}, days={}, by={}]", created.size(), created.size() <= 3 ? created
+                        : created.get(0) + ".." + created.get(created.size() - 1), counter == createdByWriters ? "writer" : "maintenance");
+            }
         }
     }
 
-    /** Ensures partitions from yesterday to {@code ahead} days after today. */
-    public void ensureAhead(Connection c, long nowMicros, int ahead) throws SQLException {
-        long today = dayOf(nowMicros);
-        List<Long> want = new ArrayList<>();
-        for (long d = today - 1; d <= today + ahead; d++) {
-            want.add(d);
+    private static boolean attached(Statement st, String name) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                + " WHERE i.inhparent = 'samples'::regclass AND c.relname = '" + name + "'")) {
+            return rs.next();
         }
-        ensure(c, want);
     }
 
     /**
-     * Drops partitions wholly older than the cut-off; returns how many were dropped. Takes the
-     * compaction lock first: a DROP waiting behind another node's {@code REINDEX CONCURRENTLY} of
-     * the same partition would hold its lock on {@code samples} meanwhile, and every COPY and
-     * query would queue behind it. While the lock is taken elsewhere, retention waits a run.
+     * Drops partitions wholly older than the cut-off (less {@link #RETENTION_GRACE_MICROS});
+     * returns how many were dropped. Each is first detached with {@code DETACH PARTITION ...
+     * CONCURRENTLY}, which takes only SHARE UPDATE EXCLUSIVE on {@code samples} and waits for
+     * queries that may still read the partition, so neither writers nor readers queue behind it
+     * (a plain {@code DROP TABLE} of a partition takes ACCESS EXCLUSIVE on {@code samples}). A
+     * detach interrupted before (the process or the database stopped) is finished first.
+     *
+     * <p>Takes the compaction lock first: a DROP waiting behind another node's {@code REINDEX
+     * CONCURRENTLY} of the same partition would wait for minutes. While the lock is taken
+     * elsewhere, retention waits a run.
+     *
+     * @param c a connection in auto-commit mode (a concurrent detach cannot run in a transaction)
      */
     public int dropOlderThan(Connection c, long cutoffMicros) throws SQLException {
-        long cutoffDay = dayOf(cutoffMicros);
-        int dropped = 0;
+        long cutoffDay = dayOf(cutoffMicros - RETENTION_GRACE_MICROS);
         load(c);
         List<Long> old = new ArrayList<>();
         for (Long d : days) {
@@ -122,17 +210,26 @@ public final class Partitions {
                 old.add(d);
             }
         }
-        if (old.isEmpty()) {
+        List<String> pending = detachPending(c);
+        if (old.isEmpty() && pending.isEmpty()) {
             return 0;
         }
         if (!advisoryLock(c, "pg_try_advisory_lock")) {
             log.info("retention postponed: another session is compacting partitions");
             return 0;
         }
+        int dropped = 0;
         try (Statement st = c.createStatement()) {
+            for (String name : pending) {
+                st.execute("ALTER TABLE samples DETACH PARTITION " + name + " FINALIZE");
+                st.execute("DROP TABLE IF EXISTS " + name);
+                dropped++;
+            }
             for (Long d : old) {
-                st.execute("DROP TABLE IF EXISTS samples_p" + LocalDate.ofEpochDay(d).format(NAME));
+                String name = "samples_p" + LocalDate.ofEpochDay(d).format(NAME);
                 days.remove(d);
+                st.execute("ALTER TABLE samples DETACH PARTITION " + name + " CONCURRENTLY");
+                st.execute("DROP TABLE IF EXISTS " + name);
                 dropped++;
             }
         } finally {
@@ -142,6 +239,17 @@ public final class Partitions {
             log.info("retention dropped partitions [count={}, before={}]", dropped, LocalDate.ofEpochDay(cutoffDay));
         }
         return dropped;
+    }
+
+    private static List<String> detachPending(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
+                + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'samples'::regclass AND i.inhdetachpending")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     /**

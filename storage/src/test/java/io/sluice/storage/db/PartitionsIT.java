@@ -1,0 +1,148 @@
+package io.sluice.storage.db;
+
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.Storage;
+import io.sluice.storage.TestDatabase;
+import io.sluice.storage.Writes;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Partitions never hold back the writers (issue 14, item 5): every day a sample may be accepted
+ * for is created ahead by maintenance; one still missing is attached without a lock that waits
+ * for readers; retention detaches concurrently.
+ */
+class PartitionsIT {
+    private static final long DAY = Partitions.DAY_MICROS;
+
+    private Storage storage;
+    private final Metrics metrics = new Metrics();
+
+    @AfterEach
+    void close() {
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    private long now() {
+        return Instant.now().toEpochMilli() * 1000;
+    }
+
+    @Test
+    void maintenanceKeepsAPartitionForEveryRetainedDaySoWritersCreateNone() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("window");
+        storage = Storage.open(TestDatabase.storageConfig(url, 2, 1000), metrics);
+        storage.start();
+        long today = Partitions.dayOf(now());
+        // Retention is 30 days in the test settings, and 2 days ahead.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            for (long d = today - 30; d <= today + 2; d++) {
+                if (!storage.partitions().has(d)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass"))
+                .isEqualTo(33);
+        // A backfill over the whole window: samples land and no writer creates a partition.
+        SampleBatch batch = new SampleBatch(3000);
+        long t = now();
+        for (int i = 0; i < 3000; i++) {
+            Writes.add(storage, batch, SeriesKey.of("old", Map.of("h", Integer.toString(i % 7))), t - (i * 997_000_000L) % (29 * DAY), i);
+        }
+        assertThat(Writes.request(storage, batch).get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(3000);
+        assertThat(metrics.value("sluice_partitions_created_total", "by", "writer")).isZero();
+        assertThat(metrics.value("sluice_partitions_created_total", "by", "maintenance")).isGreaterThanOrEqualTo(33);
+    }
+
+    @Test
+    void aMissingPartitionIsAttachedWhileAQueryReadsAndOtherWritersGoOn() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("attach");
+        storage = Storage.open(TestDatabase.storageConfig(url, 2, 1000), metrics);
+        storage.start();
+        long old = now() - 400 * DAY; // outside the kept window: no partition
+        assertThat(storage.partitions().has(Partitions.dayOf(old))).isFalse();
+        try (Connection reader = TestDatabase.connect(url); Statement st = reader.createStatement()) {
+            // A long query over samples: it holds ACCESS SHARE on samples until it ends, which
+            // CREATE TABLE ... PARTITION OF (ACCESS EXCLUSIVE) waited for, and every COPY behind it.
+            reader.setAutoCommit(false);
+            st.executeQuery("SELECT count(*) FROM samples").close();
+            CompletableFuture<String> oldWrite = Writes.one(storage, SeriesKey.of("late", Map.of()), old, 1);
+            CompletableFuture<String> newWrite = Writes.one(storage, SeriesKey.of("live", Map.of()), now(), 2);
+            assertThat(newWrite.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(oldWrite.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+            reader.commit();
+        }
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(2);
+        assertThat(metrics.value("sluice_partitions_created_total", "by", "writer")).isEqualTo(1);
+        // A plain table attached: its bounds are those of a day partition, the check constraint gone.
+        String name = "samples_p" + java.time.LocalDate.ofEpochDay(Partitions.dayOf(old)).toString().replace("-", "");
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_constraint WHERE conrelid = '" + name + "'::regclass"
+                + " AND contype = 'c'")).isZero();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + name + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void retentionDetachesWhileAQueryReadsAndWritersGoOn() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("detach");
+        storage = Storage.open(TestDatabase.storageConfig(url, 1, 1000), metrics);
+        storage.start();
+        long old = now() - 40 * DAY;
+        assertThat(Writes.one(storage, SeriesKey.of("r", Map.of()), old, 1).get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+        CompletableFuture<Integer> dropped;
+        try (Connection reader = TestDatabase.connect(url); Statement st = reader.createStatement();
+             Connection maintenance = TestDatabase.connect(url)) {
+            // A dashboard's query over today: it locks samples and today's partition only, so the
+            // old day's partition is free to drop, but a DROP TABLE then waits for ACCESS
+            // EXCLUSIVE on samples behind this query, and every COPY behind the DROP.
+            reader.setAutoCommit(false);
+            st.executeQuery("SELECT count(*) FROM samples WHERE time >= '" + Instant.ofEpochSecond(
+                    Partitions.dayOf(now()) * 86_400L) + "'").close();
+            dropped = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return storage.partitions().dropOlderThan(maintenance, now() - 30 * DAY);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500); // let retention reach its lock wait
+            assertThat(Writes.one(storage, SeriesKey.of("r", Map.of()), now(), 2).get(20, TimeUnit.SECONDS))
+                    .isEqualTo("ok");
+            reader.commit();
+            assertThat(dropped.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1);
+        assertThat(storage.partitions().has(Partitions.dayOf(old))).isFalse();
+    }
+
+    @Test
+    void retentionKeepsTheDayAtTheEdgeForAnHourOfGrace() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("grace");
+        storage = Storage.open(TestDatabase.storageConfig(url, 1, 1000), metrics);
+        long day = Partitions.dayOf(now()) - 5;
+        try (Connection c = TestDatabase.connect(url)) {
+            storage.partitions().ensure(c, List.of(day));
+            // The cut-off just past the end of that day: still within the grace, kept.
+            assertThat(storage.partitions().dropOlderThan(c, (day + 1) * DAY + 30 * 60_000_000L)).isZero();
+            assertThat(storage.partitions().dropOlderThan(c, (day + 1) * DAY + 61 * 60_000_000L)).isGreaterThanOrEqualTo(1);
+            assertThat(storage.partitions().has(day)).isFalse();
+        }
+    }
+}
