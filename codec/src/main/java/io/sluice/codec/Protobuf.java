@@ -55,25 +55,39 @@ public final class Protobuf {
         return in.pushLimit(in.readRawVarint32());
     }
 
-    /** A set of field numbers (1 to 31) for {@link #skip}: {@code fields(1, 2, 4)}. */
-    public static int fields(int... numbers) {
-        int mask = 0;
-        for (int n : numbers) {
-            mask |= 1 << n;
+    /**
+     * A message's known fields for {@link #skip}, from their tags ({@link #tag}): what each field
+     * number's wire type must be. A repeated scalar field that may come packed or not is checked by
+     * the reader itself before it gets here.
+     */
+    public static int[] schema(int... tags) {
+        int max = 0;
+        for (int t : tags) {
+            max = Math.max(max, WireFormat.getTagFieldNumber(t));
         }
-        return mask;
+        int[] types = new int[max + 1];
+        for (int t : tags) {
+            types[WireFormat.getTagFieldNumber(t)] = WireFormat.getTagWireType(t) + 1;
+        }
+        return types;
+    }
+
+    /** Whether {@code tag} is a field of {@code schema} with the wire type it must have. */
+    public static boolean known(int tag, int[] schema) {
+        int number = WireFormat.getTagFieldNumber(tag);
+        return number < schema.length && schema[number] == WireFormat.getTagWireType(tag) + 1;
     }
 
     /**
-     * Skips a field this reader does not use. A field it knows (in {@code known}, from
-     * {@link #fields}) with another wire type is malformed input, as a generated parser would find
-     * it; an unknown field is skipped whatever it holds (proto3: "unknown fields are ignored").
+     * Skips a field this reader does not use. A known field (in {@code schema}) with another wire
+     * type is malformed input, as a generated parser would find it; an unknown field is skipped
+     * whatever it holds (proto3: "unknown fields are ignored").
      */
-    public static void skip(CodedInputStream in, int tag, int known) throws IOException {
+    public static void skip(CodedInputStream in, int tag, int[] schema) throws IOException {
         int number = WireFormat.getTagFieldNumber(tag);
-        if (number < 32 && (known >>> number & 1) != 0) {
-            throw new InvalidProtocolBufferException("field " + number + " has the wrong wire type "
-                    + WireFormat.getTagWireType(tag));
+        int type = WireFormat.getTagWireType(tag);
+        if (number < schema.length && schema[number] != 0 && schema[number] != type + 1) {
+            throw new InvalidProtocolBufferException("field " + number + " has the wrong wire type " + type);
         }
         in.skipField(tag);
     }

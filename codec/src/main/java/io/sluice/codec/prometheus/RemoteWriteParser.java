@@ -40,22 +40,23 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
     // prometheus.WriteRequest (prompb/remote.proto) and its TimeSeries, Label, Sample (prompb/types.proto).
     private static final int V1_TIMESERIES = tag(1, LEN);
     private static final int V1_METADATA = tag(3, LEN);
-    private static final int V1_REQUEST_FIELDS = Protobuf.fields(1, 3);
+    private static final int[] V1_REQUEST = Protobuf.schema(V1_TIMESERIES, V1_METADATA);
     private static final int V1_LABELS = tag(1, LEN);
     private static final int V1_SAMPLES = tag(2, LEN);
     private static final int V1_EXEMPLARS = tag(3, LEN);
     private static final int V1_HISTOGRAMS = tag(4, LEN);
-    private static final int V1_SERIES_FIELDS = Protobuf.fields(1, 2, 3, 4);
+    private static final int[] V1_SERIES = Protobuf.schema(V1_LABELS, V1_SAMPLES, V1_EXEMPLARS, V1_HISTOGRAMS);
     private static final int LABEL_NAME = tag(1, LEN);
     private static final int LABEL_VALUE = tag(2, LEN);
     private static final int SAMPLE_VALUE = tag(1, FIXED64);
     private static final int SAMPLE_TIMESTAMP = tag(2, VARINT);
-    private static final int PAIR_FIELDS = Protobuf.fields(1, 2);
+    private static final int[] LABEL = Protobuf.schema(LABEL_NAME, LABEL_VALUE);
+    private static final int[] SAMPLE = Protobuf.schema(SAMPLE_VALUE, SAMPLE_TIMESTAMP);
 
     // io.prometheus.write.v2.Request (prompb/io/prometheus/write/v2/types.proto).
     private static final int V2_SYMBOLS = tag(4, LEN);
     private static final int V2_TIMESERIES = tag(5, LEN);
-    private static final int V2_REQUEST_FIELDS = Protobuf.fields(4, 5);
+    private static final int[] V2_REQUEST = Protobuf.schema(V2_SYMBOLS, V2_TIMESERIES);
     private static final int V2_LABEL_REFS_PACKED = tag(1, LEN);
     private static final int V2_LABEL_REFS = tag(1, VARINT);
     private static final int V2_SAMPLES = tag(2, LEN);
@@ -63,7 +64,8 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
     private static final int V2_EXEMPLARS = tag(4, LEN);
     private static final int V2_METADATA = tag(5, LEN);
     private static final int V2_CREATED_TIMESTAMP = tag(6, VARINT);
-    private static final int V2_SERIES_FIELDS = Protobuf.fields(1, 2, 3, 4, 5, 6);
+    private static final int[] V2_SERIES = Protobuf.schema(V2_LABEL_REFS_PACKED, V2_SAMPLES, V2_HISTOGRAMS,
+            V2_EXEMPLARS, V2_METADATA, V2_CREATED_TIMESTAMP);
 
     private final SeriesKey key = new SeriesKey();
     private final SeriesBuffer series = new SeriesBuffer();
@@ -123,11 +125,9 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             if (tag == V1_TIMESERIES) {
                 n += v1Series(in, buf, base, sink);
-            } else if (tag == V1_METADATA) {
-                stats.metadata++;
-                in.skipField(tag);
             } else {
-                Protobuf.skip(in, tag, V1_REQUEST_FIELDS);
+                stats.metadata += tag == V1_METADATA ? 1 : 0;
+                Protobuf.skip(in, tag, V1_REQUEST);
             }
         }
         return n;
@@ -152,7 +152,7 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
                 stats.histograms++;
                 in.skipField(tag);
             } else {
-                Protobuf.skip(in, tag, V1_SERIES_FIELDS);
+                Protobuf.skip(in, tag, V1_SERIES);
             }
         }
         in.popLimit(old);
@@ -170,7 +170,7 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
             } else if (tag == LABEL_VALUE) {
                 value = Protobuf.range(in, base);
             } else {
-                Protobuf.skip(in, tag, PAIR_FIELDS);
+                Protobuf.skip(in, tag, LABEL);
             }
         }
         in.popLimit(old);
@@ -189,7 +189,7 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
             } else if (tag == SAMPLE_TIMESTAMP) {
                 timestamp = in.readInt64();
             } else {
-                Protobuf.skip(in, tag, PAIR_FIELDS);
+                Protobuf.skip(in, tag, SAMPLE);
             }
         }
         in.popLimit(old);
@@ -207,10 +207,8 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
             if (tag == V2_SYMBOLS) {
                 long r = Protobuf.range(in, base);
                 symbol(Protobuf.offset(r), Protobuf.length(r));
-            } else if (tag == V2_TIMESERIES) {
-                in.skipField(tag);
             } else {
-                Protobuf.skip(in, tag, V2_REQUEST_FIELDS);
+                Protobuf.skip(in, tag, V2_REQUEST);
             }
         }
         in = stream(buf, base, len);
@@ -268,10 +266,8 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
             } else if (tag == V2_METADATA) {
                 stats.metadata++;
                 in.skipField(tag);
-            } else if (tag == V2_CREATED_TIMESTAMP) {
-                in.skipField(tag);
             } else {
-                Protobuf.skip(in, tag, V2_SERIES_FIELDS);
+                Protobuf.skip(in, tag, V2_SERIES);
             }
         }
         in.popLimit(old);
