@@ -49,8 +49,13 @@ public final class PlainHttp implements Closeable {
 
     /** Sends a POST and returns the status; the answer's body is then in {@link #body()}. */
     public int post(String target, String contentType, byte[] content) throws IOException {
+        return post(target, contentType, "", content);
+    }
+
+    /** As {@link #post(String, String, byte[])} with more header lines, each ending in CRLF. */
+    public int post(String target, String contentType, String headers, byte[] content) throws IOException {
         String head = "POST " + target + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + content.length + "\r\n\r\n";
+                + "\r\nContent-Type: " + contentType + "\r\n" + headers + "Content-Length: " + content.length + "\r\n\r\n";
         return exchange(head.getBytes(StandardCharsets.US_ASCII), content);
     }
 

@@ -5,6 +5,9 @@ import io.sluice.codec.Precision;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import io.sluice.codec.influx.LineProtocolParser;
+import io.sluice.codec.otlp.OtlpProtobufParser;
+import io.sluice.codec.prometheus.RemoteWriteParser;
+import io.sluice.codec.prometheus.SnappyBlock;
 import io.sluice.codec.statsd.AggregatingSink;
 import io.sluice.codec.statsd.StatsdAggregator;
 import io.sluice.codec.statsd.StatsdParser;
@@ -29,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The parsers alone, per line, on typical traffic: InfluxDB line protocol (Telegraf-like lines)
- * and StatsD/DogStatsD (a client's mixed datagram), and StatsD parsing plus aggregation.
+ * and StatsD/DogStatsD (a client's mixed datagram), and StatsD parsing plus aggregation; per
+ * sample, a Prometheus remote write request (snappy undone, then protobuf) and an OTLP export
+ * of {@value #PROTO_ROWS} gauge points.
  * {@code java -cp bench/target/sluice-bench.jar org.openjdk.jmh.Main ParserBenchmarks}
  * (docs/BENCHMARKS.md has the figures).
  */
@@ -64,7 +69,14 @@ public class ParserBenchmarks {
             jobs.done:3|c|#queue:mail
             """).getBytes(StandardCharsets.UTF_8);
 
+    static final int PROTO_ROWS = 500;
+    private static final byte[] REMOTE_WRITE = io.sluice.bench.ProtoBodiesAccess.remoteWrite(PROTO_ROWS);
+    private static final byte[] OTLP = io.sluice.bench.ProtoBodiesAccess.otlp(PROTO_ROWS);
+
     private final LineProtocolParser line = new LineProtocolParser();
+    private final SnappyBlock snappy = new SnappyBlock();
+    private final RemoteWriteParser remoteWrite = new RemoteWriteParser();
+    private final OtlpProtobufParser otlp = new OtlpProtobufParser();
     private final StatsdParser statsd = new StatsdParser();
     private final StatsdAggregator aggregator = new StatsdAggregator(StatsdSettings.defaults(), new StatsdAggregator.Drops() {
     });
@@ -102,6 +114,19 @@ public class ParserBenchmarks {
             aggregator.flush(flushes, 10_000_000L, samples);
         }
         return n;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PROTO_ROWS)
+    public int remoteWritePerSample() {
+        int n = snappy.decode(REMOTE_WRITE, 0, REMOTE_WRITE.length, 16 << 20);
+        return remoteWrite.parse(snappy.output(), 0, n, samples);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PROTO_ROWS)
+    public int otlpProtobufPerPoint() {
+        return otlp.parse(OTLP, 0, OTLP.length, samples);
     }
 
     /** Consumes samples as a cache lookup would: the key's hash and the value. */
