@@ -171,16 +171,7 @@ public final class SluiceServer implements AutoCloseable {
             p.bind(new ProtocolBinding(p, ingest, publisher, router));
         }
         if (cfg.httpPort() > 0) {
-            Channel ch = new ServerBootstrap()
-                    .group(httpBoss, httpWorkers)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpServerInitializer((int) Math.min(Integer.MAX_VALUE, cfg.maxBodyBytes()),
-                            cfg.httpMaxPipelined(), router))
-                    .bind(new InetSocketAddress(cfg.bindAddress(), cfg.httpPort())).sync().channel();
-            listeners.add(ch);
-            httpPort = ((InetSocketAddress) ch.localAddress()).getPort();
+            httpPort = bindHttp(cfg.httpPort(), router);
         }
         log.info("Sluice started [http={}, listeners={}, transport={}, database={}, flavor={}, ms={}]",
                 httpPort, ports, transport, embedded != null ? "embedded" : url.masked(),
@@ -195,6 +186,20 @@ public final class SluiceServer implements AutoCloseable {
     static int partitionsAhead(Config cfg) {
         long futureDays = (cfg.maxFuture().toSeconds() + 86_399) / 86_400;
         return (int) Math.min(3660, Math.max(cfg.partitionsAhead(), futureDays + 1));
+    }
+
+    /** An HTTP listener answering {@code routes}: the main port, or a protocol's own. */
+    private int bindHttp(int port, Router routes) throws InterruptedException {
+        Channel ch = new ServerBootstrap()
+                .group(httpBoss, httpWorkers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new HttpServerInitializer((int) Math.min(Integer.MAX_VALUE, cfg.maxBodyBytes()),
+                        cfg.httpMaxPipelined(), routes))
+                .bind(new InetSocketAddress(cfg.bindAddress(), port)).sync().channel();
+        listeners.add(ch);
+        return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 
     /**
@@ -328,6 +333,23 @@ public final class SluiceServer implements AutoCloseable {
             log.info("TCP {} listening [port={}, maxLine={}, idle={}]", protocol.name() + " (" + name + ")", bound,
                     maxLine, idle);
             return bound;
+        }
+
+        @Override
+        public int http(String name, int port, Router routes) throws InterruptedException {
+            if (port == 0) {
+                return 0;
+            }
+            int bound = bindHttp(port, routes);
+            ports.put(name, bound);
+            log.info("HTTP {} listening [port={}, routes={}]", protocol.name() + " (" + name + ")", bound,
+                    routes.entries().size());
+            return bound;
+        }
+
+        @Override
+        public QueryRoutes queries() {
+            return queryRoutes;
         }
 
         @Override

@@ -168,7 +168,7 @@ class HttpWriteIT {
         assertThat(s.get("/-/ready").statusCode()).isEqualTo(200);
         HttpResponse<String> h = s.get("/health");
         assertThat(h.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(h.body()).get("status").asText()).isEqualTo("healthy");
+        assertThat(JSON.readTree(h.body()).get("status").asText()).isEqualTo("pass");
         s.post("/write", "m1 value=1");
         String metrics = s.get("/-/metrics").body();
         assertThat(metrics).contains("# TYPE sluice_samples_written_total counter",

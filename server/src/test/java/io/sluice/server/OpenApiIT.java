@@ -98,6 +98,13 @@ class OpenApiIT {
         check("POST", "/api/v2/write", "/api/v2/write?bucket=x", "oa_w value=2\n"); // 204
         check("POST", "/v1/samples", "/v1/samples", "{\"samples\":[{\"metric\":\"oa_s\",\"value\":1}]}");
         check("GET", "/health", "/health", null);
+        check("GET", "/ready", "/ready", null);
+        check("GET", "/ping", "/ping", null);
+        check("GET", "/ping", "/ping?verbose=true", null);
+        check("GET", "/query", "/query?q=SHOW%20DATABASES", null);
+        check("GET", "/query", "/query?epoch=ms&q=SELECT%20mean(value)%20FROM%20oa_w%20WHERE%20time%20%3E%20now()%20-%201h"
+                + "%20GROUP%20BY%20time(1m)%20fill(none)", null);
+        check("GET", "/query", "/query?q=SELECT%20percentile(value,5)%20FROM%20oa_w", null); // 400: outside the subset
         check("GET", "/-/config", "/-/config", null);
         check("GET", "/-/healthy", "/-/healthy", null);
         check("GET", "/-/metrics", "/-/metrics", null);

@@ -63,7 +63,7 @@ class ReadinessIT {
             db = EmbeddedDatabase.start(dir, port, 32L << 20);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> s.get("/-/ready").statusCode() == 200);
-            assertThat(JSON.readTree(s.get("/health").body()).get("status").asText()).isEqualTo("healthy");
+            assertThat(JSON.readTree(s.get("/health").body()).get("status").asText()).isEqualTo("pass");
             assertThat(logs.containing("database reachable again [errorId=" + id)).hasSize(1);
             assertThat(s.post("/write?precision=s", "back value=1 " + Instant.now().getEpochSecond()).statusCode())
                     .isEqualTo(204);

@@ -41,6 +41,7 @@ final class TestServer implements AutoCloseable {
         env.put("SLUICE_UDP_LINE_PORT", Integer.toString(freeUdpPort()));
         env.put("SLUICE_UDP_JSON_PORT", Integer.toString(freeUdpPort()));
         env.put("SLUICE_STATSD_PORT", "0"); // StatsD tests ask for a port free for both UDP and TCP
+        env.put("SLUICE_OTLP_HTTP_PORT", "0"); // OTLP tests ask for one: 4318 may be taken
         env.put("SLUICE_WRITER_LINGER", "0ms");
         settings.forEach((k, v) -> env.put("SLUICE_" + k.toUpperCase(), v));
         Config cfg = ConfigLoader.load(null, false, env);

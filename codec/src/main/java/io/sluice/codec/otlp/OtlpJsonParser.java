@@ -33,7 +33,7 @@ public final class OtlpJsonParser implements Parser<SampleSink> {
 
     private final OtlpStats stats = new OtlpStats();
     private final PointEmitter emitter = new PointEmitter(stats);
-    private boolean malformed;
+    private ParseError malformed;
     private long[] counts = new long[64];
     private long[] negative = new long[64];
     private double[] bounds = new double[64];
@@ -57,7 +57,7 @@ public final class OtlpJsonParser implements Parser<SampleSink> {
     public int parse(byte[] buf, int off, int len, SampleSink sink) {
         Objects.checkFromIndexSize(off, len, buf.length);
         stats.clear();
-        malformed = false;
+        malformed = null;
         emitter.begin(sink);
         String refused;
         try {
@@ -75,8 +75,8 @@ public final class OtlpJsonParser implements Parser<SampleSink> {
         } catch (Bad e) {
             refused = e.getMessage();
         }
-        malformed = true;
-        sink.error(new ParseError(Math.max(1, emitter.line()), 1, refused, ParseError.excerpt(buf, off, len)));
+        malformed = new ParseError(Math.max(1, emitter.line()), 1, refused, ParseError.excerpt(buf, off, len));
+        sink.error(malformed);
         return 0;
     }
 
@@ -85,7 +85,8 @@ public final class OtlpJsonParser implements Parser<SampleSink> {
         return emitter.line();
     }
 
-    public boolean malformed() {
+    /** The error that made the last body malformed (see the class comment), or null. */
+    public ParseError malformed() {
         return malformed;
     }
 

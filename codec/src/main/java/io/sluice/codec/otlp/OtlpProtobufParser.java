@@ -115,7 +115,7 @@ public final class OtlpProtobufParser implements Parser<SampleSink> {
 
     private final OtlpStats stats = new OtlpStats();
     private final PointEmitter emitter = new PointEmitter(stats);
-    private boolean malformed;
+    private ParseError malformed;
     private CodedInputStream reading;
     private int readingOff;
     private byte[] buf;
@@ -137,7 +137,7 @@ public final class OtlpProtobufParser implements Parser<SampleSink> {
     public int parse(byte[] buf, int off, int len, SampleSink sink) {
         Objects.checkFromIndexSize(off, len, buf.length);
         stats.clear();
-        malformed = false;
+        malformed = null;
         this.buf = buf;
         emitter.begin(sink);
         try {
@@ -150,9 +150,9 @@ public final class OtlpProtobufParser implements Parser<SampleSink> {
                 }
             }
         } catch (IOException e) {
-            malformed = true;
-            sink.error(new ParseError(Math.max(1, emitter.line()), readingOff - off + reading.getTotalBytesRead() + 1,
-                    "not a valid ExportMetricsServiceRequest: " + e.getMessage(), ""));
+            malformed = new ParseError(Math.max(1, emitter.line()), readingOff - off + reading.getTotalBytesRead() + 1,
+                    "not a valid ExportMetricsServiceRequest: " + e.getMessage(), "");
+            sink.error(malformed);
         } finally {
             this.buf = null;
         }
@@ -165,7 +165,8 @@ public final class OtlpProtobufParser implements Parser<SampleSink> {
         return emitter.line();
     }
 
-    public boolean malformed() {
+    /** The error that made the last body malformed (see the class comment), or null. */
+    public ParseError malformed() {
         return malformed;
     }
 

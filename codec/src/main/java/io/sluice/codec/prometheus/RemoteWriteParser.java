@@ -71,7 +71,7 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
     private final SeriesBuffer series = new SeriesBuffer();
     private final RemoteWriteStats stats = new RemoteWriteStats();
     private int line;
-    private boolean malformed;
+    private ParseError malformed;
     // 2.0's symbol table, as ranges of the body, and the current series' label references.
     private int symbols;
     private int[] symbolOff = new int[256], symbolLen = new int[256];
@@ -91,15 +91,15 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
         Objects.checkFromIndexSize(off, len, buf.length);
         stats.clear();
         line = 0;
-        malformed = false;
+        malformed = null;
         try {
             return version == Version.V1 ? v1(stream(buf, off, len), buf, off, sink) : v2(buf, off, len, sink);
         } catch (IOException e) {
-            malformed = true;
             int at = reading.getTotalBytesRead();
-            sink.error(new ParseError(Math.max(1, line), at + 1,
+            malformed = new ParseError(Math.max(1, line), at + 1,
                     "not a valid " + (version == Version.V1 ? "prometheus.WriteRequest" : "io.prometheus.write.v2.Request")
-                            + ": " + e.getMessage(), ""));
+                            + ": " + e.getMessage(), "");
+            sink.error(malformed);
             return 0;
         }
     }
@@ -110,8 +110,8 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
         return line;
     }
 
-    /** Whether the last body was not a valid message (see the class comment). */
-    public boolean malformed() {
+    /** The error that made the last body malformed (see the class comment), or null. */
+    public ParseError malformed() {
         return malformed;
     }
 

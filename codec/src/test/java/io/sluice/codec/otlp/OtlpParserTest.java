@@ -88,8 +88,8 @@ class OtlpParserTest {
         assertThat(viaJson.errors).extracting(ParseError::reason)
                 .isEqualTo(viaProtobuf.errors.stream().map(ParseError::reason).toList());
         assertThat(json.stats().points()).isEqualTo(protobuf.stats().points());
-        assertThat(protobuf.malformed()).isFalse();
-        assertThat(json.malformed()).isFalse();
+        assertThat(protobuf.malformed()).isNull();
+        assertThat(json.malformed()).isNull();
         return viaProtobuf;
     }
 

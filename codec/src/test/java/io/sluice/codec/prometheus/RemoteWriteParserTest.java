@@ -41,7 +41,7 @@ class RemoteWriteParserTest {
                 Sample.of("node_load1", Map.of("job", "node"), 1_732_280_000_123_000L, 0.25));
         assertThat(parser.stats().series()).isEqualTo(2);
         assertThat(parser.stats().samples()).isEqualTo(3);
-        assertThat(parser.malformed()).isFalse();
+        assertThat(parser.malformed()).isNull();
     }
 
     @Test
@@ -111,7 +111,7 @@ class RemoteWriteParserTest {
                 "timestamp " + Long.MAX_VALUE + " ms is out of range");
         assertThat(r.errors.get(0).text()).isEqualTo("{job=\"x\"}");
         assertThat(r.errors.get(1).text()).isEqualTo("d{a=\"1\",a=\"2\"}");
-        assertThat(parser.malformed()).isFalse();
+        assertThat(parser.malformed()).isNull();
     }
 
     @Test
@@ -140,13 +140,13 @@ class RemoteWriteParserTest {
         };
         for (byte[] b : bad) {
             Recorder r = parse(b, Version.V1);
-            assertThat(parser.malformed()).as(java.util.Arrays.toString(b)).isTrue();
+            assertThat(parser.malformed()).as(java.util.Arrays.toString(b)).isNotNull();
             assertThat(r.errors).hasSize(1);
             assertThat(r.errors.get(0).reason()).startsWith("not a valid prometheus.WriteRequest: ");
         }
         // Nothing is left over for the next body.
         Recorder r = parse(good, Version.V1);
-        assertThat(parser.malformed()).isFalse();
+        assertThat(parser.malformed()).isNull();
         assertThat(r.errors).isEmpty();
         assertThat(r.samples).hasSize(1);
     }
@@ -156,7 +156,7 @@ class RemoteWriteParserTest {
         Recorder r = parse(new byte[0], Version.V1);
         assertThat(r.samples).isEmpty();
         assertThat(r.errors).isEmpty();
-        assertThat(parser.malformed()).isFalse();
+        assertThat(parser.malformed()).isNull();
     }
 
     @Test

@@ -148,6 +148,19 @@ public final class Exchange {
         send(r, false);
     }
 
+    /**
+     * A body with headers of its own, set on this response only: safe when two threads race to
+     * answer (a commit and its timeout), unlike {@link #header}. {@code contentType} null for none.
+     */
+    public void bytes(HttpResponseStatus status, String contentType, byte[] body, Map<String, Object> headers) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        headers.forEach(r.headers()::set);
+        send(r, false);
+    }
+
     /** A JSON error: {@code {"code": ..., "message": ..., "error": ...}} (InfluxDB v2 and v1 clients read these). */
     public void error(HttpResponseStatus status, String code, String message) {
         error(status, code, message, Map.of());

@@ -25,10 +25,12 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private final int maxBodyBytes;
     private final int maxPipelined;
     private final HttpDispatcher dispatcher;
+    private final Router router;
 
     public HttpServerInitializer(int maxBodyBytes, int maxPipelined, Router router) {
         this.maxBodyBytes = maxBodyBytes;
         this.maxPipelined = maxPipelined;
+        this.router = router;
         this.dispatcher = new HttpDispatcher(router);
     }
 
@@ -38,7 +40,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16 * 1024).setMaxChunkSize(64 * 1024), maxPipelined + DECODED_AHEAD));
         p.addLast("aggregator", new BoundedAggregator(maxBodyBytes));
-        p.addLast("body", new RequestBodyDecoder(maxBodyBytes));
+        p.addLast("body", new RequestBodyDecoder(maxBodyBytes, router));
         // Holds requests already decoded while reading is paused (past maxPipelined in flight).
         p.addLast("flow", new FlowControlHandler());
         // After flow control: it remembers each request's Accept-Encoding until its answer, at

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,15 +25,18 @@ import java.util.zip.GZIPInputStream;
  * reads it, so a truncated or corrupt gzip body is refused 400 and nothing of it is stored; a
  * decoded body over {@code max_body_bytes} is refused 413.
  *
- * <p>Snappy is not accepted here: it belongs to protocols that define it (Prometheus remote write).
+ * <p>A route may decode a coding its protocol defines itself ({@link Router#ownCoding}: remote
+ * write's snappy); such a body passes as sent. Elsewhere that coding is refused like any other.
  */
 final class RequestBodyDecoder extends MessageToMessageDecoder<FullHttpRequest> {
     static final String SUPPORTED = "gzip, identity";
 
     private final int maxBytes;
+    private final Router router;
 
-    RequestBodyDecoder(int maxBytes) {
+    RequestBodyDecoder(int maxBytes, Router router) {
         this.maxBytes = maxBytes;
+        this.router = router;
     }
 
     @Override
@@ -40,6 +44,11 @@ final class RequestBodyDecoder extends MessageToMessageDecoder<FullHttpRequest> 
         String coding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         if (req.decoderResult().isFailure() || coding == null) {
             out.add(req.retain());
+            return;
+        }
+        String only = coding.trim().toLowerCase(Locale.ROOT);
+        if (router.decodesItself(new QueryStringDecoder(req.uri()).path(), only)) {
+            out.add(req.retain()); // the route's protocol defines this coding and bounds its decoding
             return;
         }
         boolean gzip = false;

@@ -33,6 +33,8 @@ public final class Router {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    /** Content codings a route decodes itself, by pattern: remote write's snappy (README "Prometheus remote write"). */
+    private final Map<String, Set<String>> ownCodings = new LinkedHashMap<>();
 
     public Router add(HttpMethod method, String pattern, RouteHandler handler) {
         if (!pattern.startsWith("/")) {
@@ -48,6 +50,28 @@ public final class Router {
 
     public Router post(String pattern, RouteHandler handler) {
         return add(HttpMethod.POST, pattern, handler);
+    }
+
+    /**
+     * Declares that the routes at {@code pattern} decode the content coding {@code coding}
+     * themselves, because their protocol defines it (RFC 9110 section 8.4 leaves codings to the
+     * resource): the body reaches them as sent, with its {@code Content-Encoding}. Everywhere
+     * else that coding is refused 415.
+     */
+    public Router ownCoding(String pattern, String coding) {
+        ownCodings.computeIfAbsent(pattern, p -> new LinkedHashSet<>()).add(coding.toLowerCase(java.util.Locale.ROOT));
+        return this;
+    }
+
+    /** Whether a request for {@code path} may carry {@code coding} for its route to decode. */
+    public boolean decodesItself(String path, String coding) {
+        String[] parts = split(path);
+        for (Map.Entry<String, Set<String>> e : ownCodings.entrySet()) {
+            if (e.getValue().contains(coding) && bind(split(e.getKey()), parts) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every route in the order it was added. */

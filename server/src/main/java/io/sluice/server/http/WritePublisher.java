@@ -14,8 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -45,7 +43,7 @@ public final class WritePublisher {
 
     /** Publishes what the sink holds and arranges the answer; the sink may be reused at once. */
     public void publish(Exchange ex, IngestSink sink, String transport) {
-        publish(ex, sink, transport, null, null);
+        publish(ex, sink, transport, WriteAnswer.INFLUX);
     }
 
     /**
@@ -53,69 +51,56 @@ public final class WritePublisher {
      * {@code okStatus} and {@code okBody} (JSON) instead of 204: the drop-in APIs' shapes.
      */
     public void publish(Exchange ex, IngestSink sink, String transport, HttpResponseStatus okStatus, Object okBody) {
+        publish(ex, sink, transport, new WriteAnswer() {
+            @Override
+            public void committed(Exchange e, int accepted, int rejected, List<ParseError> errors) {
+                if (rejected == 0) {
+                    e.json(okStatus, okBody);
+                } else {
+                    WriteAnswer.INFLUX.committed(e, accepted, rejected, errors);
+                }
+            }
+        });
+    }
+
+    /** As {@link #publish(Exchange, IngestSink, String)}, answering each outcome in {@code answer}'s words. */
+    public void publish(Exchange ex, IngestSink sink, String transport, WriteAnswer answer) {
         SampleBatch batch = sink.batch();
         int rejected = sink.errorCount();
         List<ParseError> errors = rejected == 0 ? List.of() : List.copyOf(sink.errors());
         if (batch.size() == 0) {
-            answer(ex, null, 0, rejected, errors, okStatus, okBody);
+            answer.committed(ex, 0, rejected, errors);
             return;
         }
         int total = batch.size();
-        Pending p = new Pending(ex, ingest.counters().received(transport));
+        Pending p = new Pending(ex, ingest.counters().received(transport), answer);
         p.write = ingest.port().acknowledged(batch, (outcome, reason) -> {
             p.done();
-            answer(ex, outcome == WriteOutcome.COMMITTED ? null : reason, total, rejected, errors, okStatus, okBody);
+            if (outcome == WriteOutcome.COMMITTED) {
+                answer.committed(ex, total, rejected, errors);
+            } else {
+                String id = ErrorIds.next();
+                log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id, ex.request().uri(), reason);
+                answer.failed(ex, id);
+            }
         });
         p.run();
-    }
-
-    private void answer(Exchange ex, String failure, int accepted, int rejected, List<ParseError> errors,
-                        HttpResponseStatus okStatus, Object okBody) {
-        if (failure != null) {
-            String id = ErrorIds.next();
-            log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id, ex.request().uri(), failure);
-            ex.serverError(id);
-            return;
-        }
-        if (rejected == 0) {
-            if (okBody != null) {
-                ex.json(okStatus, okBody);
-            } else {
-                ex.noContent();
-            }
-            return;
-        }
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("accepted", accepted);
-        extra.put("rejected", rejected);
-        List<Map<String, Object>> lines = new ArrayList<>(errors.size());
-        for (ParseError e : errors) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("line", e.line());
-            m.put("position", e.position());
-            m.put("reason", e.reason());
-            m.put("text", e.text());
-            lines.add(m);
-        }
-        extra.put("line_errors", lines);
-        String first = errors.isEmpty() ? "" : "; first: " + errors.get(0);
-        String msg = (accepted > 0 ? "partial write: " : "no samples written: ")
-                + rejected + " line(s) or sample(s) rejected, " + accepted + " sample(s) stored" + first;
-        ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", msg, extra);
     }
 
     /** One write on its way into the ring, resumed by timer while the ring is full. */
     private final class Pending implements Runnable {
         private final Exchange ex;
         private final Counter received;
+        private final WriteAnswer answer;
         private final long deadline;
         AcknowledgedWrite write;
         private volatile ScheduledFuture<?> timeout;
         private volatile ChannelFutureListener onClose;
 
-        Pending(Exchange ex, Counter received) {
+        Pending(Exchange ex, Counter received, WriteAnswer answer) {
             this.ex = ex;
             this.received = received;
+            this.answer = answer;
             this.deadline = System.nanoTime() + ringWaitNanos;
         }
 
@@ -123,7 +108,7 @@ public final class WritePublisher {
         public void run() {
             switch (write.tryPublish()) {
                 case PUBLISHED -> published();
-                case TOO_LARGE -> ex.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too large",
+                case TOO_LARGE -> answer.tooLarge(ex,
                         "the request holds " + write.samples() + " samples, more than the " + write.maxSamples()
                                 + " one request may hold (half the ring, see ring_size); nothing was stored;"
                                 + " split it into smaller requests");
@@ -139,7 +124,7 @@ public final class WritePublisher {
             ScheduledFuture<?> t = ex.ctx().executor().schedule(() -> {
                 if (!write.isDone()) {
                     ingest.counters().httpRefused("ack_timeout").inc();
-                    ex.unavailable("samples not committed within http_ack_timeout=" + ackTimeoutMs
+                    answer.unavailable(ex, "samples not committed within http_ack_timeout=" + ackTimeoutMs
                             + "ms (database slow or down); they stay queued and will be stored when it recovers",
                             5, Map.of("queued", write.samples()));
                 }
@@ -171,7 +156,7 @@ public final class WritePublisher {
         private void stalled() {
             if (System.nanoTime() >= deadline) {
                 ingest.counters().httpRefused("ring_full").inc();
-                ex.unavailable("ingest buffer full: nothing of this request was queued or stored; retry later", 1,
+                answer.unavailable(ex, "ingest buffer full: nothing of this request was queued or stored; retry later", 1,
                         Map.of("queued", 0, "not_queued", write.samples()));
                 return;
             }

@@ -15,7 +15,9 @@ import java.util.List;
 /**
  * InfluxDB line protocol: {@code POST /write} (1.x) and {@code POST /api/v2/write} (2.x;
  * {@code db}, {@code bucket}, {@code org}, {@code rp} accepted and ignored: Sluice has one store),
- * and datagrams on {@code udp_line_port}. Grammar and mapping in {@code codec/.../influx}.
+ * and datagrams on {@code udp_line_port}; with what clients call around writing, {@code /ping} and
+ * {@code /query} ({@link InfluxApi}). Grammar and mapping in {@code codec/.../influx}, the InfluxQL
+ * subset in {@code codec/.../influxql}.
  */
 public final class InfluxProtocol implements Protocol {
     private static final String UDP_PORT = "udp_line_port";
@@ -35,6 +37,7 @@ public final class InfluxProtocol implements Protocol {
         SampleWrites<LineProtocolParser> writes = new SampleWrites<>(b, LineProtocolParser::new, "http_line");
         b.router().post("/write", ex -> write(writes, ex));
         b.router().post("/api/v2/write", ex -> write(writes, ex));
+        new InfluxApi(b.queries(), b.config().retentionRaw()).register(b.router());
         b.udp("udp_line", b.config().integer(UDP_PORT),
                 () -> new SampleDatagrams(b.ingest(), b.counters(), new LineProtocolParser(), "udp_line"));
     }

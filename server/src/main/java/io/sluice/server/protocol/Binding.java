@@ -4,6 +4,7 @@ import io.sluice.server.config.Config;
 import io.sluice.server.http.Router;
 import io.sluice.server.http.WritePublisher;
 import io.sluice.server.ingest.Ingest;
+import io.sluice.server.query.QueryRoutes;
 import io.sluice.storage.metrics.Metrics;
 
 import java.time.Duration;
@@ -52,6 +53,17 @@ public interface Binding {
      */
     int tcpLines(String transport, int port, int maxLine, Duration idle, Supplier<LineDecoder> decoders)
             throws InterruptedException;
+
+    /**
+     * Listens for HTTP on a port of the protocol's own ({@code otlp_http_port}), answering only
+     * {@code routes}, with the main port's pipeline and limits. Nothing when port is 0.
+     *
+     * @return the bound port, or 0
+     */
+    int http(String name, int port, Router routes) throws InterruptedException;
+
+    /** The native query path's worker pool and service, for protocols that answer queries (InfluxQL). */
+    QueryRoutes queries();
 
     /**
      * Something between the protocol's parsers and the ring (StatsD's aggregation): closed after

@@ -1,6 +1,5 @@
 package io.sluice.server.protocol;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.sluice.codec.Parser;
 import io.sluice.codec.SampleSink;
@@ -46,7 +45,7 @@ public final class SampleWrites<P extends Parser<SampleSink>> {
     public void write(Exchange ex, Parse<P> parse) {
         PerLoop t = perLoop.get();
         int len = ex.body().readableBytes();
-        byte[] body = t.bytes(ex.body());
+        byte[] body = t.body.of(ex.body());
         IngestSink sink = t.sink.begin();
         parse.parse(t.parser, body, len, sink);
         binding.counters().received(sink.batch().size());
@@ -57,23 +56,11 @@ public final class SampleWrites<P extends Parser<SampleSink>> {
     private final class PerLoop {
         final P parser;
         final IngestSink sink;
-        private byte[] buf = new byte[64 * 1024];
+        final BodyBytes body = new BodyBytes();
 
         PerLoop(P parser) {
             this.parser = parser;
             this.sink = binding.ingest().newSink(binding.counters()).lineSource(parser::line);
-        }
-
-        byte[] bytes(ByteBuf b) {
-            int n = b.readableBytes();
-            if (b.hasArray() && b.arrayOffset() + b.readerIndex() == 0) {
-                return b.array();
-            }
-            if (buf.length < n) {
-                buf = new byte[Math.max(n, buf.length * 2)];
-            }
-            b.getBytes(b.readerIndex(), buf, 0, n);
-            return buf;
         }
     }
 }

@@ -82,6 +82,11 @@ public final class QueryRoutes {
         }));
     }
 
+    /** The native query service, for other query languages answered on these workers (InfluxQL). */
+    public QueryService service() {
+        return service;
+    }
+
     /** Returned by work that has answered the exchange itself. */
     public static final Object ANSWERED = new Object();
 
