@@ -1,14 +1,12 @@
 package io.sluice.bench;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Batches POSTed over N connections, each waiting for its answer, which Sluice sends only after
@@ -47,55 +45,20 @@ final class AckedPosts {
         }
         long before = CeilingScenario.count(o.db, p.metric());
         CeilingScenario.checkpoint(o.db);
-        URI base = URI.create(o.sluice);
-        AtomicLong next = new AtomicLong();
-        Recorder latency = new Recorder(3);
-        AtomicLong status503 = new AtomicLong();
-        AtomicLong otherStatus = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        try (Progress progress = new Progress(name, o.rows)) {
-            for (int t = 0; t < o.connections; t++) {
-                Thread th = new Thread(() -> {
-                    try (PlainHttp http = new PlainHttp(base, 60_000)) {
-                        long from;
-                        while ((from = next.getAndAdd(o.batch)) < o.rows) {
-                            byte[] body = bodies.get((int) (from / o.batch));
-                            long rows = Math.min(o.batch, o.rows - from);
-                            long start = System.nanoTime();
-                            try {
-                                int status = http.post(p.path(), p.contentType(), p.headers(), body);
-                                latency.recordValue((System.nanoTime() - start) / 1000);
-                                if (status == p.okStatus()) {
-                                    progress.rows.add(rows);
-                                } else {
-                                    (status == 503 ? status503 : otherStatus).incrementAndGet();
-                                    progress.errors.increment();
-                                }
-                            } catch (Exception e) {
-                                progress.errors.increment();
-                            }
-                        }
-                    }
-                }, name + "-" + t);
-                threads.add(th);
-                th.start();
-            }
-            for (Thread th : threads) {
-                th.join();
-            }
-            double secs = progress.seconds();
-            Histogram h = latency.getIntervalHistogram();
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("connections", o.connections);
-            extra.put("batch", o.batch);
-            extra.put("errors", progress.errors.sum());
-            extra.put("status_503", status503.get());
-            extra.put("status_other", otherStatus.get());
-            extra.put("stored", CeilingScenario.count(o.db, p.metric()) - before);
-            extra.put("latency_ms_p50", h.getValueAtPercentile(50) / 1000.0);
-            extra.put("latency_ms_p99", h.getValueAtPercentile(99) / 1000.0);
-            extra.put("latency_ms_max", h.getMaxValue() / 1000.0);
-            return new Result(name, progress.rows.sum(), secs, extra);
-        }
+        HttpLoad.Outcome out = HttpLoad.send(name, URI.create(o.sluice), p.path(), p.contentType(), p.headers(),
+                p.okStatus(), bodies, o.rows, o.batch, o.connections);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("connections", o.connections);
+        extra.put("batch", o.batch);
+        extra.put("errors", out.errors());
+        long s503 = out.failedStatus().getOrDefault(503, 0L);
+        extra.put("status_503", s503);
+        extra.put("status_other", out.failedStatus().values().stream().mapToLong(Long::longValue).sum() - s503);
+        extra.put("stored", CeilingScenario.count(o.db, p.metric()) - before);
+        Histogram h = out.latencyMicros();
+        extra.put("latency_ms_p50", h.getValueAtPercentile(50) / 1000.0);
+        extra.put("latency_ms_p99", h.getValueAtPercentile(99) / 1000.0);
+        extra.put("latency_ms_max", h.getMaxValue() / 1000.0);
+        return new Result(name, out.rows(), out.seconds(), extra);
     }
 }

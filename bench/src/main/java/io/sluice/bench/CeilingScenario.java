@@ -31,8 +31,14 @@ final class CeilingScenario implements Callable<Integer> {
     }
 
     static Result run(Options o) throws Exception {
+        return run(o, () -> { });
+    }
+
+    /** @param started called right before the clock starts (after the checkpoint) */
+    static Result run(Options o, Runnable started) throws Exception {
         int[] ids = series(o.db, "bench_ceiling", o.series);
         checkpoint(o.db);
+        started.run();
         AtomicLong next = new AtomicLong();
         long base = System.currentTimeMillis() * 1000;
         List<Thread> threads = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.sluice.bench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -66,12 +65,7 @@ final class HttpScenario implements Callable<Integer> {
 
             @Override
             public byte[] body(long from, long to, int series, long t0Micros) {
-                StringBuilder sb = new StringBuilder((int) (to - from) * 48);
-                for (long k = from; k < to; k++) {
-                    sb.append("bench_http,host=h").append(k % series).append(" value=").append(k / 2)
-                            .append(k % 2 == 0 ? ".0" : ".5").append(' ').append((t0Micros + k) * 1000L).append('\n');
-                }
-                return sb.toString().getBytes(StandardCharsets.UTF_8);
+                return LineBodies.body("bench_http", from, to, series, t0Micros * 1000L);
             }
         });
     }

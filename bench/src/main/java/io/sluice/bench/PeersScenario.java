@@ -1,0 +1,369 @@
+package io.sluice.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+/**
+ * Sluice against the servers its users would otherwise pick, on the same machine and the same
+ * bytes: InfluxDB 1.x ({@code /write?db=}) and QuestDB ({@code /write}), each when its URL is
+ * given. Every round builds one set of line-protocol bodies ({@link LineBodies}) and sends it to
+ * each system in turn, the order rotating by round, plus the COPY ceiling into Sluice's database;
+ * afterwards each system's row count for the round's time range is checked. One table of
+ * points/s, each peer's figure beside Sluice's, Sluice's ratio to each, and the CPU each process
+ * used during each figure.
+ *
+ * <p>Durability differs and is part of the comparison: Sluice answers 204 after its commit
+ * (PostgreSQL's WAL fsynced), InfluxDB after its WAL fsync, QuestDB once the rows are in its
+ * WAL, before any fsync (both peers' defaults).
+ */
+@Command(name = "peers", description = "Sluice, InfluxDB 1.x and QuestDB (when their URLs are given) on the same"
+        + " line-protocol bytes, interleaved round by round; points/s, ratios, CPU by process.")
+final class PeersScenario implements Callable<Integer> {
+    static final String METRIC = "bench_peers";
+
+    @Mixin
+    Options o;
+
+    @Option(names = "--influx", description = "InfluxDB 1.x base URL, e.g. http://127.0.0.1:18910 (absent: not measured)")
+    String influx;
+
+    @Option(names = "--influx-db", defaultValue = "sluice_bench",
+            description = "InfluxDB database written to, created if missing (default: ${DEFAULT-VALUE})")
+    String influxDb;
+
+    @Option(names = "--questdb", description = "QuestDB base URL, e.g. http://127.0.0.1:18920 (absent: not measured)")
+    String questdb;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "rounds, each system once a round (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--no-ceiling", description = "skip the COPY ceiling into Sluice's database")
+    boolean noCeiling;
+
+    @Option(names = "--visible-timeout", defaultValue = "120",
+            description = "seconds to wait for a system's count to reach what it acknowledged (default: ${DEFAULT-VALUE})")
+    int visibleTimeout;
+
+    /** One system under test. */
+    private abstract static class Target {
+        final String name;
+        final URI base;
+
+        Target(String name, String url) {
+            this.name = name;
+            this.base = url == null ? null : URI.create(url);
+        }
+
+        OptionalLong pid() {
+            return base == null ? OptionalLong.empty() : ProcessCpu.listening(port(base));
+        }
+
+        abstract void prepare() throws Exception;
+
+        /** Sends the bodies (or its own rows); calls {@code cpu.stop} as soon as the load is over, before any check. */
+        abstract Result run(List<byte[]> bodies, long baseNanos, CpuWindow cpu) throws Exception;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Target> targets = new ArrayList<>();
+        targets.add(new LineTarget("sluice", o.sluice, "/write?precision=ns") {
+            @Override
+            long count(long fromNanos, long toNanos) throws Exception {
+                return sluiceCount(fromNanos, toNanos);
+            }
+
+            @Override
+            void before() {
+                CeilingScenario.checkpoint(o.db);
+            }
+        });
+        if (influx != null) {
+            targets.add(new LineTarget("influxdb", influx,
+                    "/write?db=" + URLEncoder.encode(influxDb, StandardCharsets.UTF_8) + "&precision=ns") {
+                @Override
+                void prepare() throws Exception {
+                    int status = get(base, "/query?q=" + enc("CREATE DATABASE \"" + influxDb + "\""));
+                    if (status != 200) {
+                        throw new IllegalStateException("InfluxDB at " + base + " refused CREATE DATABASE: " + status);
+                    }
+                }
+
+                @Override
+                long count(long fromNanos, long toNanos) throws Exception {
+                    JsonNode r = getJson(base, "/query?db=" + enc(influxDb) + "&q=" + enc("SELECT count(value) FROM "
+                            + METRIC + " WHERE time >= " + fromNanos + " AND time < " + toNanos));
+                    JsonNode v = r.path("results").path(0).path("series").path(0).path("values").path(0).path(1);
+                    return v.isMissingNode() ? 0 : v.asLong();
+                }
+            });
+        }
+        if (questdb != null) {
+            targets.add(new LineTarget("questdb", questdb, "/write?precision=ns") {
+                @Override
+                long count(long fromNanos, long toNanos) throws Exception {
+                    // QuestDB compares a designated timestamp with a number as microseconds.
+                    JsonNode r = getJson(base, "/exec?query=" + enc("SELECT count() FROM " + METRIC
+                            + " WHERE timestamp >= " + fromNanos / 1000 + " AND timestamp < " + toNanos / 1000));
+                    JsonNode v = r.path("dataset").path(0).path(0);
+                    return v.isMissingNode() ? 0 : v.asLong();
+                }
+            });
+        }
+        if (!noCeiling) {
+            targets.add(new Target("ceiling", null) {
+                @Override
+                void prepare() {
+                }
+
+                @Override
+                Result run(List<byte[]> bodies, long baseNanos, CpuWindow cpu) throws Exception {
+                    Result res = CeilingScenario.run(o, cpu::start);
+                    cpu.stop(res.seconds());
+                    return res;
+                }
+            });
+        }
+        for (Target t : targets) {
+            t.prepare();
+        }
+        OptionalLong sluicePid = ProcessCpu.listening(port(URI.create(o.sluice)));
+        OptionalLong pgPid = postmaster(o.db);
+        StringBuilder found = new StringBuilder("[peers] processes: sluice=" + show(sluicePid) + " postgres=" + show(pgPid)
+                + " generator=" + ProcessHandle.current().pid());
+        for (Target t : targets) {
+            if (t.base != null && !t.name.equals("sluice")) {
+                found.append(' ').append(t.name).append('=').append(show(t.pid()));
+            }
+        }
+        System.err.println(found);
+
+        List<Result> results = new ArrayList<>();
+        List<Map<String, Double>> rates = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            long baseNanos = System.currentTimeMillis() * 1_000_000L;
+            List<byte[]> bodies = LineBodies.build(METRIC, o.rows, o.batch, o.series, baseNanos);
+            Map<String, Double> round = new LinkedHashMap<>();
+            for (int k = 0; k < targets.size(); k++) {
+                Target t = targets.get((k + r) % targets.size());
+                Map<String, OptionalLong> pids = new LinkedHashMap<>();
+                pids.put("sluice", sluicePid);
+                pids.put("postgres", pgPid);
+                if (t.base != null && !t.name.equals("sluice")) {
+                    pids.put(t.name, t.pid());
+                }
+                double load = ProcessCpu.load();
+                CpuWindow cpu = new CpuWindow(pids);
+                cpu.start();
+                Result res = t.run(bodies, baseNanos, cpu);
+                Map<String, Object> notes = new LinkedHashMap<>();
+                notes.put("round", r + 1);
+                notes.put("load1_before", load);
+                notes.putAll(cpu.percentOfOneCore());
+                res = new Result(t.name + " (round " + (r + 1) + ")", res.rows(), res.seconds(), prepend(notes, res.extra()));
+                results.add(res);
+                round.put(t.name, res.rate());
+            }
+            rates.add(round);
+        }
+        Report.print(results, null, o.json);
+        summary(targets, rates);
+        return 0;
+    }
+
+    /** A system written to with line protocol over HTTP; counted afterwards over its own query API. */
+    private abstract class LineTarget extends Target {
+        final String target;
+
+        LineTarget(String name, String url, String target) {
+            super(name, url);
+            this.target = target;
+        }
+
+        @Override
+        void prepare() throws Exception {
+        }
+
+        void before() {
+        }
+
+        abstract long count(long fromNanos, long toNanos) throws Exception;
+
+        @Override
+        Result run(List<byte[]> bodies, long baseNanos, CpuWindow cpu) throws Exception {
+            before();
+            cpu.start();
+            HttpLoad.Outcome out = HttpLoad.send(name, base, target, bodies, o.rows, o.batch, o.connections);
+            cpu.stop(out.seconds());
+            long to = baseNanos + o.rows * 1000L;
+            long t0 = System.nanoTime();
+            long stored;
+            // QuestDB applies its WAL to the table after answering; wait until what was
+            // acknowledged is visible, or the timeout.
+            while ((stored = count(baseNanos, to)) < out.rows()
+                    && System.nanoTime() - t0 < visibleTimeout * 1_000_000_000L) {
+                Thread.sleep(200);
+            }
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("stored", stored);
+            extra.put("stored_ok", stored == out.rows() && out.errors() == 0);
+            extra.put("visible_after_s", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
+            extra.putAll(out.notes());
+            return new Result(name, out.rows(), out.seconds(), extra);
+        }
+    }
+
+    /**
+     * CPU of the named processes (with their descendants), this one and the machine over one
+     * load: from the last {@link #start} to {@link #stop}.
+     */
+    private static final class CpuWindow {
+        private final Map<String, OptionalLong> pids;
+        private final Map<String, Map<Long, Long>> before = new LinkedHashMap<>();
+        private long selfBefore;
+        private long[] machineBefore;
+        private final Map<String, Object> percent = new LinkedHashMap<>();
+
+        CpuWindow(Map<String, OptionalLong> pids) {
+            this.pids = pids;
+        }
+
+        void start() {
+            pids.forEach((name, pid) -> pid.ifPresent(p -> before.put(name, ProcessCpu.tree(p))));
+            selfBefore = ProcessCpu.self();
+            machineBefore = ProcessCpu.machine();
+        }
+
+        /** Ends the window of a load that took {@code seconds}: CPU in % of one core, machine busy %. */
+        void stop(double seconds) {
+            long[] after = ProcessCpu.machine();
+            long self = ProcessCpu.self();
+            pids.forEach((name, pid) -> pid.ifPresent(p -> percent.put("cpu_" + name + "_pct",
+                    pct(ProcessCpu.used(before.get(name), ProcessCpu.tree(p)), seconds))));
+            percent.put("cpu_generator_pct", pct(self - selfBefore, seconds));
+            long total = after[1] - machineBefore[1];
+            if (total > 0) {
+                int cores = Runtime.getRuntime().availableProcessors();
+                percent.put("cpu_machine_pct", Math.round((after[0] - machineBefore[0]) * 1000.0 / total * cores) / 10.0);
+            }
+        }
+
+        Map<String, Object> percentOfOneCore() {
+            return percent;
+        }
+
+        private static double pct(long nanos, double seconds) {
+            return Math.round(nanos / seconds / 1e7 * 10) / 10.0;
+        }
+    }
+
+    /** Per system the median points/s over the rounds, and Sluice's ratio to each (median of per-round ratios). */
+    private static void summary(List<Target> targets, List<Map<String, Double>> rates) {
+        System.out.printf("%n%-12s %16s %22s%n", "system", "median points/s", "sluice / system (median)");
+        for (Target t : targets) {
+            List<Double> own = new ArrayList<>();
+            List<Double> ratio = new ArrayList<>();
+            for (Map<String, Double> round : rates) {
+                own.add(round.get(t.name));
+                ratio.add(round.get("sluice") / round.get(t.name));
+            }
+            System.out.printf("%-12s %,16.0f %22s%n", t.name, median(own),
+                    t.name.equals("sluice") ? "" : String.format("%.2f  (rounds: %s)", median(ratio), ratios(ratio)));
+        }
+    }
+
+    private static String ratios(List<Double> r) {
+        StringBuilder sb = new StringBuilder();
+        for (double d : r) {
+            sb.append(sb.length() == 0 ? "" : " ").append(String.format("%.2f", d));
+        }
+        return sb.toString();
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Double::compare);
+        int n = s.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private long sluiceCount(long fromNanos, long toNanos) throws SQLException {
+        try (Connection c = DriverManager.getConnection(o.db);
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM samples WHERE series_id IN"
+                     + " (SELECT id FROM series WHERE metric = ?) AND time >= to_timestamp(?::float8 / 1e6)"
+                     + " AND time < to_timestamp(?::float8 / 1e6)")) {
+            ps.setString(1, METRIC);
+            ps.setLong(2, fromNanos / 1000);
+            ps.setLong(3, toNanos / 1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The PostgreSQL server's main process: the parent of this session's backend. */
+    private static OptionalLong postmaster(String db) {
+        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return ProcessHandle.of(rs.getLong(1)).flatMap(ProcessHandle::parent)
+                    .map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+        } catch (SQLException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static int get(URI base, String target) throws Exception {
+        try (PlainHttp http = new PlainHttp(base, 60_000)) {
+            return http.get(target);
+        }
+    }
+
+    private static JsonNode getJson(URI base, String target) throws Exception {
+        try (PlainHttp http = new PlainHttp(base, 60_000)) {
+            int status = http.get(target);
+            if (status != 200) {
+                throw new IllegalStateException(base + target + " answered " + status + ": " + http.body());
+            }
+            return new ObjectMapper().readTree(http.body());
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : 80;
+    }
+
+    private static String show(OptionalLong pid) {
+        return pid.isPresent() ? Long.toString(pid.getAsLong()) : "not found";
+    }
+
+    private static Map<String, Object> prepend(Map<String, Object> first, Map<String, Object> rest) {
+        Map<String, Object> m = new LinkedHashMap<>(first);
+        m.putAll(rest);
+        return m;
+    }
+}
