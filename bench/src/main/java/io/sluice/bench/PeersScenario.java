@@ -159,10 +159,12 @@ final class PeersScenario implements Callable<Integer> {
 
         List<Result> results = new ArrayList<>();
         List<Map<String, Double>> rates = new ArrayList<>();
+        List<Map<String, Double>> perCpu = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             long baseNanos = System.currentTimeMillis() * 1_000_000L;
             List<byte[]> bodies = LineBodies.build(METRIC, o.rows, o.batch, o.series, baseNanos);
             Map<String, Double> round = new LinkedHashMap<>();
+            Map<String, Double> roundPerCpu = new LinkedHashMap<>();
             for (int k = 0; k < targets.size(); k++) {
                 Target t = targets.get((k + r) % targets.size());
                 Map<String, OptionalLong> pids = new LinkedHashMap<>();
@@ -182,11 +184,14 @@ final class PeersScenario implements Callable<Integer> {
                 res = new Result(t.name + " (round " + (r + 1) + ")", res.rows(), res.seconds(), prepend(notes, res.extra()));
                 results.add(res);
                 round.put(t.name, res.rate());
+                double own = ownCpu(t.name, res.extra());
+                roundPerCpu.put(t.name, own > 0 ? res.rate() / (own / 100) : Double.NaN);
             }
             rates.add(round);
+            perCpu.add(roundPerCpu);
         }
         Report.print(results, null, o.json);
-        summary(targets, rates);
+        summary(targets, rates, perCpu);
         return 0;
     }
 
@@ -276,17 +281,39 @@ final class PeersScenario implements Callable<Integer> {
         }
     }
 
-    /** Per system the median points/s over the rounds, and Sluice's ratio to each (median of per-round ratios). */
-    private static void summary(List<Target> targets, List<Map<String, Double>> rates) {
-        System.out.printf("%n%-12s %16s %22s%n", "system", "median points/s", "sluice / system (median)");
+    /**
+     * CPU of a system's own processes during its phase, in % of one core: Sluice with its
+     * PostgreSQL, a peer alone, the ceiling's PostgreSQL (its client is the generator).
+     */
+    private static double ownCpu(String system, Map<String, Object> notes) {
+        double sum = 0;
+        for (String p : system.equals("sluice") ? List.of("sluice", "postgres")
+                : system.equals("ceiling") ? List.of("postgres") : List.of(system)) {
+            if (notes.get("cpu_" + p + "_pct") instanceof Double d) {
+                sum += d;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Per system the median points/s over the rounds, Sluice's ratio to each (median of per-round
+     * ratios), and points per CPU-second of the system's own processes: on a machine shared with
+     * other work the rates move with the load, the CPU each point costs much less.
+     */
+    private static void summary(List<Target> targets, List<Map<String, Double>> rates, List<Map<String, Double>> perCpu) {
+        System.out.printf("%n%-12s %16s %26s %22s%n", "system", "median points/s", "points per CPU-second", "sluice / system (median)");
         for (Target t : targets) {
             List<Double> own = new ArrayList<>();
             List<Double> ratio = new ArrayList<>();
-            for (Map<String, Double> round : rates) {
+            List<Double> eff = new ArrayList<>();
+            for (int r = 0; r < rates.size(); r++) {
+                Map<String, Double> round = rates.get(r);
                 own.add(round.get(t.name));
                 ratio.add(round.get("sluice") / round.get(t.name));
+                eff.add(perCpu.get(r).get(t.name));
             }
-            System.out.printf("%-12s %,16.0f %22s%n", t.name, median(own),
+            System.out.printf("%-12s %,16.0f %26s %22s%n", t.name, median(own), String.format("%,.0f", median(eff)),
                     t.name.equals("sluice") ? "" : String.format("%.2f  (rounds: %s)", median(ratio), ratios(ratio)));
         }
     }
