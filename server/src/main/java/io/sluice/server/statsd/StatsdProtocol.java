@@ -82,7 +82,7 @@ public final class StatsdProtocol implements Protocol {
         int maxLine = (int) b.config().size(MAX_LINE);
         Duration interval = b.config().duration(FLUSH_INTERVAL);
         // The stage first: shutdown closes it after the listeners, so their last values are flushed.
-        b.stage(StatsdFlusher.start(aggregator, b.ingest(), counters, interval));
+        b.stage(StatsdFlusher.start(aggregator, b.ingest(), counters, interval, b.config().httpRingWait()));
         b.udp("udp_statsd", port, () -> new StatsdDecoder(aggregator, counters, maxLine));
         b.tcpLines("tcp_statsd", port, maxLine, b.config().duration(TCP_IDLE),
                 () -> new StatsdDecoder(aggregator, counters, maxLine));
