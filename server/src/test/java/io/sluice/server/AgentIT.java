@@ -266,7 +266,8 @@ class AgentIT {
     void samplesCollectedWhileSluiceIsDownArriveWhenItReturnsNoneTwice(@TempDir Path dir) throws Exception {
         int port = TestServer.freeTcpPort();
         Map<String, String> env = Map.of("SLUICE_DATA_DIR", dir.toString(), "SLUICE_HTTP_PORT", Integer.toString(port),
-                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0", "SLUICE_WRITER_LINGER", "0ms");
+                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0", "SLUICE_WRITER_LINGER", "0ms",
+                "SLUICE_STATSD_PORT", "0", "SLUICE_OTLP_HTTP_PORT", "0");
         SluiceServer first = SluiceServer.start(ConfigLoader.load(null, false, env));
         Agent agent = Agent.start(options(port, AgentOptions.Format.fleet, "agent-it-restart"));
         SluiceServer second = null;

@@ -36,7 +36,8 @@ class EmbeddedDatabaseAccessIT {
                 "SLUICE_DATA_DIR", dataDir.toString(),
                 "SLUICE_EMBEDDED_PG_PORT", Integer.toString(pgPort),
                 "SLUICE_HTTP_PORT", Integer.toString(TestServer.freeTcpPort()),
-                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0")));
+                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0",
+                "SLUICE_STATSD_PORT", "0", "SLUICE_OTLP_HTTP_PORT", "0")));
     }
 
     /** Connects as the logged psql command would: its host, port, user and database, no password. */

@@ -34,6 +34,8 @@ class ShutdownIT {
         pb.environment().put("SLUICE_HTTP_PORT", Integer.toString(TestServer.freeTcpPort()));
         pb.environment().put("SLUICE_UDP_LINE_PORT", Integer.toString(udp));
         pb.environment().put("SLUICE_UDP_JSON_PORT", "0");
+        pb.environment().put("SLUICE_STATSD_PORT", "0"); // 8125 and 4318 may be taken by another run
+        pb.environment().put("SLUICE_OTLP_HTTP_PORT", "0");
         // Writers hold partial batches for a while, so SIGTERM finds samples not yet written.
         pb.environment().put("SLUICE_WRITER_LINGER", "2s");
         pb.environment().put("SLUICE_WRITER_BATCH_SIZE", "100000");

@@ -27,7 +27,8 @@ class WebPageEmbeddedIT {
         // A free port for the embedded PostgreSQL rather than its fixed default: builds run side by side here.
         Map<String, String> env = Map.of("SLUICE_DATA_DIR", dir.toString(), "SLUICE_HTTP_PORT", Integer.toString(port),
                 "SLUICE_EMBEDDED_PG_PORT", Integer.toString(TestServer.freeTcpPort()),
-                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0", "SLUICE_WRITER_LINGER", "0ms");
+                "SLUICE_UDP_LINE_PORT", "0", "SLUICE_UDP_JSON_PORT", "0", "SLUICE_WRITER_LINGER", "0ms",
+                "SLUICE_STATSD_PORT", "0", "SLUICE_OTLP_HTTP_PORT", "0");
         try (SluiceServer server = SluiceServer.start(ConfigLoader.load(null, false, env));
              Browser b = Browser.start(1280, 900)) {
             assertThat(server.embeddedDatabase()).isNotNull();
