@@ -241,7 +241,7 @@ final class QueryScenario implements Callable<Integer> {
             QueryService service = new QueryService(ds, false);
             return measure(name, () -> {
                 Query q = queries.get();
-                return () -> !service.query(q).series().isEmpty();
+                return () -> !service.query(io.sluice.storage.query.SeriesScope.ALL, q).series().isEmpty();
             });
         }
     }

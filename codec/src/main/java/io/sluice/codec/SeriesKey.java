@@ -184,6 +184,21 @@ public final class SeriesKey implements Comparable<SeriesKey> {
         return tag(k, 0, k.length, v, 0, v.length);
     }
 
+    /** Whether this key is an immutable copy ({@link #frozen()}, {@link #of}); a mutable one is a parser's. */
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    /** Resets {@code target} to this key's metric and tags, so it can be changed without changing this one. */
+    public SeriesKey copyTo(SeriesKey target) {
+        Decoded d = decode();
+        target.reset().metric(d.metric());
+        for (Map.Entry<String, String> e : d.tags().entrySet()) {
+            target.tag(e.getKey(), e.getValue());
+        }
+        return target;
+    }
+
     public int tagCount() {
         if (frozen) {
             return decode().tags().size();

@@ -81,9 +81,9 @@ class TimescaleIT {
             long from = Math.floorDiv(t - 499 * 60_000_000L, 3_600_000_000L) * 3_600_000_000L; // whole buckets
             long to = t + 1;
             for (io.sluice.storage.query.Aggregation a : io.sluice.storage.query.Aggregation.values()) {
-                var raw = q.query(new io.sluice.storage.query.Query("ts_cpu", Map.of(), from, to, 86_400_000_000L, 0, a,
+                var raw = q.query(io.sluice.storage.query.SeriesScope.ALL, new io.sluice.storage.query.Query("ts_cpu", Map.of(), from, to, 86_400_000_000L, 0, a,
                         io.sluice.storage.query.Source.RAW));
-                var rolled = q.query(new io.sluice.storage.query.Query("ts_cpu", Map.of(), from, to, 86_400_000_000L, 0, a,
+                var rolled = q.query(io.sluice.storage.query.SeriesScope.ALL, new io.sluice.storage.query.Query("ts_cpu", Map.of(), from, to, 86_400_000_000L, 0, a,
                         io.sluice.storage.query.Source.H1));
                 var rp = raw.series().get(0).points();
                 var hp = rolled.series().get(0).points();

@@ -1,5 +1,6 @@
 package io.sluice.server.dropin;
 
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
@@ -42,10 +43,10 @@ public final class DashboardRoutes {
     }
 
     public void register(Router router) {
-        router.get("/api/metrics/{metric_name}", ex -> runner.runCached(ex, () -> series(ex)));
-        router.get("/api/metrics/{metric_name}/latest", ex -> runner.run(ex, () -> latest(ex)));
-        router.get("/api/hosts", ex -> runner.run(ex, () -> Map.of("hosts", queries.tagValues("host", null, 10_000))));
-        router.get("/api/metrics", ex -> runner.run(ex, () -> Map.of("metrics", queries.names(null, 10_000))));
+        router.get("/api/metrics/{metric_name}", Scope.READ, ex -> runner.runCached(ex, () -> series(ex)));
+        router.get("/api/metrics/{metric_name}/latest", Scope.READ, ex -> runner.run(ex, () -> latest(ex)));
+        router.get("/api/hosts", Scope.READ, ex -> runner.run(ex, () -> Map.of("hosts", queries.tagValues(ex.scope(), "host", null, 10_000))));
+        router.get("/api/metrics", Scope.READ, ex -> runner.run(ex, () -> Map.of("metrics", queries.names(ex.scope(), null, 10_000))));
     }
 
     private Object series(Exchange ex) throws Exception {
@@ -58,7 +59,7 @@ public final class DashboardRoutes {
         if (from >= now) {
             throw new BadRequest("start: must be in the past, like 1h or 7d");
         }
-        QueryResult r = queries.query(new Query(metric, host == null ? Map.of() : Map.of("host", host), from, now, 0,
+        QueryResult r = queries.query(ex.scope(), new Query(metric, host == null ? Map.of() : Map.of("host", host), from, now, 0,
                 points, Aggregation.AVG, null));
         // Without a host, all hosts' points in one time-ordered line, then downsampled once more.
         Points merged = merge(r.series());
@@ -113,7 +114,7 @@ public final class DashboardRoutes {
         String metric = ex.pathParam("metric_name");
         String host = ex.query("host");
         QueryResult.Entry newest = null;
-        for (QueryResult.Entry e : queries.latest(metric, host == null ? Map.of() : Map.of("host", host))) {
+        for (QueryResult.Entry e : queries.latest(ex.scope(), metric, host == null ? Map.of() : Map.of("host", host))) {
             if (newest == null || e.points().time(0) > newest.points().time(0)) {
                 newest = e;
             }

@@ -1,5 +1,6 @@
 package io.sluice.server.dropin;
 
+import io.sluice.server.auth.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
@@ -43,10 +44,10 @@ public final class FleetRoutes {
     }
 
     public void register(Router router) {
-        router.post("/api/v1/servers", this::register);
-        router.get("/api/v1/servers", ex -> runner.run(ex, this::servers));
-        router.post("/api/v1/ingest", this::ingest);
-        router.get("/api/v1/metrics", ex -> runner.run(ex, () -> metrics(ex)));
+        router.post("/api/v1/servers", Scope.WRITE, this::register);
+        router.get("/api/v1/servers", Scope.READ, ex -> runner.run(ex, this::servers));
+        router.post("/api/v1/ingest", Scope.WRITE, this::ingest);
+        router.get("/api/v1/metrics", Scope.READ, ex -> runner.run(ex, () -> metrics(ex)));
     }
 
     private void register(Exchange ex) {
@@ -116,7 +117,7 @@ public final class FleetRoutes {
         if (metrics == null || !metrics.isArray()) {
             throw new BadRequest("metrics: required, an array");
         }
-        IngestSink sink = ingest.newSink().begin();
+        IngestSink sink = ingest.newSink().begin(ex.principal().writes());
         SeriesKey key = new SeriesKey();
         int i = 0;
         for (JsonNode m : metrics) {
@@ -197,7 +198,7 @@ public final class FleetRoutes {
         if (from > to) {
             throw new BadRequest("from: must not be after to");
         }
-        String series = "SELECT id, tags FROM series WHERE tags ?? 'server_id' AND tags ?? 'metric_type'"
+        String series = "SELECT id, tags FROM " + ex.scope().relation() + " s WHERE tags ?? 'server_id' AND tags ?? 'metric_type'"
                 + " AND tags @> ?::jsonb";
         String sql = latest
                 ? "SELECT r.tags, l.value, l.time FROM (" + series + ") r CROSS JOIN LATERAL (SELECT value, time"

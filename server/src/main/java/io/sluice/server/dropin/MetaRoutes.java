@@ -1,5 +1,6 @@
 package io.sluice.server.dropin;
 
+import io.sluice.server.auth.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpMethod;
 import io.sluice.server.http.BadRequest;
@@ -25,8 +26,8 @@ public final class MetaRoutes {
     }
 
     public void register(Router router) {
-        router.add(HttpMethod.PUT, "/v1/metrics/{name}/meta", this::put);
-        router.get("/v1/metrics/{name}/meta", ex -> runner.run(ex, () -> get(ex.pathParam("name"))));
+        router.add(HttpMethod.PUT, "/v1/metrics/{name}/meta", Scope.WRITE, this::put);
+        router.get("/v1/metrics/{name}/meta", Scope.READ, ex -> runner.run(ex, () -> get(ex.pathParam("name"))));
     }
 
     private void put(Exchange ex) {

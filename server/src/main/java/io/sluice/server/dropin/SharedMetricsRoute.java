@@ -1,6 +1,7 @@
 package io.sluice.server.dropin;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.sluice.server.auth.Scope;
 import io.sluice.codec.json.JsonSampleParser;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
@@ -9,6 +10,7 @@ import io.sluice.server.http.Router;
 import io.sluice.server.http.ScrapeFormat;
 import io.sluice.server.query.QueryRoutes;
 import io.sluice.server.query.Times;
+import io.sluice.storage.query.SeriesScope;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -38,7 +40,7 @@ public final class SharedMetricsRoute {
     }
 
     public void register(Router router) {
-        router.get("/metrics", ex -> {
+        router.get("/metrics", Scope.READ, ex -> {
             // One path, several answers: caches must key them by Accept.
             ex.header(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT);
             if (ex.query("abTestName") != null) {
@@ -47,15 +49,15 @@ public final class SharedMetricsRoute {
                 // Prometheus scrapes /metrics by default (issue 14, item 21).
                 exposition.handle(ex);
             } else {
-                runner.run(ex, this::apiPerformance);
+                runner.run(ex, () -> apiPerformance(ex.scope()));
             }
         });
     }
 
-    private Object apiPerformance() throws Exception {
+    private Object apiPerformance(SeriesScope scope) throws Exception {
         Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT r.tags->>'route', r.tags->>'method', r.tags->>'status', s.value, s.time FROM series r"
+                "SELECT r.tags->>'route', r.tags->>'method', r.tags->>'status', s.value, s.time FROM " + scope.relation() + " r"
                         + " JOIN samples s ON s.series_id = r.id WHERE r.metric = ? AND s.time >= now() - interval '10 minutes'"
                         + " ORDER BY s.time")) {
             ps.setString(1, JsonSampleParser.API_METRIC);
@@ -110,7 +112,7 @@ public final class SharedMetricsRoute {
         boolean more;
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT date_bin((? || ' seconds')::interval, s.time, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS b,"
-                        + " avg(s.value), min(s.value), max(s.value) FROM series r JOIN samples s ON s.series_id = r.id"
+                        + " avg(s.value), min(s.value), max(s.value) FROM " + ex.scope().relation() + " r JOIN samples s ON s.series_id = r.id"
                         + " WHERE r.metric = ? AND r.tags @> jsonb_build_object('ab_test', ?::text)"
                         + " AND s.time >= ? AND s.time < ? GROUP BY 1 ORDER BY 1 OFFSET ? LIMIT ?")) {
             ps.setString(1, Long.toString(granularity / 1_000_000L));

@@ -1,5 +1,6 @@
 package io.sluice.server.dropin;
 
+import io.sluice.server.auth.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
@@ -12,6 +13,7 @@ import io.sluice.server.http.WritePublisher;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.query.QueryRoutes;
+import io.sluice.storage.query.SeriesScope;
 import io.sluice.server.query.Times;
 
 import javax.sql.DataSource;
@@ -44,21 +46,21 @@ public final class TrainingRoutes {
     }
 
     public void register(Router router) {
-        router.post("/api/v1/metrics/batch", this::batch);
-        router.get("/api/v1/runs/{run_id}/metrics", ex -> runner.run(ex, () -> Map.of("metrics",
-                rows(ex.pathParam("run_id"), null, limit(ex), start(ex), false))));
-        router.get("/api/v1/runs/{run_id}/metrics/{metric_name}", ex -> runner.run(ex, () -> Map.of("metrics",
-                rows(ex.pathParam("run_id"), ex.pathParam("metric_name"), limit(ex), Long.MIN_VALUE, false))));
-        router.get("/api/v1/runs/{run_id}/metrics/{metric_name}/latest", ex -> runner.run(ex, () -> {
-            List<Map<String, Object>> one = rows(ex.pathParam("run_id"), ex.pathParam("metric_name"), 1, Long.MIN_VALUE, true);
+        router.post("/api/v1/metrics/batch", Scope.WRITE, this::batch);
+        router.get("/api/v1/runs/{run_id}/metrics", Scope.READ, ex -> runner.run(ex, () -> Map.of("metrics",
+                rows(ex.scope(), ex.pathParam("run_id"), null, limit(ex), start(ex), false))));
+        router.get("/api/v1/runs/{run_id}/metrics/{metric_name}", Scope.READ, ex -> runner.run(ex, () -> Map.of("metrics",
+                rows(ex.scope(), ex.pathParam("run_id"), ex.pathParam("metric_name"), limit(ex), Long.MIN_VALUE, false))));
+        router.get("/api/v1/runs/{run_id}/metrics/{metric_name}/latest", Scope.READ, ex -> runner.run(ex, () -> {
+            List<Map<String, Object>> one = rows(ex.scope(), ex.pathParam("run_id"), ex.pathParam("metric_name"), 1, Long.MIN_VALUE, true);
             if (one.isEmpty()) {
                 throw new QueryRoutes.NotFound("no values of metric " + ex.pathParam("metric_name") + " in run "
                         + ex.pathParam("run_id"));
             }
             return one.get(0);
         }));
-        router.get("/api/v1/runs/{run_id}/metrics/{metric_name}/stats", ex -> runner.run(ex, () ->
-                stats(ex.pathParam("run_id"), ex.pathParam("metric_name"))));
+        router.get("/api/v1/runs/{run_id}/metrics/{metric_name}/stats", Scope.READ, ex -> runner.run(ex, () ->
+                stats(ex.scope(), ex.pathParam("run_id"), ex.pathParam("metric_name"))));
     }
 
     private void batch(Exchange ex) {
@@ -70,7 +72,7 @@ public final class TrainingRoutes {
         if (metrics.size() > batchSize) {
             throw new BadRequest("metrics: at most " + batchSize + " per request (BATCH_SIZE), got " + metrics.size());
         }
-        IngestSink sink = ingest.newSink().begin();
+        IngestSink sink = ingest.newSink().begin(ex.principal().writes());
         List<Object[]> metadata = new ArrayList<>();
         SeriesKey key = new SeriesKey();
         int i = 0;
@@ -157,9 +159,9 @@ public final class TrainingRoutes {
     }
 
     /** The newest {@code limit} values (of one metric, or all), returned oldest first. */
-    private List<Map<String, Object>> rows(String run, String metric, int limit, long startMicros, boolean newestOnly)
+    private List<Map<String, Object>> rows(SeriesScope scope, String run, String metric, int limit, long startMicros, boolean newestOnly)
             throws Exception {
-        String sql = "SELECT * FROM (SELECT r.metric, s.step, s.value, s.time, m.metadata FROM series r"
+        String sql = "SELECT * FROM (SELECT r.metric, s.step, s.value, s.time, m.metadata FROM " + scope.relation() + " r"
                 + " JOIN samples s ON s.series_id = r.id"
                 + " LEFT JOIN run_metadata m ON m.run_id = r.tags->>'run_id' AND m.metric_name = r.metric AND m.step = s.step"
                 + " WHERE r.tags @> jsonb_build_object('run_id', ?::text)" + (metric != null ? " AND r.metric = ?" : "")
@@ -194,10 +196,10 @@ public final class TrainingRoutes {
         return out;
     }
 
-    private Map<String, Object> stats(String run, String metric) throws Exception {
+    private Map<String, Object> stats(SeriesScope scope, String run, String metric) throws Exception {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT count(*), min(s.value), max(s.value), avg(s.value), stddev_samp(s.value), min(s.time), max(s.time)"
-                        + " FROM series r JOIN samples s ON s.series_id = r.id"
+                        + " FROM " + scope.relation() + " r JOIN samples s ON s.series_id = r.id"
                         + " WHERE r.tags @> jsonb_build_object('run_id', ?::text) AND r.metric = ?")) {
             ps.setString(1, run);
             ps.setString(2, metric);

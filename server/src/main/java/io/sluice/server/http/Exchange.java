@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.sluice.server.auth.Principal;
+import io.sluice.storage.query.SeriesScope;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,6 +49,7 @@ public final class Exchange {
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile boolean upgraded;
     private final HttpHeaders extraHeaders = new DefaultHttpHeaders();
+    private Principal principal = Principal.LOCAL;
 
     /** @param target the request's target, already decoded (a bad one is answered before an exchange exists) */
     Exchange(ChannelHandlerContext ctx, FullHttpRequest request, int sequence, QueryStringDecoder target,
@@ -63,6 +66,20 @@ public final class Exchange {
     public Exchange header(CharSequence name, Object value) {
         extraHeaders.set(name, value);
         return this;
+    }
+
+    /** Who the request acts as (README "Tokens and scopes"), set before its handler runs. */
+    public Principal principal() {
+        return principal;
+    }
+
+    void principal(Principal p) {
+        this.principal = p;
+    }
+
+    /** The series this request may read: every read of the series table goes through it. */
+    public SeriesScope scope() {
+        return principal.reads();
     }
 
     public FullHttpRequest request() {

@@ -1,5 +1,6 @@
 package io.sluice.server.http;
 
+import io.sluice.server.auth.Scope;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.server.config.Config;
 import io.sluice.storage.db.DatabaseHealth;
@@ -25,12 +26,12 @@ public final class OpsRoutes {
     }
 
     public void register(Router router) {
-        router.get("/-/healthy", ex -> ex.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "Sluice is healthy.\n"));
-        router.get("/-/ready", this::ready);
-        router.get("/health", this::health);
-        router.get("/ready", this::influxReady);
-        router.get("/-/metrics", this::exposition);
-        router.get("/-/config", ex -> ex.json(HttpResponseStatus.OK, Map.of("settings", config.settings())));
+        router.get("/-/healthy", Scope.OPEN, ex -> ex.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "Sluice is healthy.\n"));
+        router.get("/-/ready", Scope.OPEN, this::ready);
+        router.get("/health", Scope.OPEN, this::health);
+        router.get("/ready", Scope.OPEN, this::influxReady);
+        router.get("/-/metrics", Scope.READ, this::exposition);
+        router.get("/-/config", Scope.ADMIN, ex -> ex.json(HttpResponseStatus.OK, Map.of("settings", config.settings())));
     }
 
     /** Sluice's own metrics in the Prometheus text format; also {@code /metrics} when a scraper asks. */

@@ -1,6 +1,7 @@
 package io.sluice.server.http;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.sluice.server.auth.Scope;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,19 +11,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Maps method and path to a handler. Patterns are literal segments and {@code {name}} captures,
- * so each later API adds its routes in one place without touching the others.
+ * Maps method and path to a handler and the scope a request needs for it (README "Tokens and
+ * scopes"): the route table is the one place that says both. Patterns are literal segments and
+ * {@code {name}} captures, so each later API adds its routes in one place without touching the
+ * others.
  */
 public final class Router {
-    private record Route(HttpMethod method, String pattern, String[] segments, RouteHandler handler) {
+    private record Route(HttpMethod method, String pattern, Scope scope, String[] segments, RouteHandler handler) {
     }
 
-    /** A registered route as written: what {@code /openapi.json} must document (README "Adding a route"). */
-    public record Entry(HttpMethod method, String pattern) {
+    /**
+     * A registered route as written, with the scope a request needs for it: what
+     * {@code /openapi.json} must document (README "Adding a route").
+     */
+    public record Entry(HttpMethod method, String pattern, Scope scope) {
     }
 
-    /** The outcome of a lookup: a handler with its path parameters, or why there is none. */
-    public record Match(RouteHandler handler, Map<String, String> params, Set<HttpMethod> allowed) {
+    /** The outcome of a lookup: a handler with its scope and path parameters, or why there is none. */
+    public record Match(RouteHandler handler, Scope scope, Map<String, String> params, Set<HttpMethod> allowed) {
         public boolean found() {
             return handler != null;
         }
@@ -36,20 +42,23 @@ public final class Router {
     /** Content codings a route decodes itself, by pattern: remote write's snappy (README "Prometheus remote write"). */
     private final Map<String, Set<String>> ownCodings = new LinkedHashMap<>();
 
-    public Router add(HttpMethod method, String pattern, RouteHandler handler) {
+    public Router add(HttpMethod method, String pattern, Scope scope, RouteHandler handler) {
         if (!pattern.startsWith("/")) {
             throw new IllegalArgumentException("route pattern must start with '/': " + pattern);
         }
-        routes.add(new Route(method, pattern, split(pattern), handler));
+        if (scope == null) {
+            throw new IllegalArgumentException("route " + method + " " + pattern + " needs a scope (Scope.OPEN for none)");
+        }
+        routes.add(new Route(method, pattern, scope, split(pattern), handler));
         return this;
     }
 
-    public Router get(String pattern, RouteHandler handler) {
-        return add(HttpMethod.GET, pattern, handler);
+    public Router get(String pattern, Scope scope, RouteHandler handler) {
+        return add(HttpMethod.GET, pattern, scope, handler);
     }
 
-    public Router post(String pattern, RouteHandler handler) {
-        return add(HttpMethod.POST, pattern, handler);
+    public Router post(String pattern, Scope scope, RouteHandler handler) {
+        return add(HttpMethod.POST, pattern, scope, handler);
     }
 
     /**
@@ -76,7 +85,7 @@ public final class Router {
 
     /** Every route in the order it was added. */
     public List<Entry> entries() {
-        return routes.stream().map(r -> new Entry(r.method, r.pattern)).toList();
+        return routes.stream().map(r -> new Entry(r.method, r.pattern, r.scope)).toList();
     }
 
     public Match match(HttpMethod method, String path) {
@@ -89,10 +98,10 @@ public final class Router {
             }
             allowed.add(r.method);
             if (r.method.equals(method) || (method.equals(HttpMethod.HEAD) && r.method.equals(HttpMethod.GET))) {
-                return new Match(r.handler, params, allowed);
+                return new Match(r.handler, r.scope, params, allowed);
             }
         }
-        return new Match(null, Map.of(), allowed);
+        return new Match(null, null, Map.of(), allowed);
     }
 
     private static Map<String, String> bind(String[] pattern, String[] parts) {

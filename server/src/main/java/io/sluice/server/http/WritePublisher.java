@@ -3,6 +3,7 @@ package io.sluice.server.http;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
+import io.sluice.server.auth.RateLimit;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.storage.ingest.AcknowledgedWrite;
@@ -67,6 +68,11 @@ public final class WritePublisher {
     public void publish(Exchange ex, IngestSink sink, String transport, WriteAnswer answer) {
         SampleBatch batch = sink.batch();
         int rejected = sink.errorCount();
+        // The token's samples a second: asked before the body was parsed, paid now it is counted.
+        RateLimit limit = ex.principal().samples();
+        if (limit != null) {
+            limit.charge(batch.size(), System.nanoTime());
+        }
         List<ParseError> errors = rejected == 0 ? List.of() : List.copyOf(sink.errors());
         if (batch.size() == 0) {
             answer.committed(ex, 0, rejected, errors);

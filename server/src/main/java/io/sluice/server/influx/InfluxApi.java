@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.sluice.codec.influxql.InfluxQLException;
 import io.sluice.codec.influxql.InfluxQLParser;
 import io.sluice.codec.influxql.Statement;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 import io.sluice.server.query.QueryRoutes;
@@ -39,9 +40,10 @@ final class InfluxApi {
     }
 
     void register(Router router) {
-        router.get("/ping", this::ping);
-        router.get("/query", this::query);
-        router.post("/query", this::query);
+        router.get("/ping", Scope.OPEN, this::ping);
+        router.get("/query", Scope.READ, this::query);
+        // READ whatever the statement: CREATE/DROP DATABASE only remember a name (Sluice has one store).
+        router.post("/query", Scope.READ, this::query);
     }
 
     /** 204 with the version headers (clients read the version from them); {@code verbose=true}: 200 JSON. */
@@ -77,7 +79,7 @@ final class InfluxApi {
         queries.run(ex, () -> {
             List<Map<String, Object>> results = new ArrayList<>(parsed.size());
             for (int i = 0; i < parsed.size(); i++) {
-                results.add(statements.run(i, parsed.get(i), epoch));
+                results.add(statements.run(i, parsed.get(i), epoch, ex.scope()));
             }
             return Map.of("results", results);
         });

@@ -2,6 +2,7 @@ package io.sluice.server.influx;
 
 import io.sluice.codec.Precision;
 import io.sluice.codec.influx.LineProtocolParser;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.config.Key;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
@@ -35,8 +36,8 @@ public final class InfluxProtocol implements Protocol {
     @Override
     public void bind(Binding b) throws Exception {
         SampleWrites<LineProtocolParser> writes = new SampleWrites<>(b, LineProtocolParser::new, "http_line");
-        b.router().post("/write", ex -> write(writes, ex));
-        b.router().post("/api/v2/write", ex -> write(writes, ex));
+        b.router().post("/write", Scope.WRITE, ex -> write(writes, ex));
+        b.router().post("/api/v2/write", Scope.WRITE, ex -> write(writes, ex));
         new InfluxApi(b.queries(), b.config().retentionRaw()).register(b.router());
         b.udp("udp_line", b.config().integer(UDP_PORT),
                 () -> new SampleDatagrams(b.ingest(), b.counters(), new LineProtocolParser(), "udp_line"));

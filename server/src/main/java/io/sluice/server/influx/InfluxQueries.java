@@ -6,6 +6,7 @@ import io.sluice.storage.query.Aggregation;
 import io.sluice.storage.query.Query;
 import io.sluice.storage.query.QueryResult;
 import io.sluice.storage.query.QueryService;
+import io.sluice.storage.query.SeriesScope;
 import io.sluice.storage.query.SeriesRef;
 import io.sluice.storage.query.Source;
 
@@ -49,7 +50,7 @@ final class InfluxQueries {
     }
 
     /** One statement's result object; {@code epoch} null for RFC 3339 times. */
-    Map<String, Object> run(int id, Statement st, String epoch) throws SQLException {
+    Map<String, Object> run(int id, Statement st, String epoch, SeriesScope scope) throws SQLException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("statement_id", id);
         try {
@@ -62,15 +63,15 @@ final class InfluxQueries {
                 series = List.of(series(null, null, List.of("name", "duration", "shardGroupDuration", "replicaN", "default"),
                         List.of(List.of("autogen", goDuration(retention), "168h0m0s", 1, true))));
             } else if (st instanceof Statement.ShowMeasurements m) {
-                series = measurements(m);
+                series = measurements(m, scope);
             } else if (st instanceof Statement.ShowTagKeys k) {
-                series = tagKeys(k);
+                series = tagKeys(k, scope);
             } else if (st instanceof Statement.ShowTagValues v) {
-                series = tagValues(v);
+                series = tagValues(v, scope);
             } else if (st instanceof Statement.ShowFieldKeys f) {
-                series = fieldKeys(f);
+                series = fieldKeys(f, scope);
             } else {
-                series = new InfluxSelect(service, (Statement.Select) st, epoch).run();
+                series = new InfluxSelect(service, scope, (Statement.Select) st, epoch).run();
             }
             if (!series.isEmpty()) {
                 r.put("series", series);
@@ -98,9 +99,9 @@ final class InfluxQueries {
         return rows;
     }
 
-    private List<Map<String, Object>> measurements(Statement.ShowMeasurements s) throws SQLException {
-        List<String> names = s.exact() != null ? service.names(s.exact(), MAX_LIST).stream()
-                .filter(s.exact()::equals).toList() : service.names(null, MAX_LIST);
+    private List<Map<String, Object>> measurements(Statement.ShowMeasurements s, SeriesScope scope) throws SQLException {
+        List<String> names = s.exact() != null ? service.names(scope, s.exact(), MAX_LIST).stream()
+                .filter(s.exact()::equals).toList() : service.names(scope, null, MAX_LIST);
         List<List<Object>> rows = new ArrayList<>();
         for (String n : page(filter(names, s.regex()), s.limit(), s.offset())) {
             rows.add(List.of(n));
@@ -108,9 +109,9 @@ final class InfluxQueries {
         return rows.isEmpty() ? List.of() : List.of(series("measurements", null, List.of("name"), rows));
     }
 
-    private List<Map<String, Object>> tagKeys(Statement.ShowTagKeys s) throws SQLException {
+    private List<Map<String, Object>> tagKeys(Statement.ShowTagKeys s, SeriesScope scope) throws SQLException {
         Map<String, TreeSet<String>> keys = new TreeMap<>();
-        for (SeriesRef r : service.series(s.measurement(), Map.of(), MAX_LIST)) {
+        for (SeriesRef r : service.series(scope, s.measurement(), Map.of(), MAX_LIST)) {
             keys.computeIfAbsent(r.metric(), k -> new TreeSet<>()).addAll(r.tags().keySet());
         }
         List<Map<String, Object>> out = new ArrayList<>();
@@ -124,10 +125,10 @@ final class InfluxQueries {
         return out;
     }
 
-    private List<Map<String, Object>> tagValues(Statement.ShowTagValues s) throws SQLException {
+    private List<Map<String, Object>> tagValues(Statement.ShowTagValues s, SeriesScope scope) throws SQLException {
         Map<String, TreeSet<List<String>>> byMeasurement = new TreeMap<>();
         Map<String, String> where = conditions(s.where());
-        for (SeriesRef r : service.series(s.measurement(), where, MAX_LIST)) {
+        for (SeriesRef r : service.series(scope, s.measurement(), scope.narrow(where), MAX_LIST)) {
             for (Map.Entry<String, String> t : r.tags().entrySet()) {
                 boolean wanted = s.keyRegex() != null ? s.keyRegex().matcher(t.getKey()).find() : s.keys().contains(t.getKey());
                 if (wanted) {
@@ -147,12 +148,12 @@ final class InfluxQueries {
         return out;
     }
 
-    private List<Map<String, Object>> fieldKeys(Statement.ShowFieldKeys s) throws SQLException {
-        List<String> measurements = s.measurement() != null ? List.of(s.measurement()) : service.names(null, MAX_LIST);
+    private List<Map<String, Object>> fieldKeys(Statement.ShowFieldKeys s, SeriesScope scope) throws SQLException {
+        List<String> measurements = s.measurement() != null ? List.of(s.measurement()) : service.names(scope, null, MAX_LIST);
         List<Map<String, Object>> out = new ArrayList<>();
         for (String m : measurements) {
             List<List<Object>> rows = new ArrayList<>();
-            for (String f : fields(service, m)) {
+            for (String f : fields(service, scope, m)) {
                 rows.add(List.of(f, "float"));
             }
             if (!rows.isEmpty()) {
@@ -163,9 +164,9 @@ final class InfluxQueries {
     }
 
     /** A measurement's fields: {@code value} if it is a metric, and {@code f} for each metric {@code m_f}. */
-    static List<String> fields(QueryService service, String measurement) throws SQLException {
+    static List<String> fields(QueryService service, SeriesScope scope, String measurement) throws SQLException {
         List<String> out = new ArrayList<>();
-        for (String name : service.names(measurement, MAX_LIST)) {
+        for (String name : service.names(scope, measurement, MAX_LIST)) {
             if (name.equals(measurement)) {
                 out.add(0, "value");
             } else if (name.startsWith(measurement + "_")) {
@@ -238,11 +239,11 @@ final class InfluxQueries {
         };
     }
 
-    static List<QueryResult.Entry> query(QueryService service, String metric, Map<String, String> tags, long start,
+    static List<QueryResult.Entry> query(QueryService service, SeriesScope scope, String metric, Map<String, String> tags, long start,
                                          long end, long step, Aggregation agg, Source source) throws SQLException {
         if (end <= start) {
             return Collections.emptyList();
         }
-        return service.query(new Query(metric, tags, start, end, step, 0, agg, source)).series();
+        return service.query(scope, new Query(metric, scope.narrow(tags), start, end, step, 0, agg, source)).series();
     }
 }

@@ -7,6 +7,7 @@ import io.sluice.storage.query.Aggregation;
 import io.sluice.storage.query.Points;
 import io.sluice.storage.query.QueryResult;
 import io.sluice.storage.query.QueryService;
+import io.sluice.storage.query.SeriesScope;
 import io.sluice.storage.query.SeriesRef;
 import io.sluice.storage.query.Source;
 
@@ -36,11 +37,13 @@ final class InfluxSelect {
     }
 
     private final QueryService service;
+    private final SeriesScope scope;
     private final Select s;
     private final String epoch;
 
-    InfluxSelect(QueryService service, Select s, String epoch) {
+    InfluxSelect(QueryService service, SeriesScope scope, Select s, String epoch) {
         this.service = service;
+        this.scope = scope;
         this.s = s;
         this.epoch = epoch;
     }
@@ -124,7 +127,7 @@ final class InfluxSelect {
                                            Aggregation agg, TreeMap<String, Group> groups, int width) throws SQLException {
         long nativeStep = step > 0 ? step : wholeRange();
         Map<String, double[]> out = new HashMap<>();
-        for (QueryResult.Entry e : InfluxQueries.query(service, metric, where, s.startMicros(), s.endMicros(), nativeStep,
+        for (QueryResult.Entry e : InfluxQueries.query(service, scope, metric, where, s.startMicros(), s.endMicros(), nativeStep,
                 agg, null)) {
             String key = group(e.series(), groups, width);
             double[] acc = out.computeIfAbsent(key, k -> nan(buckets));
@@ -151,7 +154,7 @@ final class InfluxSelect {
                          TreeMap<String, Group> groups, int column, int width) throws SQLException {
         Map<String, double[]> values = new HashMap<>();
         Map<String, long[]> times = new HashMap<>();
-        for (QueryResult.Entry e : InfluxQueries.query(service, metric, where, s.startMicros(), s.endMicros(), 0,
+        for (QueryResult.Entry e : InfluxQueries.query(service, scope, metric, where, s.startMicros(), s.endMicros(), 0,
                 Aggregation.AVG, Source.RAW)) {
             String key = group(e.series(), groups, width);
             double[] v = values.computeIfAbsent(key, k -> nan(buckets));
@@ -232,7 +235,7 @@ final class InfluxSelect {
         List<String> fieldNames = new ArrayList<>();
         List<String> columnNames = new ArrayList<>();
         if (star) {
-            fieldNames.addAll(InfluxQueries.fields(service, s.measurement()));
+            fieldNames.addAll(InfluxQueries.fields(service, scope, s.measurement()));
             columnNames.addAll(fieldNames);
         } else {
             s.fields().forEach(f -> {
@@ -244,7 +247,7 @@ final class InfluxSelect {
         TreeMap<Long, Map<Map<String, String>, Map<String, Object>>> byTime = new TreeMap<>();
         TreeMap<String, String> tagKeys = new TreeMap<>();
         for (int c = 0; c < fieldNames.size(); c++) {
-            for (QueryResult.Entry e : InfluxQueries.query(service, InfluxQueries.metric(s.measurement(), fieldNames.get(c)),
+            for (QueryResult.Entry e : InfluxQueries.query(service, scope, InfluxQueries.metric(s.measurement(), fieldNames.get(c)),
                     where, s.startMicros(), s.endMicros(), 0, Aggregation.AVG, Source.RAW)) {
                 e.series().tags().keySet().forEach(k -> tagKeys.put(k, k));
                 Points p = e.points();

@@ -35,6 +35,8 @@ public final class IngestSink implements SampleSink {
     /** Older than this is beyond retention_raw (checked after {@link #oldest}, for its own reason). */
     private long retained;
     private long newest;
+    private Stamp stamp = Stamp.NONE;
+    private final SeriesKey stamped = new SeriesKey();
 
     IngestSink(Ingest ingest, ProtocolCounters protocol) {
         this.ingest = ingest;
@@ -49,7 +51,13 @@ public final class IngestSink implements SampleSink {
 
     /** Starts a document with an empty batch. */
     public IngestSink begin() {
+        return begin(Stamp.NONE);
+    }
+
+    /** Starts a document with an empty batch whose every sample gets {@code stamp}'s tags (a tenant's). */
+    public IngestSink begin(Stamp stamp) {
         batch.clear();
+        this.stamp = stamp;
         return next();
     }
 
@@ -68,6 +76,13 @@ public final class IngestSink implements SampleSink {
 
     @Override
     public void sample(SeriesKey key, long timeMicros, double value, long step) {
+        if (!stamp.isEmpty()) {
+            key = stamp(key);
+            if (key == null) {
+                reject(Reject.TOO_MANY_TAGS, "no room for the token's tenant tags (" + SeriesKey.MAX_TAGS + " tags at most)");
+                return;
+            }
+        }
         long t = timeMicros == NO_TIME ? nowMicros : timeMicros;
         if (!Double.isFinite(value)) {
             reject(Reject.NON_FINITE, "value is not a finite number");
@@ -147,6 +162,24 @@ public final class IngestSink implements SampleSink {
         if (errors.size() < MAX_ERRORS) {
             errors.add(new ParseError(lineOf.getAsInt(), 1, text, ""));
         }
+    }
+
+    /**
+     * The key with the stamp's tags set, replacing any the client sent under those keys. A parser's
+     * key is changed in place (it is rebuilt for the next sample anyway); a frozen one is copied.
+     *
+     * @return null when the key has no room for them
+     */
+    private SeriesKey stamp(SeriesKey key) {
+        SeriesKey k = key.isFrozen() ? key.copyTo(stamped) : key;
+        for (int i = 0; i < stamp.keys.length; i++) {
+            byte[] tk = stamp.keys[i];
+            byte[] tv = stamp.values[i];
+            if (!k.tag(tk, 0, tk.length, tv, 0, tv.length)) {
+                return null;
+            }
+        }
+        return k;
     }
 
     private static boolean containsNul(SeriesKey key) {

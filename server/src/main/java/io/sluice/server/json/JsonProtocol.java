@@ -1,6 +1,7 @@
 package io.sluice.server.json;
 
 import io.sluice.codec.json.JsonSampleParser;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.config.Key;
 import io.sluice.server.protocol.Binding;
 import io.sluice.server.protocol.Protocol;
@@ -29,7 +30,7 @@ public final class JsonProtocol implements Protocol {
     @Override
     public void bind(Binding b) throws Exception {
         SampleWrites<JsonSampleParser> writes = new SampleWrites<>(b, JsonSampleParser::new, "http_json");
-        b.router().post("/v1/samples", writes::write);
+        b.router().post("/v1/samples", Scope.WRITE, writes::write);
         b.udp("udp_json", b.config().integer(UDP_PORT),
                 () -> new SampleDatagrams(b.ingest(), b.counters(), new JsonSampleParser(), "udp_json"));
     }

@@ -1,5 +1,6 @@
 package io.sluice.server.live;
 
+import io.sluice.server.auth.Scope;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -45,10 +46,10 @@ public final class LiveRoutes {
     }
 
     public void register(Router router) {
-        router.get("/v1/live", ex -> upgrade(ex, new LiveSocketHandler(hub, Style.NATIVE, null, null)));
-        router.get("/ws", ex -> upgrade(ex, new LiveSocketHandler(hub, Style.API_PERF,
+        router.get("/v1/live", Scope.READ, ex -> upgrade(ex, new LiveSocketHandler(hub, Style.NATIVE, null, null)));
+        router.get("/ws", Scope.READ, ex -> upgrade(ex, new LiveSocketHandler(hub, Style.API_PERF,
                 new Filter(Set.of(JsonSampleParser.API_METRIC), Map.of(), 1), null)));
-        router.get("/ws/metrics/{x}", ex -> {
+        router.get("/ws/metrics/{x}", Scope.READ, ex -> {
             String x = ex.pathParam("x");
             if (Uuids.isCanonical(x)) {
                 upgrade(ex, new LiveSocketHandler(hub, Style.TRAINING,
@@ -59,7 +60,7 @@ public final class LiveRoutes {
                         new Filter(Set.of(x), host == null ? Map.of() : Map.of("host", host), 1), null));
             }
         });
-        router.get("/api/v1/stream", ex -> {
+        router.get("/api/v1/stream", Scope.READ, ex -> {
             Map<String, String> tags = new java.util.HashMap<>();
             if (ex.query("server_id") != null) {
                 tags.put("server_id", ex.query("server_id"));

@@ -8,6 +8,7 @@ import io.sluice.codec.otlp.OtlpJsonParser;
 import io.sluice.codec.otlp.OtlpProtobufParser;
 import io.sluice.codec.otlp.OtlpStats;
 import io.sluice.server.config.Key;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 import io.sluice.server.protocol.BodyBytes;
@@ -49,9 +50,9 @@ public final class OtlpProtocol implements Protocol {
                 return new PerLoop(b);
             }
         };
-        b.router().post(PATH, ex -> export(b, perLoop.get(), ex));
+        b.router().post(PATH, Scope.WRITE, ex -> export(b, perLoop.get(), ex));
         Router own = new Router();
-        own.post(PATH, ex -> export(b, perLoop.get(), ex));
+        own.post(PATH, Scope.WRITE, ex -> export(b, perLoop.get(), ex));
         b.http("otlp_http", b.config().integer(PORT), own);
     }
 

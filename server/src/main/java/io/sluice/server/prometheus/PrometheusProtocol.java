@@ -8,6 +8,7 @@ import io.sluice.codec.prometheus.RemoteWriteParser.Version;
 import io.sluice.codec.prometheus.RemoteWriteStats;
 import io.sluice.codec.prometheus.SnappyBlock;
 import io.sluice.server.config.Key;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.protocol.BodyBytes;
@@ -49,7 +50,7 @@ public final class PrometheusProtocol implements Protocol {
             }
         };
         for (String path : List.of("/api/v1/write", "/api/v1/push")) {
-            b.router().post(path, ex -> write(b, perLoop.get(), maxBody, ex));
+            b.router().post(path, Scope.WRITE, ex -> write(b, perLoop.get(), maxBody, ex));
             b.router().ownCoding(path, "snappy");
         }
     }

@@ -46,7 +46,7 @@ public final class SampleWrites<P extends Parser<SampleSink>> {
         PerLoop t = perLoop.get();
         int len = ex.body().readableBytes();
         byte[] body = t.body.of(ex.body());
-        IngestSink sink = t.sink.begin();
+        IngestSink sink = t.sink.begin(ex.principal().writes());
         parse.parse(t.parser, body, len, sink);
         binding.counters().received(sink.batch().size());
         binding.publisher().publish(ex, sink, transport);

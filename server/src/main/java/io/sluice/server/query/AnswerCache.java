@@ -10,13 +10,14 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.query.SeriesScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Query answers kept for a while (issue 3): answers over closed ranges for {@code cache_timeout}
@@ -155,7 +156,30 @@ public abstract class AnswerCache implements AutoCloseable {
         }
     }
 
-    static String key(String uri) {
-        return "sluice:answer:" + new String(uri.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    /**
+     * The key of an answer: the request's path and query without the credentials it may carry
+     * ({@code u}, {@code p}, {@code token}: a secret must not become a Redis key), prefixed with
+     * the series its principal may see, so tenants never share an answer.
+     */
+    static String key(SeriesScope scope, String uri) {
+        StringBuilder sb = new StringBuilder("sluice:answer:");
+        if (!scope.unrestricted()) {
+            sb.append(new TreeMap<>(scope.required())).append(':');
+        }
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return sb.append(uri).toString();
+        }
+        sb.append(uri, 0, q);
+        char sep = '?';
+        // Raw (still percent-encoded) parameters, so that no decoded value can pass for two.
+        for (String param : uri.substring(q + 1).split("&")) {
+            String name = param.indexOf('=') < 0 ? param : param.substring(0, param.indexOf('='));
+            if (!name.equals("u") && !name.equals("p") && !name.equals("token")) {
+                sb.append(sep).append(param);
+                sep = '&';
+            }
+        }
+        return sb.toString();
     }
 }

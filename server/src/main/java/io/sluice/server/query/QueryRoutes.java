@@ -1,5 +1,6 @@
 package io.sluice.server.query;
 
+import io.sluice.server.auth.Scope;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
@@ -38,7 +39,7 @@ public final class QueryRoutes {
     public static final long MAX_RANGE_MICROS = 3650L * 86_400_000_000L;
     /** Parameters of /v1/query that are not tag filters. */
     private static final Set<String> RESERVED = Set.of("metric", "start", "end", "step", "points", "agg",
-            "aggregation", "source", "downsample", "limit", "prefix", "nocache");
+            "aggregation", "source", "downsample", "limit", "prefix", "nocache", "u", "p", "token");
 
     private final QueryService service;
     private final ThreadPoolExecutor workers;
@@ -59,20 +60,20 @@ public final class QueryRoutes {
     }
 
     public void register(Router router) {
-        router.get("/v1/query", ex -> runCached(ex, () -> query(ex)));
-        router.get("/v1/series", ex -> run(ex, () -> {
+        router.get("/v1/query", Scope.READ, ex -> runCached(ex, () -> query(ex)));
+        router.get("/v1/series", Scope.READ, ex -> run(ex, () -> {
             List<Map<String, Object>> out = new ArrayList<>();
-            for (SeriesRef r : service.series(ex.query("metric"), tagFilters(ex), limit(ex, 1000, 10_000))) {
+            for (SeriesRef r : service.series(ex.scope(), ex.query("metric"), tagFilters(ex), limit(ex, 1000, 10_000))) {
                 out.add(seriesJson(r));
             }
             return Map.of("series", out);
         }));
-        router.get("/v1/names", ex -> run(ex, () -> Map.of("names", service.names(ex.query("prefix"), limit(ex, 1000, 10_000)))));
-        router.get("/v1/tags/{key}/values", ex -> run(ex, () -> Map.of("key", ex.pathParam("key"),
-                "values", service.tagValues(ex.pathParam("key"), ex.query("metric"), limit(ex, 1000, 10_000)))));
-        router.get("/v1/latest", ex -> run(ex, () -> {
+        router.get("/v1/names", Scope.READ, ex -> run(ex, () -> Map.of("names", service.names(ex.scope(), ex.query("prefix"), limit(ex, 1000, 10_000)))));
+        router.get("/v1/tags/{key}/values", Scope.READ, ex -> run(ex, () -> Map.of("key", ex.pathParam("key"),
+                "values", service.tagValues(ex.scope(), ex.pathParam("key"), ex.query("metric"), limit(ex, 1000, 10_000)))));
+        router.get("/v1/latest", Scope.READ, ex -> run(ex, () -> {
             List<Map<String, Object>> out = new ArrayList<>();
-            for (QueryResult.Entry e : service.latest(ex.query("metric"), tagFilters(ex))) {
+            for (QueryResult.Entry e : service.latest(ex.scope(), ex.query("metric"), tagFilters(ex))) {
                 Map<String, Object> m = seriesJson(e.series());
                 m.put("time", Instant.ofEpochSecond(0, e.points().time(0) * 1000).toString());
                 m.put("value", e.points().value(0));
@@ -105,7 +106,7 @@ public final class QueryRoutes {
             return;
         }
         run(ex, () -> {
-            String key = AnswerCache.key(ex.request().uri());
+            String key = AnswerCache.key(ex.scope(), ex.request().uri());
             byte[] hit = cache.get(key);
             if (hit != null) {
                 ex.jsonBytes(HttpResponseStatus.OK, hit);
@@ -180,7 +181,7 @@ public final class QueryRoutes {
         if (downsample != null && !downsample.equals("lttb")) {
             throw new BadRequest("downsample: only lttb is supported");
         }
-        QueryResult r = service.query(new Query(metric, tagFilters(ex), start, end, step, points, agg, source));
+        QueryResult r = service.query(ex.scope(), new Query(metric, tagFilters(ex), start, end, step, points, agg, source));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("metric", metric);
         body.put("source", r.source().label);
@@ -206,6 +207,7 @@ public final class QueryRoutes {
         return m;
     }
 
+    /** The tag filters of a request, with its tenant's tags imposed (README "Tenants"). */
     static Map<String, String> tagFilters(Exchange ex) {
         Map<String, String> tags = new TreeMap<>();
         ex.queryParams().forEach((k, v) -> {
@@ -213,7 +215,7 @@ public final class QueryRoutes {
                 tags.put(k, v.get(0));
             }
         });
-        return tags;
+        return ex.scope().narrow(tags);
     }
 
     static int limit(Exchange ex, int dflt, int max) {

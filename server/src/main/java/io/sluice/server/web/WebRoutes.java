@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 
@@ -48,10 +49,14 @@ public final class WebRoutes {
         }
     }
 
+    /**
+     * The page, its files and the API document are open (README "Tokens and scopes"): they are
+     * the same for everyone and hold no data; the page's own calls to the API carry a token.
+     */
     public void register(Router router) {
-        router.get("/", ex -> page(ex, "index.html"));
-        router.get("/swagger", ex -> page(ex, "swagger.html"));
-        router.get("/assets/{file}", ex -> {
+        router.get("/", Scope.OPEN, ex -> page(ex, "index.html"));
+        router.get("/swagger", Scope.OPEN, ex -> page(ex, "swagger.html"));
+        router.get("/assets/{file}", Scope.OPEN, ex -> {
             Asset a = assets.get(ex.pathParam("file"));
             if (a == null) {
                 ex.error(HttpResponseStatus.NOT_FOUND, "not found", "no such file: /assets/" + ex.pathParam("file"));
@@ -59,7 +64,7 @@ public final class WebRoutes {
                 serve(ex, a);
             }
         });
-        router.get("/openapi.json", ex -> serve(ex, openApi));
+        router.get("/openapi.json", Scope.OPEN, ex -> serve(ex, openApi));
     }
 
     private void page(Exchange ex, String name) {

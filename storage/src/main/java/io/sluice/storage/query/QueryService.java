@@ -38,16 +38,17 @@ public final class QueryService {
         }
     }
 
-    public List<SeriesRef> series(String metric, Map<String, String> tags, int limit) throws SQLException {
+    public List<SeriesRef> series(SeriesScope scope, String metric, Map<String, String> tags, int limit)
+            throws SQLException {
         try (Connection c = db.getConnection()) {
-            return series(c, metric, tags, limit);
+            return series(c, scope, metric, tags, limit);
         }
     }
 
-    private static List<SeriesRef> series(Connection c, String metric, Map<String, String> tags, int limit)
-            throws SQLException {
+    private static List<SeriesRef> series(Connection c, SeriesScope scope, String metric, Map<String, String> tags,
+                                          int limit) throws SQLException {
         List<Object> args = new ArrayList<>();
-        String sql = "SELECT s.id, s.metric, e.key, e.value FROM (" + matching(metric, tags, limit, args)
+        String sql = "SELECT s.id, s.metric, e.key, e.value FROM (" + matching(scope, metric, tags, limit, args)
                 + ") s LEFT JOIN LATERAL jsonb_each_text(s.tags) e ON true ORDER BY s.id";
         Map<Integer, SeriesRef> out = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -71,9 +72,10 @@ public final class QueryService {
         return new ArrayList<>(out.values());
     }
 
-    /** {@code SELECT id, metric, tags FROM series} matching the metric and tags, first {@code limit} by id. */
-    private static String matching(String metric, Map<String, String> tags, int limit, List<Object> args) {
-        StringBuilder sql = new StringBuilder("SELECT id, metric, tags FROM series WHERE true");
+    /** {@code SELECT id, metric, tags} of the series in scope matching the metric and tags, first {@code limit} by id. */
+    private static String matching(SeriesScope scope, String metric, Map<String, String> tags, int limit,
+                                   List<Object> args) {
+        StringBuilder sql = new StringBuilder("SELECT id, metric, tags FROM ").append(scope.relation()).append(" s WHERE true");
         if (metric != null) {
             sql.append(" AND metric = ?");
             args.add(metric);
@@ -93,18 +95,20 @@ public final class QueryService {
         return first;
     }
 
-    public List<String> names(String prefix, int limit) throws SQLException {
+    public List<String> names(SeriesScope scope, String prefix, int limit) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT DISTINCT metric FROM series WHERE metric LIKE ? ORDER BY 1 LIMIT ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT DISTINCT metric FROM " + scope.relation()
+                     + " s WHERE metric LIKE ? ORDER BY 1 LIMIT ?")) {
             ps.setString(1, (prefix == null ? "" : prefix.replace("%", "\\%").replace("_", "\\_")) + "%");
             ps.setInt(2, limit);
             return strings(ps);
         }
     }
 
-    public List<String> tagValues(String key, String metric, int limit) throws SQLException {
+    public List<String> tagValues(SeriesScope scope, String key, String metric, int limit) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT DISTINCT tags->>? FROM series WHERE tags ?? ?"
+             PreparedStatement ps = c.prepareStatement("SELECT DISTINCT tags->>? FROM " + scope.relation()
+                     + " s WHERE tags ?? ?"
                      + (metric != null ? " AND metric = ?" : "") + " ORDER BY 1 LIMIT ?")) {
             ps.setString(1, key);
             ps.setString(2, key);
@@ -130,9 +134,9 @@ public final class QueryService {
     }
 
     /** The newest sample of each matching series: from memory where known, else from the database. */
-    public List<QueryResult.Entry> latest(String metric, Map<String, String> tags) throws SQLException {
+    public List<QueryResult.Entry> latest(SeriesScope scope, String metric, Map<String, String> tags) throws SQLException {
         try (Connection c = db.getConnection()) {
-            List<SeriesRef> all = series(c, metric, tags, MAX_SERIES);
+            List<SeriesRef> all = series(c, scope, metric, tags, MAX_SERIES);
             List<QueryResult.Entry> known = new ArrayList<>();
             List<SeriesRef> refs = new ArrayList<>();
             for (SeriesRef r : all) {
@@ -165,7 +169,7 @@ public final class QueryService {
         }
     }
 
-    public QueryResult query(Query q) throws SQLException {
+    public QueryResult query(SeriesScope scope, Query q) throws SQLException {
         long range = q.endMicros() - q.startMicros();
         Source source = q.source() != null ? q.source()
                 : q.points() > 0 || q.stepMicros() > 0 ? Source.forRange(java.time.Duration.ofNanos(range * 1000)) : Source.RAW;
@@ -175,9 +179,9 @@ public final class QueryService {
         }
         try (Connection c = db.getConnection()) {
             if (source == Source.RAW && q.stepMicros() == 0) {
-                return new QueryResult(source, 0, raw(c, q));
+                return new QueryResult(source, 0, raw(c, scope, q));
             }
-            List<SeriesRef> refs = series(c, q.metric(), q.tags(), MAX_SERIES + 1);
+            List<SeriesRef> refs = series(c, scope, q.metric(), q.tags(), MAX_SERIES + 1);
             if (refs.size() > MAX_SERIES) {
                 throw tooManySeries();
             }
@@ -208,9 +212,9 @@ public final class QueryService {
      * (PostgreSQL 16 on; 15 sorts each series' rows). Too many series and no sample is read; too
      * many samples and the {@code LIMIT} stops the scan one past the limit.
      */
-    private static List<QueryResult.Entry> raw(Connection c, Query q) throws SQLException {
+    private static List<QueryResult.Entry> raw(Connection c, SeriesScope scope, Query q) throws SQLException {
         List<Object> args = new ArrayList<>();
-        String sql = "WITH s AS MATERIALIZED (" + matching(q.metric(), q.tags(), MAX_SERIES + 1, args) + "),"
+        String sql = "WITH s AS MATERIALIZED (" + matching(scope, q.metric(), q.tags(), MAX_SERIES + 1, args) + "),"
                 + " p AS (SELECT series_id, string_agg(timestamptz_send(time) || float8send(value), ''::bytea ORDER BY time) AS tv"
                 + " FROM (SELECT series_id, time, value FROM samples WHERE (SELECT count(*) FROM s) <= " + MAX_SERIES
                 + " AND series_id = ANY(ARRAY(SELECT id FROM s)) AND time >= ? AND time < ?"

@@ -68,11 +68,11 @@ class QueryIT {
         }
         long end = T0.getEpochSecond() * 1_000_000L;
         // Hourly averages over the two hours: from raw, and from the 1m rollup plus its real-time tail.
-        QueryResult raw = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0,
+        QueryResult raw = queries.query(SeriesScope.ALL, new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0,
                 Aggregation.AVG, Source.RAW));
-        QueryResult m1 = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0,
+        QueryResult m1 = queries.query(SeriesScope.ALL, new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0,
                 Aggregation.AVG, Source.M1));
-        QueryResult h1 = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0,
+        QueryResult h1 = queries.query(SeriesScope.ALL, new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0,
                 Aggregation.AVG, Source.H1));
         for (QueryResult r : List.of(raw, m1, h1)) {
             Points p = r.series().get(0).points();
@@ -81,8 +81,8 @@ class QueryIT {
             assertThat(p.value(1)).isCloseTo(5399.5, within(1e-9));
         }
         for (Aggregation a : Aggregation.values()) {
-            QueryResult x = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0, a, Source.RAW));
-            QueryResult y = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0, a, Source.M1));
+            QueryResult x = queries.query(SeriesScope.ALL, new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0, a, Source.RAW));
+            QueryResult y = queries.query(SeriesScope.ALL, new Query("q_cpu", Map.of("host", "a"), START, end, 3_600_000_000L, 0, a, Source.M1));
             assertThat(y.series().get(0).points().value(1)).as(a.name())
                     .isEqualTo(x.series().get(0).points().value(1));
         }
@@ -131,7 +131,7 @@ class QueryIT {
     @Test
     void lttbGivesTheAskedNumberOfPointsWithTheEnds() throws Exception {
         long end = T0.getEpochSecond() * 1_000_000L;
-        QueryResult r = queries.query(new Query("q_cpu", Map.of("host", "a"), START, end, 0, 100, Aggregation.AVG, Source.RAW));
+        QueryResult r = queries.query(SeriesScope.ALL, new Query("q_cpu", Map.of("host", "a"), START, end, 0, 100, Aggregation.AVG, Source.RAW));
         Points p = r.series().get(0).points();
         assertThat(p.size()).isEqualTo(100);
         assertThat(p.time(0)).isEqualTo(START);
@@ -151,11 +151,11 @@ class QueryIT {
 
     @Test
     void seriesNamesTagValuesAndLatest() throws Exception {
-        assertThat(queries.series("q_cpu", Map.of(), 10)).hasSize(2);
-        assertThat(queries.series("q_cpu", Map.of("host", "b"), 10)).extracting(SeriesRef::id).containsExactly(2);
-        assertThat(queries.names("q_", 10)).contains("q_cpu");
-        assertThat(queries.tagValues("host", "q_cpu", 10)).containsExactly("a", "b");
-        List<QueryResult.Entry> latest = queries.latest("q_cpu", Map.of("host", "a"));
+        assertThat(queries.series(SeriesScope.ALL, "q_cpu", Map.of(), 10)).hasSize(2);
+        assertThat(queries.series(SeriesScope.ALL, "q_cpu", Map.of("host", "b"), 10)).extracting(SeriesRef::id).containsExactly(2);
+        assertThat(queries.names(SeriesScope.ALL, "q_", 10)).contains("q_cpu");
+        assertThat(queries.tagValues(SeriesScope.ALL, "host", "q_cpu", 10)).containsExactly("a", "b");
+        List<QueryResult.Entry> latest = queries.latest(SeriesScope.ALL, "q_cpu", Map.of("host", "a"));
         assertThat(latest).hasSize(1);
         assertThat(latest.get(0).points().value(0)).isEqualTo(7199);
     }

@@ -52,7 +52,7 @@ class RawQueryIT {
     }
 
     private static QueryResult hour(QueryService qs, String metric, Map<String, String> tags) throws Exception {
-        return qs.query(new Query(metric, tags, HOUR, HOUR + 3_600_000_000L, 0, 0, Aggregation.AVG, null));
+        return qs.query(SeriesScope.ALL, new Query(metric, tags, HOUR, HOUR + 3_600_000_000L, 0, 0, Aggregation.AVG, null));
     }
 
     @Test
@@ -114,13 +114,13 @@ class RawQueryIT {
                 .isInstanceOf(QueryService.TooLarge.class)
                 .hasMessageContaining("more than " + QueryService.MAX_RAW_ROWS + " raw samples");
         // A range holding exactly the limit is answered.
-        QueryResult r = queries.query(new Query("r_big", Map.of(), HOUR, HOUR + QueryService.MAX_RAW_ROWS * 1000L, 0, 0, Aggregation.AVG, null));
+        QueryResult r = queries.query(SeriesScope.ALL, new Query("r_big", Map.of(), HOUR, HOUR + QueryService.MAX_RAW_ROWS * 1000L, 0, 0, Aggregation.AVG, null));
         assertThat(r.series().get(0).points().size()).isEqualTo(QueryService.MAX_RAW_ROWS);
     }
 
     @Test
     void lttbAppliesToRawAnswers() throws Exception {
-        QueryResult r = queries.query(new Query("r_m", Map.of("host", "x"), HOUR, HOUR + 3_600_000_000L, 0, 100, Aggregation.AVG, Source.RAW));
+        QueryResult r = queries.query(SeriesScope.ALL, new Query("r_m", Map.of("host", "x"), HOUR, HOUR + 3_600_000_000L, 0, 100, Aggregation.AVG, Source.RAW));
         assertThat(r.series().get(0).points().size()).isEqualTo(100);
         assertThat(r.series().get(0).points().time(0)).isEqualTo(HOUR);
     }
