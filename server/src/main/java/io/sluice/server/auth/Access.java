@@ -1,0 +1,170 @@
+package io.sluice.server.auth;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AttributeKey;
+import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.query.SeriesScope;
+import io.sluice.server.ingest.Stamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides whether a request may use a route (README "Tokens and scopes"): who it acts as, from
+ * its token, its client certificate or the anonymous entry, and whether that principal holds the
+ * route's scope and is within its rate. Missing or wrong credentials are 401, a missing scope
+ * 403, a rate exceeded 429; each is counted in {@code sluice_auth_failures_total{reason}} (or
+ * {@code sluice_rate_limited_total{limit}}) and logged at most once a minute per peer.
+ */
+public final class Access {
+    private static final Logger log = LoggerFactory.getLogger(Access.class);
+    /** The canonical subject of a verified client certificate, set on the channel once its TLS handshake is done. */
+    public static final AttributeKey<String> CLIENT_CERT_SUBJECT = AttributeKey.valueOf("sluice.clientCertSubject");
+    /** Who reaches an open route without credentials Sluice accepts: holds no scope. */
+    static final Principal NOBODY = new Principal("nobody", Principal.Kind.ANONYMOUS, Set.of(), SeriesScope.ALL,
+            Stamp.NONE, null, null);
+
+    /** The answer for one request: a principal to act as, or a refusal. */
+    public record Decision(Principal principal, HttpResponseStatus status, String code, String message,
+                           long retryAfterSeconds) {
+        static Decision allow(Principal p) {
+            return new Decision(p, null, null, null, 0);
+        }
+
+        public boolean allowed() {
+            return status == null;
+        }
+    }
+
+    private final TokenStore tokens;
+    private final PeerLog peerLog = new PeerLog(TimeUnit.MINUTES.toNanos(1));
+    private final Metrics metrics;
+
+    /** @param tokens the token file in force; null when Sluice runs without tokens (everything is allowed) */
+    public Access(TokenStore tokens, Metrics metrics) {
+        this.tokens = tokens;
+        this.metrics = metrics;
+        for (String r : new String[] {"missing", "invalid", "scope", "origin"}) {
+            failures(r);
+        }
+        limited("requests");
+        limited("samples");
+    }
+
+    public boolean enforcing() {
+        return tokens != null;
+    }
+
+    /**
+     * @param upgrade whether the request asks for a WebSocket (then {@code ?token=} counts too)
+     */
+    public Decision check(Channel ch, HttpRequest req, Map<String, List<String>> query, Scope needed, boolean upgrade) {
+        if (tokens == null) {
+            return Decision.allow(Principal.LOCAL);
+        }
+        Tokens t = tokens.current();
+        String secret = Credentials.presented(req, query, upgrade);
+        Principal p;
+        if (secret != null) {
+            p = t.bySecret(secret);
+            if (p == null) {
+                return needed == Scope.OPEN ? Decision.allow(NOBODY) : refuse(ch, req, HttpResponseStatus.UNAUTHORIZED,
+                        "invalid", "unauthorized", "the token is not valid", null);
+            }
+        } else {
+            String subject = ch.attr(CLIENT_CERT_SUBJECT).get();
+            p = subject == null ? null : t.byCertSubject(subject);
+            if (p == null) {
+                p = t.anonymous();
+            }
+            if (p == null) {
+                return needed == Scope.OPEN ? Decision.allow(NOBODY) : refuse(ch, req, HttpResponseStatus.UNAUTHORIZED,
+                        "missing", "unauthorized", "a token is required: send Authorization: Token <token>", null);
+            }
+        }
+        if (!p.allows(needed)) {
+            return p.kind() == Principal.Kind.ANONYMOUS
+                    ? refuse(ch, req, HttpResponseStatus.UNAUTHORIZED, "missing", "unauthorized",
+                    "a token with the " + needed.label() + " scope is required", p)
+                    : refuse(ch, req, HttpResponseStatus.FORBIDDEN, "scope", "forbidden",
+                    "token " + p.name() + " does not hold the " + needed.label() + " scope", p);
+        }
+        return withinRate(ch, req, p, needed);
+    }
+
+    /** Requests a second for every route; for writes also whether samples are owed. */
+    private Decision withinRate(Channel ch, HttpRequest req, Principal p, Scope needed) {
+        long now = System.nanoTime();
+        if (p.requests() != null) {
+            long wait = p.requests().tryTake(1, now);
+            if (wait > 0) {
+                return limit(ch, req, p, "requests", "requests_per_second", p.requests(), wait);
+            }
+        }
+        if (needed == Scope.WRITE && p.samples() != null) {
+            long wait = p.samples().waitNanos(now);
+            if (wait > 0) {
+                return limit(ch, req, p, "samples", "samples_per_second", p.samples(), wait);
+            }
+        }
+        return Decision.allow(p);
+    }
+
+    private Decision limit(Channel ch, HttpRequest req, Principal p, String what, String key, RateLimit r, long waitNanos) {
+        limited(what).inc();
+        long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+        note(ch, req, "rate limited", what, p);
+        return new Decision(null, HttpResponseStatus.TOO_MANY_REQUESTS, "too many requests",
+                "token " + p.name() + " is over its " + key + "=" + fmt(r.perSecond()) + " on this node; retry in "
+                        + seconds + " s", seconds);
+    }
+
+    /** Counts and notes a cross-origin request that was refused (its answer is the caller's). */
+    public void originRefused(Channel ch, HttpRequest req) {
+        failures("origin").inc();
+        note(ch, req, "cross-origin request refused", "origin", null);
+    }
+
+    private Decision refuse(Channel ch, HttpRequest req, HttpResponseStatus status, String reason, String code,
+                            String message, Principal p) {
+        failures(reason).inc();
+        note(ch, req, "request refused", reason, p);
+        return new Decision(null, status, code, message, 0);
+    }
+
+    private void note(Channel ch, HttpRequest req, String what, String reason, Principal p) {
+        InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        long suppressed = peer == null ? 0 : peerLog.admit(peer, System.nanoTime());
+        if (suppressed >= 0) {
+            // The path without its query: a query may carry a token (u/p, token).
+            String uri = req.uri();
+            int q = uri.indexOf('?');
+            log.warn("{} [peer={}, reason={}, method={}, path={}, principal={}, notLoggedBefore={}]", what,
+                    peer == null ? "?" : peer.getHostAddress(), reason, req.method(), q < 0 ? uri : uri.substring(0, q),
+                    p == null ? "none" : p.name(), suppressed);
+        }
+    }
+
+    private Counter failures(String reason) {
+        return metrics.counter("sluice_auth_failures_total",
+                "Requests refused for their credentials (missing, invalid), scope or origin, by reason.", "reason", reason);
+    }
+
+    private Counter limited(String limit) {
+        return metrics.counter("sluice_rate_limited_total",
+                "Requests answered 429 because their token is over a rate limit, by limit.", "limit", limit);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}
