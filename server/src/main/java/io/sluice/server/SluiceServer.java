@@ -3,6 +3,7 @@ package io.sluice.server;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -13,6 +14,7 @@ import io.sluice.server.http.HttpServerInitializer;
 import io.sluice.server.http.OpsRoutes;
 import io.sluice.server.http.Router;
 import io.sluice.server.http.WritePublisher;
+import io.sluice.server.net.SourceFilter;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.Limits;
 import io.sluice.server.live.LiveHub;
@@ -75,6 +77,7 @@ public final class SluiceServer implements AutoCloseable {
     private Storage storage;
     private LiveHub liveHub;
     private RedisBridge redisBridge;
+    private Trust trust;
     private QueryRoutes queryRoutes;
     private Router router;
     private EventLoopGroup httpBoss;
@@ -138,6 +141,7 @@ public final class SluiceServer implements AutoCloseable {
         metrics.gauge("sluice_database_up", "1 while the database answers (writers' commits and a probe every 250 ms), else 0.",
                 () -> storage.health().up() ? 1 : 0);
 
+        trust = Trust.start(cfg, metrics);
         Ingest ingest = new Ingest(storage.registry(), storage.ingest(),
                 new Limits(cfg.maxTags(), cfg.maxSampleAge().toNanos() / 1000, cfg.maxFuture().toNanos() / 1000,
                         cfg.retentionRaw().toNanos() / 1000),
@@ -158,7 +162,8 @@ public final class SluiceServer implements AutoCloseable {
         new DashboardRoutes(queries, queryRoutes).register(router);
         new SharedMetricsRoute(storage.dataSource(), queryRoutes, ops::exposition).register(router);
         new MetaRoutes(storage.dataSource(), queryRoutes).register(router);
-        new LiveRoutes(liveHub, (int) Math.max(1, cfg.livePingInterval().toSeconds())).register(router);
+        new LiveRoutes(liveHub, (int) Math.max(1, cfg.livePingInterval().toSeconds()), trust.viewers(), metrics)
+                .register(router);
         web.join().register(router);
         this.router = router;
 
@@ -178,7 +183,7 @@ public final class SluiceServer implements AutoCloseable {
                 storage.flavor(), (System.nanoTime() - t0) / 1_000_000);
         if (httpPort > 0) {
             String host = cfg.bindAddress().equals("0.0.0.0") || cfg.bindAddress().equals("::") ? "localhost" : cfg.bindAddress();
-            log.info("web page at http://{}:{}/ (API: /swagger)", host, httpPort);
+            log.info("web page at {}://{}:{}/ (API: /swagger)", trust.tls() ? "https" : "http", host, httpPort);
         }
     }
 
@@ -196,7 +201,7 @@ public final class SluiceServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpServerInitializer((int) Math.min(Integer.MAX_VALUE, cfg.maxBodyBytes()),
-                        cfg.httpMaxPipelined(), routes))
+                        cfg.httpMaxPipelined(), routes, trust.http()))
                 .bind(new InetSocketAddress(cfg.bindAddress(), port)).sync().channel();
         listeners.add(ch);
         return ((InetSocketAddress) ch.localAddress()).getPort();
@@ -206,7 +211,7 @@ public final class SluiceServer implements AutoCloseable {
      * Binds {@code udp_readers} sockets to one port with SO_REUSEPORT (the kernel spreads
      * datagrams over them), or one socket where the transport cannot share a port.
      */
-    private int bindUdp(int port, DatagramHandler handler, String what) throws InterruptedException {
+    private int bindUdp(int port, SourceFilter sources, DatagramHandler handler, String what) throws InterruptedException {
         if (udpGroup == null) {
             udpGroup = transport.group(cfg.udpReaders() * 2, "sluice-udp");
         }
@@ -218,7 +223,13 @@ public final class SluiceServer implements AutoCloseable {
                     .channel(transport.datagramChannel())
                     .option(ChannelOption.SO_RCVBUF, cfg.udpReceiveBuffer())
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65536))
-                    .handler(handler);
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            // Sources first, whatever the protocol: UDP carries no token (README "Trust").
+                            ch.pipeline().addLast(sources, handler);
+                        }
+                    });
             if (transport.reusePort()) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
             }
@@ -291,7 +302,8 @@ public final class SluiceServer implements AutoCloseable {
                 return 0;
             }
             DatagramHandler h = new DatagramHandler(transport, decoders, ingest.counters().datagrams(transport));
-            int bound = bindUdp(port, h, protocol.name() + " (" + transport + ")");
+            int bound = bindUdp(port, trust.sourceFilter(protocol.name(), transport), h,
+                    protocol.name() + " (" + transport + ")");
             ports.put(transport, bound);
             return bound;
         }
@@ -309,6 +321,7 @@ public final class SluiceServer implements AutoCloseable {
                 }
             };
             Counter refused = counters.rejected("connection_limit");
+            SourceFilter sources = trust.sourceFilter(protocol.name(), name);
             Channel ch = new ServerBootstrap()
                     .group(httpBoss, httpWorkers)
                     .channel(transport.serverChannel())
@@ -322,7 +335,8 @@ public final class SluiceServer implements AutoCloseable {
                                 return;
                             }
                             tcpConnections.add(c);
-                            c.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS))
+                            // Sources first: a line protocol over TCP carries no token either (README "UDP").
+                            c.pipeline().addLast(sources).addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast(new LineStreamHandler(maxLine, perThread, name));
                         }
                     })
@@ -434,6 +448,9 @@ public final class SluiceServer implements AutoCloseable {
         }
         if (queryRoutes != null) {
             queryRoutes.close();
+        }
+        if (trust != null) {
+            trust.close();
         }
         log.info("stopped [received={}, written={}, rejected={}, dropped={}, ms={}]",
                 metrics.total("sluice_samples_received_total"), metrics.total("sluice_samples_written_total"),

@@ -24,9 +24,14 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** @param reading false for a viewer that never reads after connecting (a slow viewer) */
     WsClient(int port, String path, boolean reading) throws Exception {
+        this(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + path), reading);
+    }
+
+    /** Any URI ({@code wss://} with a client that trusts the server), e.g. with {@code ?token=}. */
+    WsClient(HttpClient client, URI uri, boolean reading) throws Exception {
         this.reading = reading;
-        this.ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + path), this).get(10, TimeUnit.SECONDS);
+        this.ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(uri, this).get(10, TimeUnit.SECONDS);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sluice.server.auth;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
@@ -46,14 +47,23 @@ public final class Access {
     }
 
     private final TokenStore tokens;
+    private final boolean loopbackNamesOnly;
     private final PeerLog peerLog = new PeerLog(TimeUnit.MINUTES.toNanos(1));
     private final Metrics metrics;
 
-    /** @param tokens the token file in force; null when Sluice runs without tokens (everything is allowed) */
-    public Access(TokenStore tokens, Metrics metrics) {
+    /**
+     * @param tokens            the token file in force; null when Sluice runs without tokens
+     *                          (everything is allowed)
+     * @param loopbackNamesOnly without tokens, answer only requests addressed to a loopback name
+     *                          ({@code Host}): a Sluice on loopback without tokens must not be
+     *                          reachable from a web page through DNS rebinding, where a site's
+     *                          own name comes to point at 127.0.0.1
+     */
+    public Access(TokenStore tokens, boolean loopbackNamesOnly, Metrics metrics) {
         this.tokens = tokens;
+        this.loopbackNamesOnly = loopbackNamesOnly;
         this.metrics = metrics;
-        for (String r : new String[] {"missing", "invalid", "scope", "origin"}) {
+        for (String r : new String[] {"missing", "invalid", "scope", "origin", "host"}) {
             failures(r);
         }
         limited("requests");
@@ -69,7 +79,10 @@ public final class Access {
      */
     public Decision check(Channel ch, HttpRequest req, Map<String, List<String>> query, Scope needed, boolean upgrade) {
         if (tokens == null) {
-            return Decision.allow(Principal.LOCAL);
+            return !loopbackNamesOnly || needed == Scope.OPEN || loopbackName(req.headers().get(HttpHeaderNames.HOST))
+                    ? Decision.allow(Principal.LOCAL)
+                    : refuse(ch, req, HttpResponseStatus.FORBIDDEN, "host", "forbidden", "this Sluice runs without tokens"
+                    + " and answers only requests addressed to localhost; set auth_tokens_file to serve other names", null);
         }
         Tokens t = tokens.current();
         String secret = Credentials.presented(req, query, upgrade);
@@ -99,6 +112,18 @@ public final class Access {
                     "token " + p.name() + " does not hold the " + needed.label() + " scope", p);
         }
         return withinRate(ch, req, p, needed);
+    }
+
+    /** Whether a {@code Host} names this machine's loopback: localhost, *.localhost (RFC 6761), 127.x, ::1. */
+    static boolean loopbackName(String host) {
+        if (host == null) {
+            return true; // HTTP/1.0: no name to check
+        }
+        String h = host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']')))
+                : host.indexOf(':') >= 0 ? host.substring(0, host.indexOf(':')) : host;
+        h = h.toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** Requests a second for every route; for writes also whether samples are owed. */
@@ -156,7 +181,7 @@ public final class Access {
 
     private Counter failures(String reason) {
         return metrics.counter("sluice_auth_failures_total",
-                "Requests refused for their credentials (missing, invalid), scope or origin, by reason.", "reason", reason);
+                "Requests refused for their credentials (missing, invalid), scope, origin or Host, by reason.", "reason", reason);
     }
 
     private Counter limited(String limit) {

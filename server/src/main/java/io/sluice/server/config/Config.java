@@ -170,6 +170,69 @@ public final class Config {
         return (Duration) values.get("live_ping_interval");
     }
 
+    /** Whether requests are checked at all: {@code auth = "off"} turns every check off. */
+    public boolean authOff() {
+        return "off".equals(values.get("auth"));
+    }
+
+    /** The token file, or null when Sluice runs without tokens. */
+    public String authTokensFile() {
+        return (String) values.get("auth_tokens_file");
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> corsAllowedOrigins() {
+        return (List<String>) values.get("cors_allowed_origins");
+    }
+
+    /**
+     * The CIDR blocks a protocol's token-less listeners (UDP, StatsD's TCP) take data from:
+     * {@code <protocol>_allow}, else {@code udp_allow}, else null (loopback only; start-up has
+     * already refused such a listener on another address without a list).
+     */
+    @SuppressWarnings("unchecked")
+    public List<String> sourceAllow(String protocol) {
+        List<String> own = (List<String>) values.get(Keys.allowKey(protocol));
+        return own != null ? own : (List<String>) values.get("udp_allow");
+    }
+
+    public String tlsCert() {
+        return (String) values.get("tls_cert");
+    }
+
+    public String tlsKey() {
+        return (String) values.get("tls_key");
+    }
+
+    public String tlsClientCa() {
+        return (String) values.get("tls_client_ca");
+    }
+
+    public Duration httpHeaderTimeout() {
+        return (Duration) values.get("http_header_timeout");
+    }
+
+    /** Bytes a second; 0 for no floor. */
+    public long httpBodyMinRate() {
+        return (Long) values.get("http_body_min_rate");
+    }
+
+    public Duration httpIdleTimeout() {
+        return (Duration) values.get("http_idle_timeout");
+    }
+
+    public int maxConnections() {
+        return (Integer) values.get("max_connections");
+    }
+
+    public int maxConnectionsPerIp() {
+        return (Integer) values.get("max_connections_per_ip");
+    }
+
+    public int liveMaxViewersPerIp() {
+        return (Integer) values.get("live_max_viewers_per_ip");
+    }
+
     /** Any value by key, for code that reads a key this class has no getter for yet. */
     public Object get(String key) {
         return values.get(key);

@@ -67,6 +67,9 @@ public final class ConfigLoader {
         if (ring instanceof Integer r && Integer.bitCount(r) != 1) {
             errors.add("ring_size: " + r + " is not a power of two (e.g. 65536, 262144)");
         }
+        if (errors.isEmpty()) {
+            TrustCheck.check(values, errors);
+        }
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
@@ -150,6 +153,17 @@ public final class ConfigLoader {
                         return null;
                     }
                     return s;
+                }
+                case LIST -> {
+                    // A TOML array, or (from the environment) a comma-separated string.
+                    List<String> items = new ArrayList<>();
+                    for (Object o : v instanceof List<?> l ? l : List.of(s.split(","))) {
+                        String item = String.valueOf(o).trim();
+                        if (!item.isEmpty()) {
+                            items.add(item);
+                        }
+                    }
+                    return List.copyOf(items);
                 }
                 case URL -> {
                     if (k.name().equals("database_url")) {

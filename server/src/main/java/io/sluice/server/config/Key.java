@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record Key(String name, Type type, Object defaultValue, long min, long max, boolean secret, List<String> aliases,
                   String help) {
-    public enum Type { INT, LONG_BYTES, STRING, URL, BOOL, DURATION, INTERVAL, NUMBERS }
+    public enum Type { INT, LONG_BYTES, STRING, URL, BOOL, DURATION, INTERVAL, NUMBERS, LIST }
 
     String envName() {
         return "SLUICE_" + name.toUpperCase();

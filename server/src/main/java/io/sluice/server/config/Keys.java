@@ -24,7 +24,8 @@ final class Keys {
                 add(k);
             }
         }
-        add(new Key("bind_address", Key.Type.STRING, "0.0.0.0", 0, 0, false, List.of(), "address to listen on"));
+        add(new Key("bind_address", Key.Type.STRING, "127.0.0.1", 0, 0, false, List.of(),
+                "address to listen on; any other than loopback needs auth_tokens_file (or auth = \"off\") and udp_allow"));
         add(new Key("database_url", Key.Type.URL, null, 0, 0, true, List.of("DATABASE_URL", "TIMESCALE_URL"),
                 "PostgreSQL URL; unset runs the embedded PostgreSQL"));
         add(new Key("redis_url", Key.Type.URL, null, 0, 0, true, List.of("REDIS_URL"), "Redis URL; unset: in-process"));
@@ -64,9 +65,39 @@ final class Keys {
         intKey("live_batch_max", 1000, 1, 100_000, "samples in one live frame at most");
         durationKey("live_slow_timeout", "30s", 100, 3_600_000, "how long a viewer may stay unwritable before it is closed");
         durationKey("live_ping_interval", "30s", 100, 3_600_000, "idle live connections are pinged this often; silent for three times as long: closed");
+        // Trust (README "Trust")
+        add(new Key("auth", Key.Type.STRING, "on", 0, 0, false, List.of(),
+                "\"on\": tokens from auth_tokens_file, or loopback only without them; \"off\": no token asked anywhere (warned at start)"));
+        add(new Key("auth_tokens_file", Key.Type.STRING, null, 0, 0, false, List.of(),
+                "TOML file of [[token]] tables (and [anonymous]); read again when it changes"));
+        add(new Key("cors_allowed_origins", Key.Type.LIST, List.of(), 0, 0, false, List.of(),
+                "origins whose pages may call Sluice (\"*\": any); same-origin always may"));
+        add(new Key("udp_allow", Key.Type.LIST, null, 0, 0, false, List.of(),
+                "CIDR blocks every listener without tokens (UDP, StatsD's TCP) takes data from; unset: loopback, required on another address"));
+        for (Protocol p : Protocols.ALL) {
+            add(new Key(allowKey(p.name()), Key.Type.LIST, null, 0, 0, false, List.of(),
+                    "udp_allow for the " + p.name() + " protocol's listeners alone"));
+        }
+        add(new Key("tls_cert", Key.Type.STRING, null, 0, 0, false, List.of(),
+                "PEM certificate chain: the HTTP port speaks TLS (1.2, 1.3); read again when it changes"));
+        add(new Key("tls_key", Key.Type.STRING, null, 0, 0, false, List.of(), "PEM private key (PKCS#8) of tls_cert"));
+        add(new Key("tls_client_ca", Key.Type.STRING, null, 0, 0, false, List.of(),
+                "PEM CA whose client certificates stand for the token naming their subject (client_cert_subject)"));
+        durationKey("http_header_timeout", "10s", 100, 600_000, "a request's headers must arrive within this of its first byte");
+        add(new Key("http_body_min_rate", Key.Type.LONG_BYTES, 1024L, 0, 1L << 30, false, List.of(),
+                "bytes a second a request body must average after http_header_timeout of grace (0: no floor)"));
+        durationKey("http_idle_timeout", "60s", 100, 86_400_000, "a keep-alive connection silent this long between requests is closed");
+        intKey("max_connections", 10_000, 1, 1_000_000, "HTTP connections open at once; more are refused");
+        intKey("max_connections_per_ip", 1024, 1, 1_000_000, "HTTP connections open at once from one address");
+        intKey("live_max_viewers_per_ip", 256, 1, 1_000_000, "WebSocket viewers from one address (429 past it)");
     }
 
     private Keys() {
+    }
+
+    /** The key of one protocol's own allow list (README "UDP"). */
+    static String allowKey(String protocol) {
+        return protocol + "_allow";
     }
 
     static Key byName(String name) {

@@ -68,6 +68,11 @@ public final class Exchange {
         return this;
     }
 
+    /** The headers every answer to this request gets (CORS, challenges); set before the handler runs. */
+    HttpHeaders headers() {
+        return extraHeaders;
+    }
+
     /** Who the request acts as (README "Tokens and scopes"), set before its handler runs. */
     public Principal principal() {
         return principal;

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.sluice.server.auth.Access;
+import io.sluice.server.auth.Origins;
 import io.sluice.storage.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +37,13 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
     private final RateLimitedLog hangUps = new RateLimitedLog(log, 10_000);
 
     private final Router router;
+    private final Access access;
+    private final Origins origins;
 
-    public HttpDispatcher(Router router) {
+    public HttpDispatcher(Router router, Access access, Origins origins) {
         this.router = router;
+        this.access = access;
+        this.origins = origins;
     }
 
     @Override
@@ -57,8 +63,16 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
                     "request target: " + e.getMessage());
             return;
         }
+        Origins.Verdict origin = origins.judge(req);
+        if (origin == Origins.Verdict.REFUSED || Origins.isPreflight(req)) {
+            crossOrigin(ctx, in, origin);
+            return;
+        }
         Router.Match m = router.match(req.method(), path);
         Exchange ex = new Exchange(ctx, req, in.sequence(), target, m.params());
+        if (origin == Origins.Verdict.ALLOWED) {
+            Origins.corsHeaders(req, ex.headers());
+        }
         if (!m.found()) {
             if (m.pathExists()) {
                 String allow = m.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
@@ -70,6 +84,13 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
             }
             return;
         }
+        Access.Decision d = access.check(ctx.channel(), req, ex.queryParams(), m.scope(),
+                "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE)));
+        if (!d.allowed()) {
+            refuse(ex, d);
+            return;
+        }
+        ex.principal(d.principal());
         try {
             m.handler().handle(ex);
         } catch (Exception e) {
@@ -98,6 +119,34 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
             throw new IllegalArgumentException("'" + path + "' is not a path starting with '/'");
         }
         return path;
+    }
+
+    /**
+     * A request whose page is on a site not in {@code cors_allowed_origins} is refused before
+     * routing (README "Browsers"); an allowed origin's preflight is answered here, since no route
+     * takes OPTIONS.
+     */
+    private void crossOrigin(ChannelHandlerContext ctx, HttpPipelining.Sequenced<FullHttpRequest> in, Origins.Verdict v) {
+        FullHttpRequest req = in.message();
+        Exchange ex = new Exchange(ctx, req, in.sequence(), noTarget(), Map.of());
+        if (v == Origins.Verdict.ALLOWED || v == Origins.Verdict.SAME_ORIGIN) {
+            Origins.preflightHeaders(req, ex.headers());
+            ex.noContent();
+            return;
+        }
+        access.originRefused(ctx.channel(), req);
+        ex.error(HttpResponseStatus.FORBIDDEN, "forbidden", "requests from pages at " + req.headers().get(HttpHeaderNames.ORIGIN)
+                + " are refused: add the origin to cors_allowed_origins to allow them");
+    }
+
+    /** 401 says how to authenticate (RFC 9110 section 11.6.1), 429 when to come back (RFC 6585). */
+    private static void refuse(Exchange ex, Access.Decision d) {
+        if (d.status().equals(HttpResponseStatus.UNAUTHORIZED)) {
+            ex.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"sluice\", Token realm=\"sluice\"");
+        } else if (d.retryAfterSeconds() > 0) {
+            ex.header(HttpHeaderNames.RETRY_AFTER, d.retryAfterSeconds());
+        }
+        ex.error(d.status(), d.code(), d.message());
     }
 
     /** Answers a request the pipeline could not take, in its turn. */

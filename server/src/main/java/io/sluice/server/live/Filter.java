@@ -1,5 +1,7 @@
 package io.sluice.server.live;
 
+import io.sluice.storage.query.SeriesScope;
+
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -21,6 +23,11 @@ public record Filter(Set<String> metrics, Map<String, String> tags, Set<String> 
         if (every < 1) {
             throw new IllegalArgumentException("every must be at least 1");
         }
+    }
+
+    /** This filter with a reader's scope imposed: a tenant's viewer sees only its own series (README "Tenants"). */
+    Filter within(SeriesScope scope) {
+        return scope.unrestricted() ? this : new Filter(metrics, scope.narrow(tags), present, every);
     }
 
     boolean matches(Map<String, String> sampleTags) {

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.query.SeriesScope;
 import io.sluice.storage.ring.SampleEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,8 +107,8 @@ public final class LiveHub implements EventHandler<SampleEvent> {
 
     // ---- event loop side -------------------------------------------------------------------
 
-    Viewer open(Channel ch) {
-        Viewer v = new Viewer(ch, counters, slowTimeoutNanos);
+    Viewer open(Channel ch, SeriesScope scope) {
+        Viewer v = new Viewer(ch, scope, counters, slowTimeoutNanos);
         ch.attr(Viewer.KEY).set(v);
         viewers.incrementAndGet();
         ch.closeFuture().addListener(f -> {
@@ -120,7 +121,10 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         return v;
     }
 
-    synchronized Group join(Channel ch, Style style, Filter filter) {
+    /** Adds a viewer to the group of this filter, narrowed to what the viewer may see: the one place live reads are scoped. */
+    synchronized Group join(Channel ch, Style style, Filter asked) {
+        Viewer viewer = ch.attr(Viewer.KEY).get();
+        Filter filter = asked.within(viewer.scope);
         GroupKey key = new GroupKey(style, filter);
         Group g = groups.get(key);
         if (g == null) {
@@ -128,7 +132,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
             groups.put(key, g);
             republish();
         }
-        g.join(ch.attr(Viewer.KEY).get());
+        g.join(viewer);
         return g;
     }
 

@@ -1,9 +1,9 @@
 package io.sluice.server.live;
 
-import io.sluice.server.auth.Scope;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -14,7 +14,14 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.codec.Uuids;
 import io.sluice.codec.json.JsonSampleParser;
 import io.sluice.server.http.Exchange;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.Router;
+import io.sluice.server.net.AddressLimit;
+import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.metrics.Metrics;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 import java.util.Map;
 import java.util.Set;
@@ -39,24 +46,30 @@ public final class LiveRoutes {
 
     private final LiveHub hub;
     private final int idleSeconds;
+    private final AddressLimit viewers;
+    private final Counter refused;
 
-    public LiveRoutes(LiveHub hub, int idleSeconds) {
+    /** @param viewers viewers open per address, capped by {@code live_max_viewers_per_ip} */
+    public LiveRoutes(LiveHub hub, int idleSeconds, AddressLimit viewers, Metrics metrics) {
         this.hub = hub;
         this.idleSeconds = idleSeconds;
+        this.viewers = viewers;
+        this.refused = metrics.counter("sluice_live_viewers_refused_total",
+                "WebSocket upgrades answered 429 because their address has live_max_viewers_per_ip viewers open.");
     }
 
     public void register(Router router) {
-        router.get("/v1/live", Scope.READ, ex -> upgrade(ex, new LiveSocketHandler(hub, Style.NATIVE, null, null)));
-        router.get("/ws", Scope.READ, ex -> upgrade(ex, new LiveSocketHandler(hub, Style.API_PERF,
+        router.get("/v1/live", Scope.READ, ex -> upgrade(ex, new LiveSocketHandler(hub, ex.scope(), Style.NATIVE, null, null)));
+        router.get("/ws", Scope.READ, ex -> upgrade(ex, new LiveSocketHandler(hub, ex.scope(), Style.API_PERF,
                 new Filter(Set.of(JsonSampleParser.API_METRIC), Map.of(), 1), null)));
         router.get("/ws/metrics/{x}", Scope.READ, ex -> {
             String x = ex.pathParam("x");
             if (Uuids.isCanonical(x)) {
-                upgrade(ex, new LiveSocketHandler(hub, Style.TRAINING,
+                upgrade(ex, new LiveSocketHandler(hub, ex.scope(), Style.TRAINING,
                         new Filter(Set.of(), Map.of("run_id", x), 1), x));
             } else {
                 String host = ex.query("host");
-                upgrade(ex, new LiveSocketHandler(hub, Style.DASHBOARD,
+                upgrade(ex, new LiveSocketHandler(hub, ex.scope(), Style.DASHBOARD,
                         new Filter(Set.of(x), host == null ? Map.of() : Map.of("host", host), 1), null));
             }
         });
@@ -69,7 +82,7 @@ public final class LiveRoutes {
                 tags.put("metric_type", ex.query("metric_type"));
             }
             // Only fleet samples (tagged server_id and metric_type), never the whole store.
-            upgrade(ex, new LiveSocketHandler(hub, Style.FLEET,
+            upgrade(ex, new LiveSocketHandler(hub, ex.scope(), Style.FLEET,
                     new Filter(Set.of(), tags, Set.of("server_id", "metric_type"), 1), null));
         });
     }
@@ -85,10 +98,21 @@ public final class LiveRoutes {
                     refusal.message());
             return;
         }
+        var ch = ex.ctx().channel();
+        InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (peer != null && viewers.admit(peer) != null) {
+            refused.inc();
+            ex.header(HttpHeaderNames.RETRY_AFTER, 10);
+            ex.error(HttpResponseStatus.TOO_MANY_REQUESTS, "too many requests", "this address already has "
+                    + viewers.of(peer) + " live viewers open (live_max_viewers_per_ip)");
+            return;
+        }
+        if (peer != null) {
+            ch.closeFuture().addListener(f -> viewers.release(peer));
+        }
         String url = "ws://" + req.headers().get("Host", "localhost") + req.uri();
         WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(url, null, DECODER).newHandshaker(req);
         ex.upgraded();
-        var ch = ex.ctx().channel();
         // Outbound bytes per viewer are bounded here; past the high mark the viewer queues, then drops.
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
         // Added before the handshake: anything the fan-out sends is queued on this event loop

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.sluice.storage.query.SeriesScope;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     private final Style style;
     private final Filter initial;
     private final String runId;
+    private final SeriesScope scope;
     private Viewer viewer;
     private long windowStart;
     private int windowCount;
@@ -48,8 +50,10 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     /**
      * @param initial a subscription made at connect (drop-in endpoints), or null
      * @param runId   the training run of a {@code /ws/metrics/{run_id}} connection, or null
+     * @param scope   the series the viewer may see (its token's tenant)
      */
-    LiveSocketHandler(LiveHub hub, Style style, Filter initial, String runId) {
+    LiveSocketHandler(LiveHub hub, SeriesScope scope, Style style, Filter initial, String runId) {
+        this.scope = scope;
         this.hub = hub;
         this.style = style;
         this.initial = initial;
@@ -58,7 +62,7 @@ final class LiveSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        viewer = hub.open(ctx.channel());
+        viewer = hub.open(ctx.channel(), scope);
         if (initial != null) {
             viewer.subscriptions.put("default", hub.join(ctx.channel(), style, initial));
         }

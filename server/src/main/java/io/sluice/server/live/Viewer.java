@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AttributeKey;
+import io.sluice.storage.query.SeriesScope;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -31,6 +32,8 @@ final class Viewer {
     }
 
     final Channel channel;
+    /** The series this viewer may see; every group it joins is narrowed to them. */
+    final SeriesScope scope;
     final Map<String, Group> subscriptions = new LinkedHashMap<>();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final LiveCounters counters;
@@ -40,8 +43,9 @@ final class Viewer {
     private long unwritableSince;
     private boolean written;
 
-    Viewer(Channel channel, LiveCounters counters, long slowTimeoutNanos) {
+    Viewer(Channel channel, SeriesScope scope, LiveCounters counters, long slowTimeoutNanos) {
         this.channel = channel;
+        this.scope = scope;
         this.counters = counters;
         this.slowTimeoutNanos = slowTimeoutNanos;
     }

@@ -1,0 +1,22 @@
+package io.sluice.server.http;
+
+import io.sluice.server.auth.Access;
+import io.sluice.server.auth.Origins;
+import io.sluice.server.net.AddressLimit;
+import io.sluice.server.net.ConnectionClock;
+import io.sluice.server.net.Tls;
+import io.sluice.storage.metrics.Counter;
+
+
+/**
+ * What protects the HTTP port (README "Trust"): who may do what ({@link Access}), which pages may
+ * call ({@link Origins}), TLS when configured, how many connections and from where, and each
+ * connection's deadlines.
+ *
+ * @param tls          null for plain HTTP
+ * @param refusedTotal connections refused for {@code max_connections}
+ * @param refusedPerIp connections refused for {@code max_connections_per_ip}
+ */
+public record HttpGuard(Access access, Origins origins, Tls tls, AddressLimit connections,
+                        ConnectionClock.Settings clock, Counter refusedTotal, Counter refusedPerIp) {
+}
