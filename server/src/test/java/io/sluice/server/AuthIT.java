@@ -1,5 +1,7 @@
 package io.sluice.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.domain.WritePrecision;
@@ -130,6 +132,25 @@ class AuthIT {
             assertThat(e.scope()).as(e.method() + " " + e.pattern()).isNotNull();
             String route = e.method().name() + " " + e.pattern();
             assertThat(e.scope() == Scope.OPEN).as(route + " is open").isEqualTo(OPEN.contains(route));
+        }
+    }
+
+    @Test
+    void theApiDocumentGivesEachOperationItsScopeFromTheRouteTable() throws Exception {
+        JsonNode doc = new ObjectMapper().readTree(call("GET", "/openapi.json", null, null).body());
+        assertThat(doc.at("/components/securitySchemes")).isNotNull();
+        List<String> schemes = new java.util.ArrayList<>();
+        doc.at("/components/securitySchemes").fieldNames().forEachRemaining(schemes::add);
+        assertThat(schemes).contains("bearer", "token", "basic", "influxdb1", "websocketToken", "clientCertificate");
+        for (Router.Entry e : s.server.routes()) {
+            JsonNode op = doc.path("paths").path(e.pattern()).path(e.method().name().toLowerCase(java.util.Locale.ROOT));
+            assertThat(op.path("x-sluice-scope").asText()).as(e.method() + " " + e.pattern()).isEqualTo(e.scope().label());
+            if (e.scope() == Scope.OPEN) {
+                assertThat(op.path("security").toString()).isEqualTo("[{}]");
+            } else {
+                assertThat(op.path("security").toString()).contains("{\"bearer\":[\"" + e.scope().label() + "\"]}");
+                assertThat(op.at("/responses/401/$ref").asText()).isEqualTo("#/components/responses/Unauthorized");
+            }
         }
     }
 

@@ -37,9 +37,15 @@ final class RawHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    /** A request's bytes: {@code Content-Length} set from the body when there is one. */
+    /**
+     * A request's bytes: {@code Content-Length} set from the body when there is one, and
+     * {@code Host: localhost} unless the headers name another.
+     */
     static byte[] request(String method, String target, byte[] body, String... headers) {
-        StringBuilder h = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
+        StringBuilder h = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        if (java.util.Arrays.stream(headers).noneMatch(x -> x.regionMatches(true, 0, "Host:", 0, 5))) {
+            h.append("Host: localhost\r\n");
+        }
         for (String header : headers) {
             h.append(header).append("\r\n");
         }

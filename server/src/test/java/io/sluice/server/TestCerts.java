@@ -48,15 +48,20 @@ public final class TestCerts {
             Files.writeString(file, pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()));
         }
 
-        /** A JDK client context presenting this certificate and trusting {@code ca}. */
+        /** A JDK client context presenting this certificate (issued by {@code ca}) and trusting {@code ca}. */
         public SSLContext clientContext(Issued ca) throws Exception {
+            return clientContext(ca, ca);
+        }
+
+        /** As {@link #clientContext(Issued)}, with the server's certificate checked against {@code trusted}. */
+        public SSLContext clientContext(Issued issuer, Issued trusted) throws Exception {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry("me", keys.getPrivate(), new char[0], new java.security.cert.Certificate[] {cert, ca.cert});
+            ks.setKeyEntry("me", keys.getPrivate(), new char[0], new java.security.cert.Certificate[] {cert, issuer.cert});
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), trusting(ca).getTrustManagers(), null);
+            ctx.init(kmf.getKeyManagers(), trusting(trusted).getTrustManagers(), null);
             return ctx;
         }
     }
@@ -85,8 +90,9 @@ public final class TestCerts {
 
     public static Issued client(Issued ca, String subject) throws Exception {
         KeyPair kp = keys();
+        // From the JDK's reading of the name, so "CN=a,O=b" means what it means to X500Principal (RFC 2253 order).
         X509v3CertificateBuilder b = builder(new X500Name(ca.cert.getSubjectX500Principal().getName()),
-                new X500Name(subject), kp, Duration.ofDays(30));
+                X500Name.getInstance(new javax.security.auth.x500.X500Principal(subject).getEncoded()), kp, Duration.ofDays(30));
         return new Issued(kp, sign(b, ca.keys));
     }
 

@@ -131,6 +131,10 @@ public final class TokenFile {
         } else if (sha != null) {
             if (sha instanceof String h && h.matches("[0-9a-fA-F]{64}")) {
                 digest = HexFormat.of().parseHex(h);
+                if (MessageDigest.isEqual(digest, sha256(""))) {
+                    problems.add(where + ": secret_sha256: is the hash of an empty secret");
+                    digest = null;
+                }
             } else {
                 problems.add(where + ": secret_sha256: must be 64 hexadecimal digits (sha256sum of the secret)");
             }

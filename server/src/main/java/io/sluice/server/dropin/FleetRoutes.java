@@ -1,11 +1,11 @@
 package io.sluice.server.dropin;
 
-import io.sluice.server.auth.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.SeriesKey;
 import io.sluice.codec.Uuids;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
@@ -15,7 +15,6 @@ import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.query.QueryRoutes;
 import io.sluice.server.query.Times;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * The fleet monitor (README, "Drop-in APIs"): a server registry and bulk metric ingest. A metric is stored as

@@ -1,19 +1,19 @@
 package io.sluice.server.dropin;
 
-import io.sluice.server.auth.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpMethod;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 import io.sluice.server.query.QueryRoutes;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /** {@code PUT/GET /v1/metrics/{name}/meta}: a metric's unit and description (the A/B answer's unit). */
 public final class MetaRoutes {

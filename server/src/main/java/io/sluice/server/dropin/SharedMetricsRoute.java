@@ -1,8 +1,8 @@
 package io.sluice.server.dropin;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.sluice.server.auth.Scope;
 import io.sluice.codec.json.JsonSampleParser;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.RouteHandler;
@@ -12,7 +12,6 @@ import io.sluice.server.query.QueryRoutes;
 import io.sluice.server.query.Times;
 import io.sluice.storage.query.SeriesScope;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * {@code GET /metrics}, shared by two services (README, "Drop-in APIs"): with {@code abTestName}

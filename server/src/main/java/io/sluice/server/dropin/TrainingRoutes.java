@@ -1,11 +1,11 @@
 package io.sluice.server.dropin;
 
-import io.sluice.server.auth.Scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
@@ -13,10 +13,9 @@ import io.sluice.server.http.WritePublisher;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
 import io.sluice.server.query.QueryRoutes;
-import io.sluice.storage.query.SeriesScope;
 import io.sluice.server.query.Times;
+import io.sluice.storage.query.SeriesScope;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * The ML training metrics service (README, "Drop-in APIs"): batch writes of {@code {run_id, metric_name, step,

@@ -1,7 +1,7 @@
 package io.sluice.server.http;
 
-import io.sluice.server.auth.Scope;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.config.Config;
 import io.sluice.storage.db.DatabaseHealth;
 import io.sluice.storage.metrics.Metrics;

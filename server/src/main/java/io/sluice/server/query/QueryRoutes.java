@@ -1,7 +1,7 @@
 package io.sluice.server.query;
 
-import io.sluice.server.auth.Scope;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.server.auth.Scope;
 import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Failures;

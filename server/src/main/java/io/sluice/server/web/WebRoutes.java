@@ -27,23 +27,23 @@ public final class WebRoutes {
     private static final byte[] NONE = new byte[0];
 
     private final WebAssets assets;
-    private final Asset openApi;
+    private final JsonNode openApiDoc;
+    private volatile Asset openApi;
 
-    private WebRoutes(WebAssets assets, Asset openApi) {
+    private WebRoutes(WebAssets assets, JsonNode openApiDoc) {
         this.assets = assets;
-        this.openApi = openApi;
+        this.openApiDoc = openApiDoc;
     }
 
     /** Reads every file once; fails if one is missing from the jar or the OpenAPI text is not valid YAML. */
     public static WebRoutes load() {
-        return new WebRoutes(WebAssets.load(), Asset.of("openapi.json", openApiJson(), Asset.REVALIDATE));
+        return new WebRoutes(WebAssets.load(), openApiDoc());
     }
 
-    /** {@code openapi.yaml} (written by hand, next to the routes) as the JSON that clients and Swagger UI read. */
-    static byte[] openApiJson() {
+    /** {@code openapi.yaml} (written by hand, next to the routes), read as the JSON that clients and Swagger UI read. */
+    static JsonNode openApiDoc() {
         try {
-            JsonNode doc = new YAMLMapper().readTree(WebAssets.read("openapi.yaml"));
-            return Exchange.JSON.writeValueAsBytes(doc);
+            return new YAMLMapper().readTree(WebAssets.read("openapi.yaml"));
         } catch (IOException e) {
             throw new UncheckedIOException("openapi.yaml is not valid YAML", e);
         }
@@ -65,6 +65,13 @@ public final class WebRoutes {
             }
         });
         router.get("/openapi.json", Scope.OPEN, ex -> serve(ex, openApi));
+        // Register these last: the document gets each route's scope from the route table as it is now.
+        try {
+            openApi = Asset.of("openapi.json", Exchange.JSON.writeValueAsBytes(
+                    OpenApiSecurity.apply(openApiDoc, router.entries())), Asset.REVALIDATE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void page(Exchange ex, String name) {

@@ -142,6 +142,12 @@ class TokenFileTest {
     }
 
     @Test
+    void theHashOfAnEmptySecretIsRefused() {
+        assertThat(invalid("[[token]]\nname = \"a\"\nsecret_sha256 = \"" + HexFormat.of().formatHex(TokenFile.sha256(""))
+                + "\"\nscopes = [\"read\"]\n").problems()).containsExactly("token #1 (a): secret_sha256: is the hash of an empty secret");
+    }
+
+    @Test
     void tokenToStringNamesNoSecret() throws Exception {
         Token t = parse("[[token]]\nname = \"a\"\nsecret = \"" + SECRET + "\"\nscopes = [\"read\"]\n").tokens().get(0);
         assertThat(t.toString()).contains("a").doesNotContain(SECRET).doesNotContain(HexFormat.of().formatHex(t.sha256()));
