@@ -64,14 +64,29 @@ public final class WebRoutes {
                 serve(ex, a);
             }
         });
-        router.get("/openapi.json", Scope.OPEN, ex -> serve(ex, openApi));
-        // Register these last: the document gets each route's scope from the route table as it is now.
-        try {
-            openApi = Asset.of("openapi.json", Exchange.JSON.writeValueAsBytes(
-                    OpenApiSecurity.apply(openApiDoc, router.entries())), Asset.REVALIDATE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        router.get("/openapi.json", Scope.OPEN, ex -> serve(ex, openApi(router)));
+    }
+
+    /**
+     * The document with each route's scope from the route table (README "Tokens and scopes"),
+     * made at the first request, when every route is registered.
+     */
+    private Asset openApi(Router router) {
+        Asset a = openApi;
+        if (a == null) {
+            synchronized (this) {
+                if (openApi == null) {
+                    try {
+                        openApi = Asset.of("openapi.json", Exchange.JSON.writeValueAsBytes(
+                                OpenApiSecurity.apply(openApiDoc, router.entries())), Asset.REVALIDATE);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                a = openApi;
+            }
         }
+        return a;
     }
 
     private void page(Exchange ex, String name) {
