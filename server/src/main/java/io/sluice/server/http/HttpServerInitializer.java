@@ -17,9 +17,10 @@ import java.net.InetAddress;
 
 /**
  * The HTTP pipeline: the connection caps, TLS when configured, the connection's deadlines, codec,
- * body limit, content codings in, flow control, gzip out, pipelining order, then routing. Everything a request can be refused for before its route (too large, an
- * unsupported or broken coding, a malformed head) travels as that request's decoder result, so
- * its answer keeps the connection's order.
+ * body limit, content codings in, flow control, gzip out, pipelining order, then routing (with
+ * the origin, token and scope checks). Everything a request can be refused for before its route
+ * (too large, an unsupported or broken coding, a malformed head) travels as that request's decoder
+ * result, so its answer keeps the connection's order.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
     private static final Logger log = LoggerFactory.getLogger(HttpServerInitializer.class);
