@@ -75,8 +75,10 @@ final class Keys {
         add(new Key("udp_allow", Key.Type.LIST, null, 0, 0, false, List.of(),
                 "CIDR blocks every listener without tokens (UDP, StatsD's TCP) takes data from; unset: loopback, required on another address"));
         for (Protocol p : Protocols.ALL) {
-            add(new Key(allowKey(p.name()), Key.Type.LIST, null, 0, 0, false, List.of(),
-                    "udp_allow for the " + p.name() + " protocol's listeners alone"));
+            if (!tokenlessPorts(p).isEmpty()) {
+                add(new Key(allowKey(p.name()), Key.Type.LIST, null, 0, 0, false, List.of(),
+                        "udp_allow for the " + p.name() + " protocol's listeners alone"));
+            }
         }
         add(new Key("tls_cert", Key.Type.STRING, null, 0, 0, false, List.of(),
                 "PEM certificate chain: the HTTP port speaks TLS (1.2, 1.3); read again when it changes"));
@@ -93,6 +95,14 @@ final class Keys {
     }
 
     private Keys() {
+    }
+
+    /**
+     * A protocol's port keys of listeners that carry no token: {@code *_port} keys (a protocol
+     * lists its ports first) but for HTTP ones ({@code *http*}), which go through the token check.
+     */
+    static List<String> tokenlessPorts(Protocol p) {
+        return p.keys().stream().map(Key::name).filter(n -> n.endsWith("_port") && !n.contains("http")).toList();
     }
 
     /** The key of one protocol's own allow list (README "UDP"). */

@@ -19,19 +19,9 @@ final class TrustCheck {
     private TrustCheck() {
     }
 
-    /**
-     * A protocol's listener ports that are open: its keys named {@code *_port} (a protocol lists
-     * them first). Its UDP and newline-framed TCP listeners take no token; HTTP goes through the
-     * shared, token-checked port.
-     */
+    /** A protocol's token-less listener ports that are open (not 0). */
     private static List<String> openPorts(Protocol p, Map<String, Object> v) {
-        List<String> open = new ArrayList<>();
-        for (Key k : p.keys()) {
-            if (k.name().endsWith("_port") && v.get(k.name()) instanceof Integer port && port > 0) {
-                open.add(k.name());
-            }
-        }
-        return open;
+        return Keys.tokenlessPorts(p).stream().filter(k -> v.get(k) instanceof Integer port && port > 0).toList();
     }
 
     static void check(Map<String, Object> v, List<String> errors) {
@@ -47,7 +37,7 @@ final class TrustCheck {
             errors.add("tls_client_ca: client certificates need TLS: set tls_cert and tls_key too");
         }
         List<String> allowKeys = new ArrayList<>(List.of("udp_allow"));
-        Protocols.ALL.forEach(p -> allowKeys.add(Keys.allowKey(p.name())));
+        Protocols.ALL.stream().filter(p -> !Keys.tokenlessPorts(p).isEmpty()).forEach(p -> allowKeys.add(Keys.allowKey(p.name())));
         for (String key : allowKeys) {
             @SuppressWarnings("unchecked")
             List<String> cidrs = (List<String>) v.get(key);
