@@ -55,7 +55,7 @@ class AuthIT {
     static final String WRONG = "wrong-secret-0123456789ab";
     static final List<String> SECRETS = List.of(WRITER, READER, ADMIN, BOTH, HASHED, SLOW, FEW, WRONG);
     /** The routes open to anyone; any other route open without a token fails this test. */
-    static final Set<String> OPEN = Set.of("GET /-/healthy", "GET /-/ready", "GET /health", "GET /ping", "HEAD /ping",
+    static final Set<String> OPEN = Set.of("GET /-/healthy", "GET /-/ready", "GET /health", "GET /ready", "GET /ping", "HEAD /ping",
             "GET /", "GET /swagger", "GET /assets/{file}", "GET /openapi.json");
 
     @TempDir

@@ -170,7 +170,7 @@ class RemoteWriteIT {
                 out.writeByteArray(1, series(i, now, "__name__", "rw_split", "i", Integer.toString(i)));
             }
         }));
-        byte[] head = ("POST /api/v1/write HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+        byte[] head = ("POST /api/v1/write HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-protobuf\r\n"
                 + "Content-Encoding: snappy\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         try (Socket sock = new Socket("127.0.0.1", s.server.httpPort())) {
