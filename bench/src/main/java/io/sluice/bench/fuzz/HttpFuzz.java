@@ -382,7 +382,7 @@ public final class HttpFuzz {
     }
 
     private static byte[] request(String method, String target, List<String> headers, byte[] body) {
-        StringBuilder h = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: fuzz\r\n");
+        StringBuilder h = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: localhost\r\n"); // a Sluice without tokens answers loopback names only
         for (String header : headers) {
             h.append(header).append("\r\n");
         }
