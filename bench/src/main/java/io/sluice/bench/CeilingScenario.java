@@ -46,7 +46,7 @@ final class CeilingScenario implements Callable<Integer> {
         try (Progress progress = new Progress("ceiling", o.rows)) {
             for (int t = 0; t < o.connections; t++) {
                 Thread th = new Thread(() -> {
-                    CopyEncoder enc = new CopyEncoder(o.batch * 46 + 64);
+                    CopyEncoder enc = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
                     try (Connection c = DriverManager.getConnection(o.db)) {
                         c.setAutoCommit(false);
                         while (true) {
@@ -55,12 +55,11 @@ final class CeilingScenario implements Callable<Integer> {
                                 break;
                             }
                             long to = Math.min(o.rows, from + o.batch);
-                            enc.begin();
+                            enc.begin(c);
                             for (long k = from; k < to; k++) {
                                 enc.row(base + k, ids[(int) (k % ids.length)], k * 0.5, CopyEncoder.NO_STEP);
                             }
                             enc.end();
-                            enc.copyTo(c);
                             c.commit();
                             progress.rows.add(to - from);
                         }

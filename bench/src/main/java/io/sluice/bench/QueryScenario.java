@@ -121,12 +121,12 @@ final class QueryScenario implements Callable<Integer> {
                 }
                 c.commit();
             }
-            CopyEncoder enc = new CopyEncoder(o.batch * 46 + 64);
+            CopyEncoder enc = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
             Random r = new Random(7);
             long k = 0;
             while (k < rows) {
                 long from = k;
-                enc.begin();
+                enc.begin(c);
                 long to = Math.min(rows, k + o.batch);
                 for (; k < to; k++) {
                     long i = k / o.series;
@@ -134,7 +134,6 @@ final class QueryScenario implements Callable<Integer> {
                     enc.row(start + i * step, ids[s], 50 + 30 * Math.sin(i / 500.0 + s) + r.nextGaussian(), CopyEncoder.NO_STEP);
                 }
                 enc.end();
-                enc.copyTo(c);
                 c.commit();
                 progress.rows.add(to - from);
             }

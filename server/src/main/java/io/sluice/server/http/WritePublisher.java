@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Puts a parsed HTTP write into storage as one acknowledged request and answers once it is
  * committed: 204, or 400 naming each refused line when some were refused (the good ones are
  * stored: partial write), 413 when it holds more samples than one request may, or 503 with
- * Retry-After when the ring stays full (nothing of the request was queued) or the commit does
- * not come in time.
+ * Retry-After when the ring stays full or the commit does not come in time (either way nothing
+ * of the request is stored).
  *
  * <p>The event loop never waits: a full ring is retried on a 1 ms timer until
  * {@code http_ring_wait} has passed.
@@ -84,6 +84,8 @@ public final class WritePublisher {
             p.done();
             if (outcome == WriteOutcome.COMMITTED) {
                 answer.committed(ex, total, rejected, errors);
+            } else if (outcome == WriteOutcome.WITHDRAWN) {
+                p.withdrawn();
             } else {
                 String id = ErrorIds.next();
                 log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id, ex.request().uri(), reason);
@@ -93,7 +95,12 @@ public final class WritePublisher {
         p.run();
     }
 
-    /** One write on its way into the ring, resumed by timer while the ring is full. */
+    /**
+     * One write on its way into the ring (resumed by timer while the ring is full), then waiting
+     * for its commit. When the client stops waiting (the ack timeout here, or a closed
+     * connection) the write is withdrawn, so a retry stores it once; a commit already under way
+     * is waited for and answered as it ends.
+     */
     private final class Pending implements Runnable {
         private final Exchange ex;
         private final Counter received;
@@ -128,14 +135,14 @@ public final class WritePublisher {
                 return;
             }
             ScheduledFuture<?> t = ex.ctx().executor().schedule(() -> {
-                if (!write.isDone()) {
-                    ingest.counters().httpRefused("ack_timeout").inc();
-                    answer.unavailable(ex, "samples not committed within http_ack_timeout=" + ackTimeoutMs
-                            + "ms (database slow or down); they stay queued and will be stored when it recovers",
-                            5, Map.of("queued", write.samples()));
+                if (!write.withdraw() && !write.isDone()) {
+                    log.debug("ack timeout with a commit under way; answering when it ends [uri={}]", ex.request().uri());
                 }
             }, ackTimeoutMs, TimeUnit.MILLISECONDS);
-            ChannelFutureListener l = f -> t.cancel(false);
+            ChannelFutureListener l = f -> {
+                t.cancel(false);
+                write.withdraw();
+            };
             timeout = t;
             onClose = l;
             ex.ctx().channel().closeFuture().addListener(l);
@@ -157,6 +164,17 @@ public final class WritePublisher {
             if (l != null) {
                 ex.ctx().channel().closeFuture().removeListener(l);
             }
+        }
+
+        /** Withdrawn: its commit did not come in time (or the client left); nothing of it is stored. */
+        void withdrawn() {
+            if (!ex.ctx().channel().isActive()) {
+                return;
+            }
+            ingest.counters().httpRefused("ack_timeout").inc();
+            answer.unavailable(ex, "samples not committed within http_ack_timeout=" + ackTimeoutMs
+                    + "ms (database slow or down); the request was withdrawn and nothing of it is stored: retry it",
+                    5, Map.of("queued", 0, "not_queued", write.samples()));
         }
 
         private void stalled() {

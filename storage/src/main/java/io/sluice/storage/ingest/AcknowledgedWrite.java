@@ -30,8 +30,7 @@ public final class AcknowledgedWrite {
         this.ring = ring;
         this.batch = batch;
         this.samples = batch.size();
-        this.ack = new WriteAck(failure -> listener.done(failure == null ? WriteOutcome.COMMITTED : WriteOutcome.FAILED,
-                failure));
+        this.ack = new WriteAck(listener);
     }
 
     /**
@@ -47,10 +46,15 @@ public final class AcknowledgedWrite {
         if (samples > ring.maxRequestSamples()) {
             return Publish.TOO_LARGE;
         }
+        if (samples == 0) {
+            published = true;
+            ack.claim();
+            ack.committed();
+            return Publish.PUBLISHED;
+        }
         if (ring.tryPublishRequest(batch, ack)) {
             published = true;
             batch = null;
-            ack.seal(samples);
             return Publish.PUBLISHED;
         }
         if (!copied) {
@@ -58,6 +62,19 @@ public final class AcknowledgedWrite {
             copied = true;
         }
         return Publish.RING_FULL;
+    }
+
+    /**
+     * The caller stops waiting (its deadline passed, its client went away) and would rather the
+     * request were not stored, so that a retry stores it once. Returns true when it is withdrawn
+     * now: nothing of it is or will be stored, and the listener has heard
+     * {@link WriteOutcome#WITHDRAWN}. Returns false when a commit already includes it (the
+     * listener will hear how that ends: committed, or withdrawn if it rolled back) or it ended.
+     * Before {@link #tryPublish} returned {@link Publish#PUBLISHED} there is nothing to withdraw:
+     * the caller simply stops trying.
+     */
+    public boolean withdraw() {
+        return published && ack.withdraw();
     }
 
     /** Samples in the request. */

@@ -29,6 +29,12 @@ public final class SampleEvent {
     /** Completed once these samples are committed (HTTP group commit), or null (UDP). */
     public WriteAck ack;
     /**
+     * Slots with the same unit go to the same writer ({@code unit % writers}): every slot of
+     * one acknowledged request shares one, so the request is committed by one writer in one
+     * transaction; a best-effort slot has its own.
+     */
+    public long unit;
+    /**
      * This slot holds the last samples of its {@link #ack}'s request: once a writer has seen
      * it, nobody waiting on that request gains from the writer lingering for more rows.
      */

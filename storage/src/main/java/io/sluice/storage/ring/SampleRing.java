@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bounded, preallocated, lock-free ring between event loops and consumers (writers, live
@@ -35,6 +36,8 @@ public final class SampleRing {
     private final Disruptor<SampleEvent> disruptor;
     private final RingBuffer<SampleEvent> ring;
     private final List<EventHandler<SampleEvent>> consumers = new ArrayList<>();
+    /** Units of acknowledged requests, one each, spreading requests over writers in turn. */
+    private final AtomicLong requestUnits = new AtomicLong();
     private boolean started;
 
     /**
@@ -128,6 +131,7 @@ public final class SampleRing {
             return false;
         }
         long lo = hi - slots + 1;
+        long requestUnit = ack != null ? requestUnits.getAndIncrement() : 0;
         int src = from;
         int left = count;
         for (long seq = lo; seq <= hi; seq++) {
@@ -136,6 +140,7 @@ public final class SampleRing {
             batch.copyTo(src, n, e);
             e.count = n;
             e.ack = ack;
+            e.unit = ack != null ? requestUnit : seq;
             e.endsRequest = ack != null && seq == hi;
             src += n;
             left -= n;

@@ -1,53 +1,84 @@
 package io.sluice.storage.ring;
 
+import io.sluice.storage.ingest.WriteListener;
+import io.sluice.storage.ingest.WriteOutcome;
+
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
- * Group commit for one write request: counts its samples down as writers commit them, and calls
- * back exactly once — with null when all are durable, or with the first failure.
+ * The state of one acknowledged request, shared by the event loop that received it and the
+ * writer that commits it, so that the request is committed whole or not at all, and its
+ * listener hears exactly once how it ended (README, "Answers").
  *
- * <p>Samples are counted in only once the request is fully published ({@link #sealed}); until
- * then a writer may already have committed some, so the count may dip below zero in between.
+ * <pre>
+ *  QUEUED --claim()--> CLAIMED --committed()--> DONE (committed)
+ *    ^                    |
+ *    +----release()-------+   (the attempt failed and surely rolled back)
+ *  QUEUED --withdraw()--> DONE (withdrawn: nothing of it is or will be stored)
+ *  any but DONE --failed()--> DONE (failed)
+ * </pre>
+ * A withdrawal asked while a commit attempt holds the request takes effect when the writer
+ * releases it; if that attempt commits, the request is committed.
  */
 public final class WriteAck {
-    private final AtomicInteger outstanding = new AtomicInteger();
-    private final AtomicReference<Consumer<String>> callback;
-    private volatile boolean sealed;
+    private static final int QUEUED = 0;
+    private static final int CLAIMED = 1;
+    private static final int DONE = 2;
 
-    public WriteAck(Consumer<String> onDone) {
-        this.callback = new AtomicReference<>(onDone);
+    private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private final WriteListener listener;
+    private volatile boolean withdrawWanted;
+
+    public WriteAck(WriteListener listener) {
+        this.listener = listener;
     }
 
-    /** Called by the producer once all {@code published} samples are in the ring. */
-    public void seal(int published) {
-        sealed = true;
-        if (outstanding.addAndGet(published) == 0) {
-            complete(null);
+    /**
+     * The caller gives up waiting (timeout, client gone). Returns true if the request was
+     * withdrawn now (the listener has heard WITHDRAWN); false if a commit attempt holds it (the
+     * listener will hear how that ends) or it already ended.
+     */
+    public boolean withdraw() {
+        withdrawWanted = true;
+        return finish(QUEUED, WriteOutcome.WITHDRAWN, "withdrawn before it was committed");
+    }
+
+    /** A writer includes the request in a commit attempt; false if it was withdrawn or ended. */
+    public boolean claim() {
+        return state.compareAndSet(QUEUED, CLAIMED);
+    }
+
+    /** The attempt holding the request failed and surely rolled back: it may be claimed again. */
+    public void release() {
+        if (state.compareAndSet(CLAIMED, QUEUED) && withdrawWanted) {
+            finish(QUEUED, WriteOutcome.WITHDRAWN, "withdrawn before it was committed");
         }
     }
 
-    /** Called by a writer after committing {@code n} samples of this request. */
-    public void committed(int n) {
-        if (outstanding.addAndGet(-n) == 0 && sealed) {
-            complete(null);
-        }
+    /** The attempt holding the request committed. */
+    public void committed() {
+        finish(CLAIMED, WriteOutcome.COMMITTED, null);
     }
 
-    /** Called by a writer that gave up on a batch holding samples of this request. */
+    /** The writers gave up on the request; nothing of it is stored (or, on a halted shutdown, unknown). */
     public void failed(String reason) {
-        complete(reason);
+        int s;
+        while ((s = state.get()) != DONE) {
+            if (finish(s, WriteOutcome.FAILED, reason)) {
+                return;
+            }
+        }
     }
 
     public boolean isDone() {
-        return callback.get() == null;
+        return state.get() == DONE;
     }
 
-    private void complete(String failure) {
-        Consumer<String> cb = callback.getAndSet(null);
-        if (cb != null) {
-            cb.accept(failure);
+    private boolean finish(int from, WriteOutcome outcome, String reason) {
+        if (!state.compareAndSet(from, DONE)) {
+            return false;
         }
+        listener.done(outcome, reason);
+        return true;
     }
 }

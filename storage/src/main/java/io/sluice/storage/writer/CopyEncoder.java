@@ -5,15 +5,15 @@ import org.postgresql.copy.CopyIn;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Arrays;
 
 /**
- * Encodes rows of {@code samples(time, series_id, value, step)} in PostgreSQL's binary COPY
- * format (PostgreSQL docs, "COPY — Binary Format"): a signature and header, then per row a field
- * count and each field as a length and its big-endian bytes, then a -1 trailer.
+ * Streams rows of {@code samples(time, series_id, value, step)} into one COPY in PostgreSQL's
+ * binary format (PostgreSQL docs, "COPY — Binary Format"): a signature and header, then per row
+ * a field count and each field as a length and its big-endian bytes, then a -1 trailer.
  *
  * <p>Binary avoids formatting and parsing text numbers on both sides; a row is 46 bytes
- * (40 without a step). The buffer is reused between batches.
+ * (40 without a step). Rows go through a fixed buffer sent whenever it fills, so a batch of any
+ * size (a writer may hold a request of half the ring) costs this buffer and no more.
  */
 public final class CopyEncoder {
     public static final String COPY_SQL = "COPY samples (time, series_id, value, step) FROM STDIN (FORMAT binary)";
@@ -21,26 +21,33 @@ public final class CopyEncoder {
     static final long PG_EPOCH_OFFSET_MICROS = 946_684_800_000_000L;
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     public static final long NO_STEP = Long.MIN_VALUE;
+    private static final int ROW_BYTES = 46;
+    /** The writers' buffer: large enough that sending it costs little per row. */
+    public static final int BUFFER_BYTES = 256 * 1024;
 
-    private byte[] buf;
+    private final byte[] buf;
     private int pos;
+    private CopyIn copy;
 
-    public CopyEncoder(int initialBytes) {
-        buf = new byte[Math.max(64, initialBytes)];
+    /** @param bufferBytes sent to the server whenever this fills; at least 64 */
+    public CopyEncoder(int bufferBytes) {
+        buf = new byte[Math.max(64, bufferBytes)];
     }
 
-    public CopyEncoder begin() {
+    /** Starts a COPY on {@code c} (inside the caller's transaction) and writes the header. */
+    public void begin(Connection c) throws SQLException {
+        copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
         pos = 0;
-        ensure(19);
         System.arraycopy(SIGNATURE, 0, buf, 0, SIGNATURE.length);
         pos = SIGNATURE.length;
         putInt(0); // flags: no OIDs
         putInt(0); // header extension length
-        return this;
     }
 
-    public void row(long timeMicros, int seriesId, double value, long step) {
-        ensure(46);
+    public void row(long timeMicros, int seriesId, double value, long step) throws SQLException {
+        if (pos + ROW_BYTES > buf.length) {
+            send();
+        }
         putShort(4);
         putInt(8);
         putLong(timeMicros - PG_EPOCH_OFFSET_MICROS);
@@ -56,31 +63,37 @@ public final class CopyEncoder {
         }
     }
 
-    public void end() {
-        ensure(2);
+    /** Writes the trailer and ends the COPY; the caller commits. */
+    public void end() throws SQLException {
+        if (pos + 2 > buf.length) {
+            send();
+        }
         putShort(-1);
+        send();
+        CopyIn c = copy;
+        copy = null;
+        c.endCopy();
     }
 
     /**
-     * Sends what was encoded as one COPY on {@code c} (the caller commits). A COPY that fails
-     * half-way is cancelled, so the connection is usable again or fails cleanly.
+     * Cancels a COPY that failed half-way, so the connection is usable again or fails cleanly.
+     * Harmless when none is open.
      */
-    public void copyTo(Connection c) throws SQLException {
-        CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
-        try {
-            copy.writeToCopy(buf, 0, pos);
-            copy.endCopy();
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
+    public void abort() {
+        CopyIn c = copy;
+        copy = null;
+        if (c != null && c.isActive()) {
+            try {
+                c.cancelCopy();
+            } catch (SQLException ignored) {
+                // the connection is failing anyway; the caller reports the first error
             }
         }
     }
 
-    private void ensure(int n) {
-        if (pos + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
-        }
+    private void send() throws SQLException {
+        copy.writeToCopy(buf, 0, pos);
+        pos = 0;
     }
 
     private void putShort(int v) {

@@ -17,6 +17,7 @@ public final class WriterMetrics {
     final Counter droppedWriteFailed;
     final Counter droppedUnresolved;
     final Counter droppedShutdown;
+    final Counter droppedWithdrawn;
     final Counter seriesCreated;
     final Histogram batchRows;
     final Histogram writeSeconds;
@@ -33,6 +34,7 @@ public final class WriterMetrics {
         droppedWriteFailed = m.counter(dropped, help, "reason", "write_failed");
         droppedUnresolved = m.counter(dropped, help, "reason", "series_unresolved");
         droppedShutdown = m.counter(dropped, help, "reason", "shutdown");
+        droppedWithdrawn = m.counter(dropped, help, "reason", "withdrawn");
         m.counter(dropped, help, "reason", "ring_full");
         seriesCreated = m.counter("sluice_series_resolved_total", "Series ids resolved by writers (new or from other nodes).");
         batchRows = m.histogram("sluice_write_batch_rows", "Rows per committed COPY batch.",

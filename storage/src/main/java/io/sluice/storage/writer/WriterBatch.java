@@ -1,0 +1,288 @@
+package io.sluice.storage.writer;
+
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.ring.SampleEvent;
+import io.sluice.storage.ring.WriteAck;
+
+import java.sql.SQLException;
+import java.util.Arrays;
+
+/**
+ * What one writer holds between commits: rows as columns, and the acknowledged requests among
+ * them as runs of consecutive rows (a request's slots are consecutive in the ring and all go to
+ * one writer, so its rows are one run). Best-effort rows lie between runs.
+ *
+ * <p>Only whole requests are committed: while the last slot of a request has not arrived the
+ * batch is {@link #open()}, and the writer does not flush. A run leaves the commit when its
+ * request was withdrawn (its client stopped waiting) or one of its series could not be
+ * registered; the rest of the batch goes on.
+ *
+ * <p>Size: a batch is flushed at the first request boundary at or past the batch size, so it
+ * holds at most {@code batchSize} plus one request (at most half the ring) plus a slot. The
+ * columns grow to that on demand and shrink back after the flush.
+ */
+final class WriterBatch {
+    private final int baseCapacity;
+    int[] seriesIds;
+    SeriesKey[] newKeys;
+    long[] times;
+    double[] values;
+    long[] steps;
+    int size;
+
+    private WriteAck[] acks = new WriteAck[64];
+    private int[] runStart = new int[64];
+    private int[] runEnd = new int[64];
+    /** The run's request leaves this batch: withdrawn, failed, or not claimed. */
+    private boolean[] excluded = new boolean[64];
+    /** The run's request is held by the current commit attempt. */
+    private boolean[] claimed = new boolean[64];
+    private int runs;
+    private boolean open;
+    /** Rows of requests found withdrawn when a commit attempt claimed them. */
+    private int withdrawnRows;
+
+    WriterBatch(int capacity) {
+        this.baseCapacity = capacity;
+        allocate(capacity);
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The last request's final slot has not arrived: the batch cannot be committed yet. */
+    boolean open() {
+        return open;
+    }
+
+    void append(SampleEvent e) {
+        int n = e.count;
+        if (size + n > times.length) {
+            grow(size + n);
+        }
+        System.arraycopy(e.seriesIds, 0, seriesIds, size, n);
+        System.arraycopy(e.newKeys, 0, newKeys, size, n);
+        System.arraycopy(e.times, 0, times, size, n);
+        System.arraycopy(e.values, 0, values, size, n);
+        System.arraycopy(e.steps, 0, steps, size, n);
+        WriteAck ack = e.ack;
+        if (ack != null) {
+            if (open && acks[runs - 1] == ack) {
+                runEnd[runs - 1] = size + n;
+            } else {
+                if (runs == acks.length) {
+                    growRuns();
+                }
+                acks[runs] = ack;
+                runStart[runs] = size;
+                runEnd[runs] = size + n;
+                runs++;
+            }
+            open = !e.endsRequest;
+        }
+        size += n;
+    }
+
+    /** The run holding row {@code row}, or -1 for a best-effort row. */
+    int runOf(int row) {
+        int lo = 0;
+        int hi = runs - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (row < runStart[mid]) {
+                hi = mid - 1;
+            } else if (row >= runEnd[mid]) {
+                lo = mid + 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    int runRows(int run) {
+        return runEnd[run] - runStart[run];
+    }
+
+    /** Takes a run out of every commit and fails its request; returns false if it was already out. */
+    boolean fail(int run, String reason) {
+        if (excluded[run]) {
+            return false;
+        }
+        excluded[run] = true;
+        acks[run].failed(reason);
+        return true;
+    }
+
+    /**
+     * Claims every request still in the batch for a commit attempt; a request withdrawn
+     * meanwhile leaves the batch.
+     *
+     * @return rows the attempt writes (claimed runs and best-effort rows with a series id)
+     */
+    int claim() {
+        int rows = 0;
+        int r = 0;
+        for (int i = 0; i < size; ) {
+            int next = r < runs ? runStart[r] : size;
+            rows += resolvedRows(i, next);
+            if (r < runs) {
+                if (!excluded[r] && !claimed[r]) {
+                    if (acks[r].claim()) {
+                        claimed[r] = true;
+                    } else {
+                        excluded[r] = true;
+                        withdrawnRows += runEnd[r] - runStart[r];
+                    }
+                }
+                if (claimed[r]) {
+                    rows += runEnd[r] - runStart[r];
+                }
+                i = runEnd[r];
+                r++;
+            } else {
+                i = size;
+            }
+        }
+        return rows;
+    }
+
+    /** Rows of requests withdrawn before a commit attempt claimed them. */
+    int withdrawnRows() {
+        return withdrawnRows;
+    }
+
+    /** Rows of requests that left the batch without being stored (withdrawn or failed). */
+    int excludedRows() {
+        int n = 0;
+        for (int r = 0; r < runs; r++) {
+            if (excluded[r]) {
+                n += runEnd[r] - runStart[r];
+            }
+        }
+        return n;
+    }
+
+    /** Writes the rows {@link #claim()} counted, in order. */
+    void encode(CopyEncoder enc) throws SQLException {
+        int r = 0;
+        for (int i = 0; i < size; ) {
+            int next = r < runs ? runStart[r] : size;
+            encodeResolved(enc, i, next);
+            if (r < runs) {
+                if (claimed[r]) {
+                    encodeResolved(enc, runStart[r], runEnd[r]);
+                }
+                i = runEnd[r];
+                r++;
+            } else {
+                i = size;
+            }
+        }
+    }
+
+    /** The attempt failed and surely rolled back: claimed requests may be withdrawn again. */
+    void release() {
+        for (int r = 0; r < runs; r++) {
+            if (claimed[r]) {
+                claimed[r] = false;
+                acks[r].release();
+            }
+        }
+    }
+
+    /** The attempt committed: its requests are answered. */
+    void committed() {
+        for (int r = 0; r < runs; r++) {
+            if (claimed[r]) {
+                acks[r].committed();
+            }
+        }
+    }
+
+    /** The writer gives up on the batch: every request not yet answered fails with the reason. */
+    void failAll(String reason) {
+        for (int r = 0; r < runs; r++) {
+            acks[r].failed(reason);
+        }
+    }
+
+    /**
+     * Drops the rows of the open request (the ring stopped before its last slot arrived, which
+     * only a halted shutdown does) and fails it.
+     *
+     * @return rows dropped
+     */
+    int dropOpen(String reason) {
+        if (!open) {
+            return 0;
+        }
+        int r = --runs;
+        int dropped = size - runStart[r];
+        Arrays.fill(newKeys, runStart[r], size, null);
+        size = runStart[r];
+        acks[r].failed(reason);
+        acks[r] = null;
+        open = false;
+        return dropped;
+    }
+
+    void reset() {
+        Arrays.fill(newKeys, 0, size, null);
+        Arrays.fill(acks, 0, runs, null);
+        Arrays.fill(excluded, 0, runs, false);
+        Arrays.fill(claimed, 0, runs, false);
+        size = 0;
+        runs = 0;
+        open = false;
+        withdrawnRows = 0;
+        if (times.length > baseCapacity * 2) {
+            allocate(baseCapacity);
+        }
+    }
+
+    private int resolvedRows(int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (seriesIds[i] >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void encodeResolved(CopyEncoder enc, int from, int to) throws SQLException {
+        for (int i = from; i < to; i++) {
+            if (seriesIds[i] >= 0) {
+                enc.row(times[i], seriesIds[i], values[i], steps[i]);
+            }
+        }
+    }
+
+    private void allocate(int c) {
+        seriesIds = new int[c];
+        newKeys = new SeriesKey[c];
+        times = new long[c];
+        values = new double[c];
+        steps = new long[c];
+    }
+
+    private void grow(int need) {
+        int c = Math.max(need, times.length * 2);
+        seriesIds = Arrays.copyOf(seriesIds, c);
+        newKeys = Arrays.copyOf(newKeys, c);
+        times = Arrays.copyOf(times, c);
+        values = Arrays.copyOf(values, c);
+        steps = Arrays.copyOf(steps, c);
+    }
+
+    private void growRuns() {
+        int c = acks.length * 2;
+        acks = Arrays.copyOf(acks, c);
+        runStart = Arrays.copyOf(runStart, c);
+        runEnd = Arrays.copyOf(runEnd, c);
+        excluded = Arrays.copyOf(excluded, c);
+        claimed = Arrays.copyOf(claimed, c);
+    }
+}
