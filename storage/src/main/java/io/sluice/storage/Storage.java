@@ -15,6 +15,7 @@ import io.sluice.storage.query.Rollups;
 import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.SampleRing;
 import io.sluice.storage.writer.BatchWriter;
+import io.sluice.storage.writer.CommittedBatches;
 import io.sluice.storage.writer.WriterConfig;
 import io.sluice.storage.writer.WriterMetrics;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,7 @@ public final class Storage implements AutoCloseable {
     private final SampleRing ring;
     private final IngestPort ingest;
     private final List<BatchWriter> writers = new ArrayList<>();
+    private final CommittedBatches committedBatches;
     private final ScheduledExecutorService maintenance;
     /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
     private final ScheduledExecutorService compaction;
@@ -67,8 +70,9 @@ public final class Storage implements AutoCloseable {
         this.ingest = new IngestPort(ring, metrics);
         this.health = new DatabaseHealth(cfg.database());
         WriterMetrics wm = new WriterMetrics(metrics, health);
+        this.committedBatches = new CommittedBatches(UUID.randomUUID());
         for (int i = 0; i < wc.writers(); i++) {
-            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, wm);
+            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, committedBatches, wm);
             writers.add(w);
             ring.addConsumer(w);
         }
@@ -151,6 +155,7 @@ public final class Storage implements AutoCloseable {
         ring.start();
         started = true;
         health.start();
+        maintenance.scheduleWithFixedDelay(this::pruneCommittedBatches, 10, 60, TimeUnit.MINUTES);
         if (flavor == Schema.Flavor.POSTGRES) {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 0, 1, TimeUnit.HOURS);
             maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
@@ -197,6 +202,22 @@ public final class Storage implements AutoCloseable {
                     cfg.partitionsAhead());
         } catch (SQLException | RuntimeException e) {
             log.warn("could not create partitions ahead, will retry [error={}]", e.toString());
+        }
+    }
+
+    /**
+     * Forgets batch numbers of process starts that ended: a week is far longer than any writer
+     * retries a batch, and this node's own numbers are never pruned while it runs.
+     */
+    private void pruneCommittedBatches() {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            int rows = committedBatches.prune(c, Duration.ofDays(7));
+            if (rows > 0) {
+                log.info("batch numbers of ended processes pruned [rows={}]", rows);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("pruning batch numbers failed, will retry [error={}]", e.toString());
         }
     }
 

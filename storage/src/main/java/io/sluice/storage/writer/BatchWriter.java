@@ -58,6 +58,16 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final CopyEncoder encoder = new CopyEncoder(COPY_BUFFER);
     private final WriterBatch batch;
 
+    private final CommittedBatches committedBatches;
+    /** This writer's number for the batch it holds, recorded with its commit; counts up from 1. */
+    private long batchNumber = 1;
+    /** A COMMIT of the batch went unanswered: until an attempt finds out, its requests stay claimed. */
+    private boolean outcomeUnknown;
+    /** Rows the last attempt sent to COMMIT. */
+    private int attemptRows;
+    /** The current attempt has sent COMMIT (a failure from then on leaves the outcome unknown). */
+    private boolean commitSent;
+
     private long firstAtNanos;
     /** The batch holds the end of a request someone waits on. */
     private boolean requestEnded;
@@ -67,8 +77,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private volatile long lastFailureLogNanos;
 
     public BatchWriter(int index, WriterConfig cfg, DataSource pool, SeriesRegistry registry,
-                       Partitions partitions, WriterMetrics metrics) {
+                       Partitions partitions, CommittedBatches committedBatches, WriterMetrics metrics) {
         this.index = index;
+        this.committedBatches = committedBatches;
         this.cfg = cfg;
         this.pool = pool;
         this.registry = registry;
@@ -147,7 +158,12 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 return;
             } catch (SQLException | RuntimeException ex) {
                 metrics.failedBatches.inc();
-                batch.release();
+                if (commitSent) {
+                    // The COMMIT may have happened: the next attempt finds out before writing again.
+                    outcomeUnknown = true;
+                } else if (!outcomeUnknown) {
+                    batch.release();
+                }
                 boolean isTransient = ex instanceof SQLException sql && isTransient(sql);
                 if (ex instanceof SQLException sql && SqlStates.isUnreachable(sql)) {
                     metrics.health.failed(ex);
@@ -158,6 +174,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 if (halted || nonTransientFailures >= NON_TRANSIENT_ATTEMPTS) {
                     String reason = halted ? "shutting down before the database accepted the write"
                             : "database rejected the batch: " + ex.getMessage();
+                    if (outcomeUnknown) {
+                        reason += "; a commit of it went unanswered, so it is stored whole or not at all";
+                    }
                     log.error("batch dropped [writer={}, rows={}, reason={}]", index, batch.size(), reason, ex);
                     (halted ? metrics.droppedShutdown : metrics.droppedWriteFailed).add(batch.size() - batch.excludedRows());
                     batch.failAll(reason);
@@ -176,10 +195,16 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         metrics.droppedWithdrawn.add(batch.withdrawnRows());
         batch.reset();
         requestEnded = false;
+        outcomeUnknown = false;
+        batchNumber++;
     }
 
-    /** Resolves new series, makes sure partitions exist, then COPY and commit. */
+    /**
+     * Resolves new series, makes sure partitions exist, records the batch's number, then COPY and
+     * commit. Returns the rows stored: now, or by an earlier attempt whose COMMIT went unanswered.
+     */
     private int writeOnce() throws SQLException {
+        commitSent = false;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -187,12 +212,21 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 if (!cfg.timescale()) {
                     ensurePartitions(c);
                 }
+                if (!committedBatches.record(c, index, batchNumber)) {
+                    c.rollback();
+                    return settleUnknown(true);
+                }
+                if (outcomeUnknown) {
+                    settleUnknown(false);
+                }
                 int rows = batch.claim();
                 if (rows > 0) {
                     encoder.begin(c);
                     batch.encode(encoder);
                     encoder.end();
                 }
+                attemptRows = rows;
+                commitSent = true;
                 c.commit();
                 return rows;
             } catch (SQLException | RuntimeException e) {
@@ -211,6 +245,26 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 throw e;
             }
         }
+    }
+
+    /**
+     * An attempt learnt how the unanswered COMMIT ended. Committed: its claimed requests are
+     * stored (the caller answers them). Rolled back: they are released, and requests withdrawn
+     * meanwhile drop out before the next claim.
+     *
+     * @return rows that commit stored
+     */
+    private int settleUnknown(boolean committed) {
+        outcomeUnknown = false;
+        (committed ? metrics.unknownCommitted : metrics.unknownRolledBack).inc();
+        log.info("a COMMIT that went unanswered {} [writer={}, batch={}, rows={}]",
+                committed ? "had committed: not written again" : "had rolled back: writing again",
+                index, batchNumber, attemptRows);
+        if (committed) {
+            return attemptRows;
+        }
+        batch.release();
+        return 0;
     }
 
     private void resolveNewSeries(Connection c) throws SQLException {

@@ -18,6 +18,8 @@ public final class WriterMetrics {
     final Counter droppedUnresolved;
     final Counter droppedShutdown;
     final Counter droppedWithdrawn;
+    final Counter unknownCommitted;
+    final Counter unknownRolledBack;
     final Counter seriesCreated;
     final Histogram batchRows;
     final Histogram writeSeconds;
@@ -36,6 +38,10 @@ public final class WriterMetrics {
         droppedShutdown = m.counter(dropped, help, "reason", "shutdown");
         droppedWithdrawn = m.counter(dropped, help, "reason", "withdrawn");
         m.counter(dropped, help, "reason", "ring_full");
+        String unknown = "sluice_write_commit_unknown_total";
+        String unknownHelp = "Batch COMMITs that went unanswered (connection lost), by what the next attempt found.";
+        unknownCommitted = m.counter(unknown, unknownHelp, "outcome", "committed");
+        unknownRolledBack = m.counter(unknown, unknownHelp, "outcome", "rolled_back");
         seriesCreated = m.counter("sluice_series_resolved_total", "Series ids resolved by writers (new or from other nodes).");
         batchRows = m.histogram("sluice_write_batch_rows", "Rows per committed COPY batch.",
                 new double[] {1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000});

@@ -1,0 +1,128 @@
+package io.sluice.storage.writer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of PostgreSQL that loses the answer to a COMMIT: while armed, it passes a
+ * client's {@code COMMIT} on to the server, gives the server time to carry it out, then cuts
+ * both sides, so the client cannot know whether its transaction committed. Clients must not
+ * use server-prepared statements ({@code prepareThreshold=0}), so every COMMIT travels as text.
+ */
+final class CommitCuttingProxy implements AutoCloseable {
+    /** "COMMIT" and the NUL that ends the query string of a Parse message. */
+    private static final byte[] COMMIT = "COMMIT\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final ServerSocket listener;
+    private final int upstreamPort;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** COMMITs still to cut. */
+    final AtomicInteger toCut = new AtomicInteger();
+    final AtomicInteger cut = new AtomicInteger();
+
+    CommitCuttingProxy(int upstreamPort) throws IOException {
+        this.upstreamPort = upstreamPort;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(this::accept, "commit-cutting-proxy");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(server);
+                AtomicBoolean severed = new AtomicBoolean();
+                pump(client, server, severed, true);
+                pump(server, client, severed, false);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Copies one direction. Client to server: a chunk holding a COMMIT, while armed, severs the
+     * pair before it is passed on; server to client: nothing passes once severed, so the
+     * COMMIT's answer never reaches the client.
+     */
+    private void pump(Socket from, Socket to, AtomicBoolean severed, boolean clientToServer) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[65536];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    boolean cutNow = clientToServer && contains(buf, n)
+                            && toCut.getAndUpdate(v -> Math.max(0, v - 1)) > 0;
+                    if (cutNow) {
+                        severed.set(true);
+                        cut.incrementAndGet();
+                    } else if (severed.get()) {
+                        return;
+                    }
+                    out.write(buf, 0, n);
+                    out.flush();
+                    if (cutNow) {
+                        // Let the server commit (its answer, dropped, may close the pair first).
+                        Thread.sleep(300);
+                        return;
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // one side closed: close the other
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "commit-cutting-proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static boolean contains(byte[] buf, int n) {
+        outer:
+        for (int i = 0; i + COMMIT.length <= n; i++) {
+            for (int j = 0; j < COMMIT.length; j++) {
+                if (buf[i + j] != COMMIT[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+    }
+}
