@@ -43,7 +43,8 @@ final class Keys {
         intKey("http_max_pipelined", 16, 1, 128,
                 "requests of one HTTP connection handled at once (pipelining); past it the connection is not read");
         durationKey("http_ring_wait", "1s", 0, 60_000, "how long an HTTP write waits for ring space before 503");
-        durationKey("http_ack_timeout", "30s", 100, 600_000, "how long an HTTP write waits for its commit before 503");
+        durationKey("http_ack_timeout", "30s", 100, 600_000,
+                "how long an HTTP write waits for its commit; then it is withdrawn and answered 503, unless a commit holds it");
         intKey("udp_readers", 2, 1, 64, "UDP sockets per port (SO_REUSEPORT) where the OS allows");
         add(new Key("udp_receive_buffer", Key.Type.LONG_BYTES, 4L << 20, 65536, 1L << 30, false, List.of(),
                 "SO_RCVBUF asked for each UDP socket (the kernel may grant less; logged)"));
