@@ -43,9 +43,10 @@ final class ChaosProcesses implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    /** A fresh database directory, started. */
+    /** A fresh database directory, started, and a fresh log for Sluice. */
     void freshDatabase() throws IOException {
         deleteTree(dir.resolve("pg"));
+        Files.deleteIfExists(dir.resolve("sluice.log"));
         startDatabase();
     }
 

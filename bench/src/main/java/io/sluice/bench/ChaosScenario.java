@@ -123,9 +123,30 @@ final class ChaosScenario implements Callable<Integer> {
             for (Thread t : writers) {
                 t.join();
             }
+            // Since Sluice's last start: in the database runs, the whole run.
+            Map<String, Object> unknown = commitsUnanswered(URI.create(p.sluiceUrl()));
             p.stopSluice(); // SIGTERM: whatever is in the ring is committed before it exits
-            return ledger.verify(kind, p.jdbcUrl(), lines, (System.nanoTime() - t0) / 1e9);
+            return ledger.verify(kind, p.jdbcUrl(), lines, (System.nanoTime() - t0) / 1e9).with(unknown);
         }
+    }
+
+    /** Sluice's count of COMMITs whose answer was lost, by what the next attempt found. */
+    private static Map<String, Object> commitsUnanswered(URI base) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        try (PlainHttp http = new PlainHttp(base, 10_000)) {
+            if (http.get("/-/metrics") != 200) {
+                return m;
+            }
+            for (String line : http.body().split("\n")) {
+                if (line.startsWith("sluice_write_commit_unknown_total{")) {
+                    String outcome = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
+                    m.put("commits_unanswered_" + outcome, Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            m.put("commits_unanswered", "not read: " + e.getMessage());
+        }
+        return m;
     }
 
     /** One connection: a request after another, each answered or failed once; never retried. */
