@@ -89,6 +89,20 @@ class HttpWriteIT {
                 .as("no parameter becomes a tag").isZero();
     }
 
+    /** README, "InfluxDB compatibility": the reference parser's reading, over HTTP. */
+    @Test
+    void aNewlineInAStringIsStoredAndAControlCharacterInANameIsRefusedByLine() throws Exception {
+        HttpResponse<String> r = s.post("/write", "conform,host=a note=\"two\nlines\",v=1\nconform,host=b\tc v=2\nconform v=3");
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode j = JSON.readTree(r.body());
+        assertThat(j.get("accepted").asInt()).isEqualTo(2);
+        assertThat(j.get("rejected").asInt()).isEqualTo(1);
+        JsonNode e = j.get("line_errors").get(0);
+        assertThat(e.get("line").asInt()).as("the first point spans lines 1 and 2").isEqualTo(3);
+        assertThat(e.get("reason").asText()).isEqualTo("control character 0x09 in a tag value");
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'conform_v'")).isEqualTo(2);
+    }
+
     @Test
     void aBatchWithBadLinesStoresTheGoodOnesAndNamesEachBadLine() throws Exception {
         String body = "partial,host=a value=1\n"

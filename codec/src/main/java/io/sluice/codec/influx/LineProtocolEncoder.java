@@ -13,10 +13,11 @@ import java.util.Map;
  * names and values. For property tests and the load generator; not on Sluice's ingest path, so
  * it throws {@link IllegalArgumentException} for what line protocol cannot carry:
  * <ul>
- *   <li>an empty name or tag value, or one containing a newline;</li>
+ *   <li>an empty name or tag value, or one holding a control character (0x00-0x1F, 0x7F: the
+ *       reference grammar's nonprintable characters, newline and tab included);</li>
  *   <li>a name or tag value ending with a backslash (line protocol has no escaped backslash, so
  *       the backslash would escape the delimiter after it);</li>
- *   <li>a measurement starting with '#' (a comment) or a tab (skipped as leading whitespace);</li>
+ *   <li>a measurement starting with '#' (a comment);</li>
  *   <li>a NaN or infinite value, a time that does not fit the precision.</li>
  * </ul>
  * Field values: {@link Double}/{@link Float} as floats (shortest text that reads back to the same
@@ -45,9 +46,8 @@ public final class LineProtocolEncoder {
             throw new IllegalArgumentException("a line needs at least one field");
         }
         checkName(measurement, "measurement");
-        char first = measurement.charAt(0);
-        if (first == '#' || first == '\t') {
-            throw new IllegalArgumentException("a measurement cannot start with '#' or a tab: " + measurement);
+        if (measurement.charAt(0) == '#') {
+            throw new IllegalArgumentException("a measurement cannot start with '#': " + measurement);
         }
         escape(sb, measurement, false);
         for (Map.Entry<String, String> t : tags.entrySet()) {
@@ -132,9 +132,6 @@ public final class LineProtocolEncoder {
             sb.append('"');
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (c == '\n') {
-                    throw new IllegalArgumentException("field " + key + ": line protocol has no newline in strings");
-                }
                 if (c == '"' || c == '\\') {
                     sb.append('\\');
                 }
@@ -153,8 +150,12 @@ public final class LineProtocolEncoder {
         if (name.charAt(name.length() - 1) == '\\') {
             throw new IllegalArgumentException(what + " cannot end with a backslash: " + name);
         }
-        if (name.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException(what + " cannot contain a newline");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                throw new IllegalArgumentException(what + " cannot contain a control character (0x"
+                        + String.format("%02X", (int) c) + "): " + name);
+            }
         }
         return name;
     }

@@ -44,6 +44,12 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     private long time;
 
     private byte[] buf;
+    /** The end of the buffer, and where the line being parsed ends (its LF, or the buffer's end). */
+    private int end, eol;
+    /** The end of the line's text (before a CR at its end); a newline inside a string moves it. */
+    private int lineEnd;
+    /** Newlines inside the strings of the point being parsed. */
+    private int newlines;
     private int line;
     private boolean sawHighByte;
     private String error;
@@ -76,37 +82,54 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         Objects.requireNonNull(precision, "precision");
         this.buf = buf;
         line = 0;
-        int end = off + len;
+        end = off + len;
         int pos = off;
         int emitted = 0;
         while (pos < end) {
             line++;
-            int eol = pos;
-            while (eol < end && buf[eol] != '\n') {
-                eol++;
-            }
-            int e = eol > pos && buf[eol - 1] == '\r' ? eol - 1 : eol;
-            emitted += parseLine(pos, e, precision, sink);
+            endOfLine(pos);
+            int first = line;
+            emitted += parseLine(pos, precision, sink);
+            line = first + newlines; // a point whose strings held newlines spans several lines
             pos = eol + 1;
         }
         this.buf = null;
         return emitted;
     }
 
-    private int parseLine(int s, int e, Precision precision, SampleSink sink) {
+    /** Sets {@link #eol} and {@link #lineEnd} for the line starting at {@code pos}. */
+    private void endOfLine(int pos) {
+        int n = pos;
+        while (n < end && buf[n] != '\n') {
+            n++;
+        }
+        eol = n;
+        lineEnd = n > pos && buf[n - 1] == '\r' ? n - 1 : n;
+        newlines = 0;
+    }
+
+    private int parseLine(int s, Precision precision, SampleSink sink) {
+        int e = lineEnd;
         int p = s;
-        while (p < e && (buf[p] == ' ' || buf[p] == '\t')) {
+        while (p < e && buf[p] == ' ') { // the reference's whitespace is the space alone
             p++;
         }
-        if (p == e || buf[p] == '#') {
+        if (p == e) {
+            return 0;
+        }
+        error = null;
+        if (buf[p] == '#') {
+            if (comment(p, e)) {
+                return 0;
+            }
+            sink.error(new ParseError(line, errorAt - s + 1, error, ParseError.excerpt(buf, s, e - s)));
             return 0;
         }
         scratchLen = 0;
         tagCount = 0;
         fieldCount = 0;
-        error = null;
         if (!scan(p, e, precision)) {
-            sink.error(new ParseError(line, errorAt - s + 1, error, ParseError.excerpt(buf, s, e - s)));
+            sink.error(new ParseError(line, errorAt - s + 1, error, ParseError.excerpt(buf, s, lineEnd - s)));
             return 0;
         }
         int emitted = 0;
@@ -128,6 +151,16 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         return emitted;
     }
 
+    /** A comment may hold no control character (the reference's grammar). */
+    private boolean comment(int p, int e) {
+        for (; p < e; p++) {
+            if (isControl(buf[p])) {
+                return failed(p, "control character " + hex(buf[p]) + " in a comment");
+            }
+        }
+        return true;
+    }
+
     /** Validates the line and fills the per-line buffers and {@link #time}; false with {@link #error} set. */
     private boolean scan(int p, int e, Precision precision) {
         p = measurement(p, e);
@@ -143,7 +176,8 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             return failed(p, "missing fields");
         }
         p = fields(p, e);
-        return p != FAIL && timestamp(p, e, precision);
+        // A string holding a newline moved the end of the line.
+        return p != FAIL && timestamp(p, lineEnd, precision);
     }
 
     private int measurement(int p, int e) {
@@ -157,6 +191,9 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         if (p == FAIL) {
             return fail(start, "measurement longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
         }
+        if (p < e && isControl(buf[p])) {
+            return fail(p, "control character " + hex(buf[p]) + " in the measurement");
+        }
         return checkUtf8(start, measOff, measLen, "measurement") ? p : FAIL;
     }
 
@@ -167,6 +204,9 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         int kLen = scratchLen - kOff;
         if (p == FAIL) {
             return fail(ks, "tag key longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
+        }
+        if (p < e && isControl(buf[p])) {
+            return fail(p, "control character " + hex(buf[p]) + " in a tag key");
         }
         if (kLen == 0) {
             return fail(ks, "missing tag key");
@@ -183,6 +223,9 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         int vLen = scratchLen - vOff;
         if (p == FAIL) {
             return fail(vs, "tag value longer than " + SeriesKey.MAX_TAG_VALUE_BYTES + " bytes");
+        }
+        if (p < e && isControl(buf[p])) {
+            return fail(p, "control character " + hex(buf[p]) + " in a tag value");
         }
         if (vLen == 0) {
             return fail(vs, "missing tag value");
@@ -219,6 +262,9 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             if (p == FAIL) {
                 return fail(ks, "field key longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
             }
+            if (p < e && isControl(buf[p])) {
+                return fail(p, "control character " + hex(buf[p]) + " in a field key");
+            }
             if (kLen == 0) {
                 return fail(ks, "missing field key");
             }
@@ -251,6 +297,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
                 if (p == FAIL) {
                     return FAIL;
                 }
+                e = lineEnd;
             }
             if (!addField(ks, kOff, kLen, numeric, v)) {
                 return FAIL;
@@ -363,10 +410,15 @@ public final class LineProtocolParser implements Parser<SampleSink> {
 
     /**
      * Skips a string field value (validated, never stored): {@code \"} and {@code \\} are its
-     * escapes, a backslash before anything else is itself. Returns the position after it.
+     * escapes, a backslash before anything else is itself. A newline inside it is part of it, as in
+     * the reference and InfluxDB: then the point goes on past that line, and {@link #lineEnd}
+     * moves to the end of the line where the string closes. A string that never closes is an
+     * error of its own line only, and parsing goes on with the next line. Returns the position
+     * after the closing quote.
      */
     private int skipString(int p, int e) {
         int open = p++;
+        boolean high = false;
         while (p < e) {
             byte b = buf[p];
             if (b == '\\' && p + 1 < e) {
@@ -374,15 +426,55 @@ public final class LineProtocolParser implements Parser<SampleSink> {
                 continue;
             }
             if (b == '"') {
-                p++;
-                if (p < e && buf[p] != ',' && buf[p] != ' ') {
-                    return fail(p, "expected ',' or ' ' after a string field value");
-                }
-                return p;
+                return afterString(open, p, high);
             }
+            high |= b < 0;
+            p++;
+        }
+        return e < end ? stringPastTheLine(open, p, high) : fail(open, "unterminated string field value");
+    }
+
+    /** The rare case: no closing quote before the end of the line; look past it. */
+    private int stringPastTheLine(int open, int p, boolean high) {
+        int newlinesSeen = 0;
+        while (p < end) {
+            byte b = buf[p];
+            if (b == '\\' && p + 1 < end) {
+                newlinesSeen += buf[p + 1] == '\n' ? 1 : 0;
+                p += 2;
+                continue;
+            }
+            if (b == '"') {
+                newlines += newlinesSeen;
+                endOfLineAfter(p);
+                return afterString(open, p, high);
+            }
+            newlinesSeen += b == '\n' ? 1 : 0;
+            high |= b < 0;
             p++;
         }
         return fail(open, "unterminated string field value");
+    }
+
+    /** The line goes on after a string that closed at {@code quote}: its end is the next LF. */
+    private void endOfLineAfter(int quote) {
+        int n = quote + 1;
+        while (n < end && buf[n] != '\n') {
+            n++;
+        }
+        eol = n;
+        lineEnd = n > quote + 1 && buf[n - 1] == '\r' ? n - 1 : n;
+    }
+
+    private int afterString(int open, int quote, boolean high) {
+        int p = quote + 1;
+        if (high && !Numbers.isUtf8(buf, open + 1, quote)) {
+            return fail(open, "invalid UTF-8 in a string field value");
+        }
+        if (p < lineEnd && buf[p] != ',' && buf[p] != ' ') {
+            return fail(p, "expected ',' or ' ' after a string field value");
+        }
+        return p;
     }
 
     /**
@@ -427,7 +519,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         int max = scratchLen + limit;
         while (p < e) {
             byte b = buf[p];
-            if (b == ',' || b == ' ' || (inKeyValue && b == '=')) {
+            if (b == ',' || b == ' ' || (inKeyValue && b == '=') || isControl(b)) {
                 break;
             }
             if (b == '\\' && p + 1 < e) {
@@ -451,12 +543,26 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     private static final boolean[] STOP_MEASUREMENT = stops(",\\ ");
     private static final boolean[] STOP_KEY_VALUE = stops(",\\ =");
 
+    /** The delimiters, and every control character: names stop there (and the caller refuses it). */
     private static boolean[] stops(String chars) {
         boolean[] t = new boolean[256];
         for (char c : chars.toCharArray()) {
             t[c] = true;
         }
+        for (int c = 0; c < 0x20; c++) {
+            t[c] = true;
+        }
+        t[0x7F] = true;
         return t;
+    }
+
+    /** The reference's nonprintable characters: none may appear in a name (nor unescaped elsewhere). */
+    private static boolean isControl(byte b) {
+        return (b >= 0 && b < 0x20) || b == 0x7F;
+    }
+
+    private static String hex(byte b) {
+        return String.format("0x%02X", b & 0xFF);
     }
 
     /** Names become PostgreSQL text: refuse bytes that are not UTF-8 rather than store U+FFFD. */

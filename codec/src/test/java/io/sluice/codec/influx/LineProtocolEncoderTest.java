@@ -63,14 +63,26 @@ class LineProtocolEncoderTest {
     }
 
     @Test
+    void aStringValueMayHoldANewlineAndReadsBackAsOneLine() {
+        String text = line("m", Map.of(), Map.of("s", "two\nlines", "v", 1.0), 0, Precision.SECONDS);
+        io.sluice.codec.Recorder r = new io.sluice.codec.Recorder();
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        new LineProtocolParser().parse(b, 0, b.length, Precision.SECONDS, r);
+        assertThat(r.errors).isEmpty();
+        assertThat(r.samples).hasSize(1);
+        assertThat(r.skipped).isEqualTo(1);
+    }
+
+    @Test
     void refusesWhatLineProtocolCannotCarry() {
         Map<String, Object> one = Map.of("v", 1.0);
         assertThatThrownBy(() -> line("m\\", Map.of(), one, 0, Precision.SECONDS)).hasMessageContaining("backslash");
         assertThatThrownBy(() -> line("m", Map.of("k", "v\\"), one, 0, Precision.SECONDS)).hasMessageContaining("backslash");
         assertThatThrownBy(() -> line("#m", Map.of(), one, 0, Precision.SECONDS)).hasMessageContaining("'#'");
-        assertThatThrownBy(() -> line("\tm", Map.of(), one, 0, Precision.SECONDS)).hasMessageContaining("tab");
+        assertThatThrownBy(() -> line("\tm", Map.of(), one, 0, Precision.SECONDS)).hasMessageContaining("control character (0x09)");
+        assertThatThrownBy(() -> line("m", Map.of("k", "a\u007fb"), one, 0, Precision.SECONDS)).hasMessageContaining("0x7F");
         assertThatThrownBy(() -> line("m", Map.of("k", ""), one, 0, Precision.SECONDS)).hasMessageContaining("empty");
-        assertThatThrownBy(() -> line("m\nx", Map.of(), one, 0, Precision.SECONDS)).hasMessageContaining("newline");
+        assertThatThrownBy(() -> line("m\nx", Map.of(), one, 0, Precision.SECONDS)).hasMessageContaining("control character (0x0A)");
         assertThatThrownBy(() -> line("m", Map.of(), Map.of(), 0, Precision.SECONDS)).hasMessageContaining("at least one field");
         assertThatThrownBy(() -> line("m", Map.of(), Map.of("v", Double.NaN), 0, Precision.SECONDS)).hasMessageContaining("NaN");
         assertThatThrownBy(() -> line("m", Map.of(), one, Long.MAX_VALUE, Precision.NANOSECONDS)).hasMessageContaining("nanoseconds");

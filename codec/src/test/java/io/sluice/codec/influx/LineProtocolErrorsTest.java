@@ -11,7 +11,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static io.sluice.codec.SampleSink.NO_TIME;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Malformed lines: one error each, with line, position and reason, and the good lines around kept. */
@@ -223,11 +227,64 @@ class LineProtocolErrorsTest {
         assertThat(r.errors).extracting(ParseError::line).containsExactly(2, 5, 8);
     }
 
+    @ParameterizedTest(name = "{0} -> {2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            // The reference's nonprintable characters (0x00-0x1F, 0x7F; \xNN here) are in no name,
+            // escaped or not, nor in a comment; its whitespace is the space alone.
+            "m\\x0bx v=1|2|control character 0x0B in the measurement",
+            "\\x09m v=1|1|control character 0x09 in the measurement",
+            "m\\\\x01 v=1|3|control character 0x01 in the measurement",
+            "m\\x7f v=1|2|control character 0x7F in the measurement",
+            "m,t\\x00=1 v=1|4|control character 0x00 in a tag key",
+            "m,t=a\\x09b v=1|6|control character 0x09 in a tag value",
+            "m,t=a\\x02 v=1|6|control character 0x02 in a tag value",
+            "m \\x0ff=1|3|control character 0x0F in a field key",
+            "m v\\x08x=1|4|control character 0x08 in a field key",
+            "# a comment\\x09with a tab|12|control character 0x09 in a comment",
+            "`  # \\x07`|5|control character 0x07 in a comment",
+    })
+    void controlCharactersInNamesAndCommentsAreRefusedAsTheReferenceDoes(String line, int position, String reason) {
+        Matcher m = Pattern.compile("\\\\x([0-9a-f]{2})").matcher(line);
+        String text = m.replaceAll(r -> Matcher.quoteReplacement(String.valueOf((char) Integer.parseInt(r.group(1), 16))));
+        ParseError e = errorOf(text, Precision.NANOSECONDS);
+        assertThat(e.reason()).isEqualTo(reason);
+        assertThat(e.position()).isEqualTo(position);
+    }
+
     @Test
-    void aNewlineInsideAStringEndsTheLineAndTheString() {
-        Recorder r = parse("m s=\"two\nlines\",v=1\nm v=2", Precision.NANOSECONDS);
-        assertThat(r.errors).extracting(ParseError::reason)
-                .containsExactly("unterminated string field value", "missing fields");
+    void aStringFieldThatIsNotUtf8IsRefused() {
+        byte[] b = {'m', ' ', 's', '=', '"', 'b', 'a', 'd', (byte) 0xFF, '"', ',', 'v', '=', '1', '\n', 'm', ' ', 'v', '=', '2'};
+        Recorder r = parse(b, Precision.NANOSECONDS);
+        assertThat(r.errors).extracting(ParseError::reason).containsExactly("invalid UTF-8 in a string field value");
+        assertThat(r.errors).extracting(ParseError::position).containsExactly(5);
+        assertThat(r.samples).extracting(Sample::value).containsExactly(2.0);
+    }
+
+    @Test
+    void aNewlineInsideAStringIsPartOfItAndThePointGoesOn() {
+        Recorder r = parse("m s=\"two\nlines\",v=1 7\nm s=\"crlf\r\n\\\"still\\\" in\n\",v=2\nm v=3\nbad", Precision.NANOSECONDS);
+        assertThat(r.samples).containsExactly(Sample.of("m_v", Map.of(), 0, 1), Sample.of("m_v", Map.of(), NO_TIME, 2),
+                Sample.of("m_v", Map.of(), NO_TIME, 3));
+        assertThat(r.skipped).isEqualTo(2);
+        // Lines are counted as the text has them: the point on line 3 spans lines 3 to 5.
+        assertThat(r.errors).extracting(ParseError::line).containsExactly(7);
+    }
+
+    @Test
+    void aStringThatNeverClosesIsAnErrorOfItsOwnLineAndTheNextLinesAreParsed() {
+        Recorder r = parse("m s=\"open,v=1\nm v=2\nm v=3", Precision.NANOSECONDS);
+        assertThat(r.errors).extracting(ParseError::reason).containsExactly("unterminated string field value");
+        assertThat(r.errors).extracting(ParseError::line).containsExactly(1);
+        assertThat(r.errors.get(0).text()).isEqualTo("m s=\"open,v=1");
+        assertThat(r.samples).extracting(Sample::value).containsExactly(2.0, 3.0);
+    }
+
+    @Test
+    void aPointAfterAMultiLineStringIsAnErrorOfTheWholePoint() {
+        Recorder r = parse("m s=\"a\nb\" x\nm v=2", Precision.NANOSECONDS);
+        assertThat(r.errors).extracting(ParseError::reason).containsExactly("invalid timestamp");
+        assertThat(r.errors).extracting(ParseError::line).containsExactly(1);
+        assertThat(r.errors).extracting(ParseError::position).containsExactly(11);
         assertThat(r.samples).extracting(Sample::value).containsExactly(2.0);
     }
 }

@@ -27,12 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RoundTripTest {
     private static final long SEED = Long.getLong("sluice.seed", 0x5EED_2024_1122L);
     /** Characters that need escaping or could confuse a parser, plus multi-byte ones. */
-    private static final int[] ALPHABET = "abcXYZ09_-.:/ ,=\\\"'#\té€中😀\r".codePoints().toArray();
+    private static final int[] ALPHABET = "abcXYZ09_-.:/ ,=\\\"'#é€中😀".codePoints().toArray();
+    /** String field values may hold control characters too, newlines included. */
+    private static final int[] STRING_ALPHABET = "abcXYZ09_-.:/ ,=\\\"'#é€中😀\t\r\n\u0001".codePoints().toArray();
 
     private static String name(Random r, int max) {
+        return text(r, max, ALPHABET);
+    }
+
+    private static String text(Random r, int max, int[] alphabet) {
         StringBuilder sb = new StringBuilder();
         for (int n = 1 + r.nextInt(max); n > 0; n--) {
-            sb.appendCodePoint(ALPHABET[r.nextInt(ALPHABET.length)]);
+            sb.appendCodePoint(alphabet[r.nextInt(alphabet.length)]);
         }
         // Line protocol cannot carry a name ending with a backslash (it would escape the delimiter).
         if (sb.charAt(sb.length() - 1) == '\\') {
@@ -65,8 +71,8 @@ class RoundTripTest {
             long unit = Math.max(1, -p.toMicros(-1)); // micros in one unit; 1 for ns and us
             for (int l = 1 + r.nextInt(5); l > 0; l--) {
                 String m = name(r, 12);
-                if (m.charAt(0) == '#' || m.charAt(0) == '\t') {
-                    m = "m" + m; // a comment, or leading whitespace: not a measurement
+                if (m.charAt(0) == '#') {
+                    m = "m" + m; // a comment: not a measurement
                 }
                 Map<String, String> tags = new LinkedHashMap<>();
                 for (int t = r.nextInt(5); t > 0; t--) {
@@ -80,7 +86,7 @@ class RoundTripTest {
                     Object v = switch (r.nextInt(6)) {
                         case 0 -> r.nextLong();
                         case 1 -> r.nextBoolean();
-                        case 2 -> name(r, 10);
+                        case 2 -> text(r, 10, STRING_ALPHABET);
                         default -> value(r);
                     };
                     fields.put(key, v);
