@@ -46,8 +46,6 @@ import java.util.concurrent.TimeUnit;
 public final class BatchWriter implements EventHandler<SampleEvent> {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
     private static final int NON_TRANSIENT_ATTEMPTS = 3;
-    /** Bytes of COPY data sent at a time. */
-    private static final int COPY_BUFFER = 256 * 1024;
 
     private final int index;
     private final WriterConfig cfg;
@@ -55,7 +53,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final SeriesRegistry registry;
     private final Partitions partitions;
     private final WriterMetrics metrics;
-    private final CopyEncoder encoder = new CopyEncoder(COPY_BUFFER);
+    private final CopyEncoder encoder = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
     private final WriterBatch batch;
 
     private final CommittedBatches committedBatches;
