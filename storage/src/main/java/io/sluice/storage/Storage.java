@@ -10,6 +10,7 @@ import io.sluice.storage.db.TimescalePolicies;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.ingest.IngestPort;
 import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.query.RollupInvalidations;
 import io.sluice.storage.query.RollupMetrics;
 import io.sluice.storage.query.Rollups;
 import io.sluice.storage.ring.SampleEvent;
@@ -71,8 +72,11 @@ public final class Storage implements AutoCloseable {
         this.health = new DatabaseHealth(cfg.database());
         WriterMetrics wm = new WriterMetrics(metrics, health);
         this.committedBatches = new CommittedBatches(UUID.randomUUID());
+        RollupMetrics rm = new RollupMetrics(metrics);
+        // TimescaleDB keeps its own invalidation log for the continuous aggregates.
+        RollupInvalidations late = flavor == Schema.Flavor.POSTGRES ? new RollupInvalidations(rm) : null;
         for (int i = 0; i < wc.writers(); i++) {
-            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, committedBatches, wm);
+            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, committedBatches, wm, late);
             writers.add(w);
             ring.addConsumer(w);
         }
@@ -82,7 +86,7 @@ public final class Storage implements AutoCloseable {
         metrics.gauge("sluice_series_pending", "New series waiting for an id.", registry::pendingCount);
         metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
                 () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
-        this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000, new RollupMetrics(metrics));
+        this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000, cfg.retention1m().toNanos() / 1000, rm);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-maintenance");
             t.setDaemon(true);

@@ -170,7 +170,7 @@ class StorageIT {
         storage = Storage.open(config(url, 1, 10), new Metrics());
         assertThat(storage.flavor()).isEqualTo(Schema.Flavor.POSTGRES);
         assertThat(storage.registry().idOf(SeriesKey.of("mem_used", Map.of("host", "b")))).isPositive();
-        assertThat(TestDatabase.count(url, "SELECT count(*) FROM sluice_schema")).isEqualTo(7);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM sluice_schema")).isEqualTo(Schema.STEPS.size());
     }
 
     @Test

@@ -12,8 +12,9 @@ import java.time.Duration;
 /**
  * TimescaleDB's compression and retention, as policies (issue 3): raw chunks older than
  * {@code compressAfter} are compressed, segmented by series; raw data and 1-minute rollups are
- * dropped past their retention; 1h and 1d rollups are kept. Re-applied at every start so a
- * changed setting takes effect.
+ * dropped past their retention; 1h and 1d rollups are kept; the continuous aggregates refresh
+ * whatever was written within raw retention. Re-applied at every start so a changed setting
+ * takes effect.
  */
 public final class TimescalePolicies {
     private static final Logger log = LoggerFactory.getLogger(TimescalePolicies.class);
@@ -42,11 +43,38 @@ public final class TimescalePolicies {
             st.execute("SELECT add_retention_policy('samples', " + interval(retentionRaw) + ")");
             st.execute("SELECT remove_retention_policy('samples_1m', if_exists => true)");
             st.execute("SELECT add_retention_policy('samples_1m', " + interval(retention1m) + ")");
-            log.info("TimescaleDB policies applied [compressAfter={}, retentionRaw={}, retention1m={}]",
-                    compressAfter, retentionRaw, retention1m);
+            refreshWindows(st, retentionRaw, retention1m);
+            log.info("TimescaleDB policies applied [compressAfter={}, retentionRaw={}, retention1m={}, rollupRefreshWindow={}]",
+                    compressAfter, retentionRaw, retention1m, retentionRaw);
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /**
+     * The continuous aggregates' refresh windows reach back as far as raw samples are accepted
+     * (issue 14, item 4). TimescaleDB logs every late or backfilled write as an invalidation, but
+     * a policy only re-materialises invalidations inside its window, and real-time aggregation
+     * covers only what is past the watermark: with the first windows (1 hour, 1 day, 7 days) a
+     * backfill of a few days was never in the rollups. A refresh costs what is invalidated, not
+     * the width of the window. Each window ends where the data below it is dropped, never past
+     * it: a refresh over dropped raw data deletes the aggregate's buckets there (TimescaleDB,
+     * "Data retention with continuous aggregates"); 1h reads 1m, which is kept
+     * {@code retention_1m}; 1d reads 1h, kept for ever.
+     */
+    private static void refreshWindows(Statement st, Duration retentionRaw, Duration retention1m) throws SQLException {
+        Duration m1 = retentionRaw;
+        Duration h1 = retentionRaw.compareTo(retention1m) < 0 ? retentionRaw : retention1m;
+        Duration d1 = retentionRaw.plusDays(1);
+        policy(st, "samples_1m", m1, "1 minute", "1 minute");
+        policy(st, "samples_1h", h1, "1 hour", "1 hour");
+        policy(st, "samples_1d", d1, "1 day", "1 day");
+    }
+
+    private static void policy(Statement st, String view, Duration start, String end, String every) throws SQLException {
+        st.execute("SELECT remove_continuous_aggregate_policy('" + view + "', if_exists => true)");
+        st.execute("SELECT add_continuous_aggregate_policy('" + view + "', start_offset => " + interval(start)
+                + ", end_offset => INTERVAL '" + end + "', schedule_interval => INTERVAL '" + every + "')");
     }
 
     private static String interval(Duration d) {

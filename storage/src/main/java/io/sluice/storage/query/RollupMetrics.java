@@ -10,6 +10,7 @@ import java.util.Map;
 public final class RollupMetrics {
     final Counter refreshes;
     final Counter failures;
+    final Counter invalidatedRanges;
     private final Map<Source, Counter> skipped = new EnumMap<>(Source.class);
     /** Each level's watermark as last seen, epoch micros; 0 before the first refresh. */
     private final Map<Source, Long> marks = new EnumMap<>(Source.class);
@@ -18,6 +19,8 @@ public final class RollupMetrics {
         refreshes = m.counter("sluice_rollup_refreshes_total", "Rollup refresh runs completed (plain PostgreSQL).");
         failures = m.counter("sluice_rollup_refresh_failures_total",
                 "Rollup refresh runs that failed as a whole and will be retried (database down, timeout).");
+        invalidatedRanges = m.counter("sluice_rollup_invalidated_ranges_total",
+                "Time ranges of late or backfilled samples that writers recorded for the rollups to re-materialise.");
         for (Source level : new Source[] {Source.M1, Source.H1, Source.D1}) {
             skipped.put(level, m.counter("sluice_rollup_buckets_skipped_total",
                     "Rollup buckets of one series that could not be computed (a data error) and were skipped.",

@@ -1,6 +1,8 @@
 package io.sluice.storage.query;
 
 import org.postgresql.util.ByteConverter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +26,7 @@ import java.util.Map;
  * aggregation), so a chart has no hole at its right edge either way.
  */
 public final class Rollups {
+    private static final Logger log = LoggerFactory.getLogger(Rollups.class);
     static final String ORIGIN = "TIMESTAMPTZ '1970-01-01 00:00:00+00'";
     /**
      * Its own advisory lock key: it once shared the key of partition compaction's session lock,
@@ -32,23 +35,33 @@ public final class Rollups {
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_04L;
 
     private final long rawRetentionMicros;
+    private final long retention1mMicros;
     private final RollupMetrics metrics;
     private final Materializer materializer;
 
     /** @param rawRetentionMicros how far back a first refresh starts */
     public Rollups(long rawRetentionMicros) {
-        this(rawRetentionMicros, new RollupMetrics(new io.sluice.storage.metrics.Metrics()));
+        this(rawRetentionMicros, Long.MAX_VALUE / 4, new RollupMetrics(new io.sluice.storage.metrics.Metrics()));
     }
 
-    public Rollups(long rawRetentionMicros, RollupMetrics metrics) {
+    /**
+     * @param rawRetentionMicros raw samples kept: how far back a first refresh starts, and how far
+     *                           back late samples are re-materialised at 1m
+     * @param retention1mMicros  1-minute rollups kept: how far back an hour may be recomputed
+     */
+    public Rollups(long rawRetentionMicros, long retention1mMicros, RollupMetrics metrics) {
         this.rawRetentionMicros = rawRetentionMicros;
+        this.retention1mMicros = retention1mMicros;
         this.metrics = metrics;
         this.materializer = new Materializer(metrics);
     }
 
     /**
-     * Refreshes every level up to {@code now}; returns each level's new watermark. A bucket that
-     * cannot be computed is skipped and counted, never retried forever ({@link Materializer}).
+     * Refreshes every level up to {@code now}; returns each level's new watermark. Besides each
+     * level's window behind its watermark, the buckets that late and backfilled samples touched
+     * ({@link RollupInvalidations}) are recomputed, at 1m and then at the 1h and 1d buckets
+     * holding them. A bucket that cannot be computed is skipped and counted, never retried
+     * forever ({@link Materializer}).
      */
     public synchronized Map<Source, Instant> refresh(Connection c, Instant now) throws SQLException {
         Map<Source, Instant> marks = new EnumMap<>(Source.class);
@@ -64,7 +77,14 @@ public final class Rollups {
                     return marks; // another node is refreshing
                 }
             }
-            long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+            long nowMicros = toMicros(now);
+            BucketRanges late = RollupInvalidations.take(c);
+            if (!late.isEmpty()) {
+                log.info("late samples: re-materialising their rollup buckets [ranges={}, from={}, to={}]", late.size(),
+                        micros(late.min()), micros(late.max()));
+            }
+            // What changed in the level below: for 1m, the raw samples that arrived late.
+            BucketRanges changed = late;
             // 1m trails raw by 10 s of lag; each higher level goes no further than the one below.
             long upper = floor(nowMicros - 10_000_000L, Source.M1.bucketMicros);
             for (Source level : new Source[] {Source.M1, Source.H1, Source.D1}) {
@@ -72,11 +92,22 @@ public final class Rollups {
                 long from = watermark(c, level, to - rawRetentionMicros);
                 long lateness = level == Source.M1 ? 5 * 60_000_000L : level.bucketMicros;
                 long start = floor(Math.max(to - rawRetentionMicros, from - lateness), level.bucketMicros);
+                BucketRanges regular = BucketRanges.of(start, to);
+                // Only where the level below is still whole: raw within its retention for 1m,
+                // 1m within its retention for 1h (1h is kept for ever).
+                long complete = switch (level) {
+                    case M1 -> nowMicros - rawRetentionMicros;
+                    case H1 -> nowMicros - retention1mMicros;
+                    default -> Long.MIN_VALUE / 2;
+                };
+                BucketRanges ranges = regular.union(changed.widen(level.bucketMicros)
+                        .clamp(-floor(-complete, level.bucketMicros), to));
+                materializer.run(c, level, ranges);
                 if (to > start) {
-                    materializer.run(c, level, BucketRanges.of(start, to));
                     setWatermark(c, level, to);
                 }
                 marks.put(level, micros(Math.max(from, to)));
+                changed = ranges;
                 upper = to;
             }
             c.commit();

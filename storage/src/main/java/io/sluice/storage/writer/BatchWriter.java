@@ -6,6 +6,7 @@ import io.sluice.codec.SeriesKey;
 import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.db.SqlStates;
+import io.sluice.storage.query.RollupInvalidations;
 import io.sluice.storage.ring.SampleEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private int attemptRows;
     /** The current attempt has sent COMMIT (a failure from then on leaves the outcome unknown). */
     private boolean commitSent;
+    private final RollupInvalidations late;
 
     private long firstAtNanos;
     /** The batch holds the end of a request someone waits on. */
@@ -74,8 +76,13 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private volatile boolean halted;
     private volatile long lastFailureLogNanos;
 
+    /**
+     * @param late where batches record the time ranges of late and backfilled samples for the
+     *             rollups (README, rollups), in the same transaction; null on TimescaleDB
+     */
     public BatchWriter(int index, WriterConfig cfg, DataSource pool, SeriesRegistry registry,
-                       Partitions partitions, CommittedBatches committedBatches, WriterMetrics metrics) {
+                       Partitions partitions, CommittedBatches committedBatches, WriterMetrics metrics,
+                       RollupInvalidations late) {
         this.index = index;
         this.committedBatches = committedBatches;
         this.cfg = cfg;
@@ -83,6 +90,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         this.registry = registry;
         this.partitions = partitions;
         this.metrics = metrics;
+        this.late = late;
         // A batch reaches batchSize, then takes at most one more slot (or the rest of a request).
         this.batch = new WriterBatch(cfg.batchSize() + SampleEvent.CAPACITY);
     }
@@ -222,6 +230,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     encoder.begin(c);
                     batch.encode(encoder);
                     encoder.end();
+                    if (late != null) {
+                        late.record(c, batch.times, batch.seriesIds, batch.size, System.currentTimeMillis() * 1000);
+                    }
                 }
                 attemptRows = rows;
                 commitSent = true;

@@ -1,0 +1,130 @@
+package io.sluice.storage.query;
+
+import io.sluice.storage.metrics.Counter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+
+/**
+ * The log of late and backfilled samples on plain PostgreSQL (issue 14, item 4), as TimescaleDB
+ * keeps an invalidation log for its continuous aggregates: a writer records, in the transaction
+ * that commits the samples, the time ranges of those older than what the rollup refresh re-reads
+ * anyway; the refresh takes the ranges and re-materialises their buckets at 1m, 1h and 1d.
+ *
+ * <p>The live path pays one comparison a row: samples of the last {@link #LIVE_WINDOW_MICROS}
+ * are left to the refresh's own re-reading. It reads from five minutes behind its watermark,
+ * and the watermark is never more than a refresh behind now, so a sample committed at time C
+ * with a time after C minus two minutes is read by the next refresh however late that runs;
+ * three minutes are left for clocks that differ between nodes. Older samples are coalesced per
+ * batch into whole minutes, at most {@link #MAX_RANGES} ranges (coarser when more), not a row
+ * per sample.
+ */
+public final class RollupInvalidations {
+    public static final long LIVE_WINDOW_MICROS = 2 * 60_000_000L;
+    static final int MAX_RANGES = 256;
+    /** Rows the refresh takes in one run; a longer backlog is worked off run by run. */
+    static final int TAKE_PER_RUN = 50_000;
+    private static final long MINUTE = 60_000_000L;
+    /** Range widths tried in turn when a batch touches more than {@link #MAX_RANGES} of the finer. */
+    private static final long[] WIDTHS = {MINUTE, 10 * MINUTE, 60 * MINUTE, 1_440 * MINUTE, 7 * 1_440 * MINUTE,
+            30 * 1_440 * MINUTE, 365 * 1_440 * MINUTE};
+
+    private final Counter recorded;
+
+    public RollupInvalidations(RollupMetrics metrics) {
+        this.recorded = metrics.invalidatedRanges;
+    }
+
+    /**
+     * Records the minutes touched by the batch's rows older than the live window, in the
+     * caller's transaction. Rows whose series id is negative are not written and are skipped.
+     *
+     * @return ranges recorded
+     */
+    public int record(Connection c, long[] times, int[] seriesIds, int size, long nowMicros) throws SQLException {
+        long threshold = nowMicros - LIVE_WINDOW_MICROS;
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (times[i] < threshold && seriesIds[i] >= 0) {
+                n++;
+            }
+        }
+        if (n == 0) {
+            return 0;
+        }
+        long[] minutes = new long[n];
+        n = 0;
+        for (int i = 0; i < size; i++) {
+            if (times[i] < threshold && seriesIds[i] >= 0) {
+                minutes[n++] = Math.floorDiv(times[i], MINUTE) * MINUTE;
+            }
+        }
+        Arrays.sort(minutes);
+        long[] ranges = null;
+        for (long width : WIDTHS) {
+            ranges = coalesce(minutes, width);
+            if (ranges.length / 2 <= MAX_RANGES) {
+                break;
+            }
+        }
+        int count = ranges.length / 2;
+        Long[] lo = new Long[count];
+        Long[] hi = new Long[count];
+        for (int i = 0; i < count; i++) {
+            lo[i] = ranges[2 * i] / 1_000_000L;
+            hi[i] = ranges[2 * i + 1] / 1_000_000L;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_invalidations (lo, hi)"
+                + " SELECT to_timestamp(l), to_timestamp(h) FROM unnest(?::int8[], ?::int8[]) AS r(l, h)")) {
+            ps.setArray(1, c.createArrayOf("int8", lo));
+            ps.setArray(2, c.createArrayOf("int8", hi));
+            ps.executeUpdate();
+        }
+        recorded.add(count);
+        return count;
+    }
+
+    /** Sorted bucket starts (minutes) as ranges of {@code width}-aligned buckets, touching ones merged. */
+    static long[] coalesce(long[] sortedMinutes, long width) {
+        long[] out = new long[16];
+        int m = 0;
+        for (long t : sortedMinutes) {
+            long lo = Rollups.floor(t, width);
+            if (m > 0 && lo <= out[m - 1]) {
+                out[m - 1] = Math.max(out[m - 1], lo + width);
+                continue;
+            }
+            if (m == out.length) {
+                out = Arrays.copyOf(out, m * 2);
+            }
+            out[m++] = lo;
+            out[m++] = lo + width;
+        }
+        return Arrays.copyOf(out, m);
+    }
+
+    /**
+     * Takes (deletes and returns) up to {@link #TAKE_PER_RUN} recorded ranges, in the refresh's
+     * transaction: should it fail, they are there for the next run.
+     */
+    static BucketRanges take(Connection c) throws SQLException {
+        long[] pairs = new long[64];
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM rollup_invalidations WHERE ctid = ANY(ARRAY("
+                + "SELECT ctid FROM rollup_invalidations LIMIT " + TAKE_PER_RUN + ")) RETURNING lo, hi");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (2 * n + 2 > pairs.length) {
+                    pairs = Arrays.copyOf(pairs, pairs.length * 2);
+                }
+                pairs[2 * n] = Rollups.toMicros(rs.getTimestamp(1));
+                pairs[2 * n + 1] = Rollups.toMicros(rs.getTimestamp(2));
+                n++;
+            }
+        }
+        return BucketRanges.ofPairs(pairs, n);
+    }
+}
