@@ -21,7 +21,8 @@ record Result(String scenario, long rows, double seconds, Map<String, Object> ex
 
     /** An ingest figure, comparable with the COPY ceiling; query and live figures are not. */
     boolean landsRows() {
-        return scenario.startsWith("ceiling") || scenario.startsWith("http") || scenario.startsWith("udp");
+        return scenario.startsWith("ceiling") || scenario.startsWith("http") || scenario.startsWith("udp")
+                || scenario.startsWith("prometheus") || scenario.startsWith("otlp");
     }
 
     Map<String, Object> asMap() {

@@ -61,7 +61,8 @@ class OtlpIT {
     @BeforeAll
     static void start() throws Exception {
         otlpPort = TestServer.freeTcpPort();
-        s = TestServer.start("otlp", Map.of("otlp_http_port", Integer.toString(otlpPort), "max_body_bytes", "1MiB"));
+        s = TestServer.start("otlp", Map.of("otlp_http_port", Integer.toString(otlpPort), "max_body_bytes", "1MiB",
+                "otlp_resource_attributes_deny", "telemetry.sdk.version, process.pid"));
         assertThat(s.server.port("otlp_http")).isEqualTo(otlpPort);
     }
 
@@ -121,6 +122,8 @@ class OtlpIT {
             List<Row> rows = StoredRows.withPrefix(s.db, prefix + ".");
             Map<String, String> service = Map.of("service.name", "otlp-it", "telemetry.sdk.language", "java");
             assertThat(StoredRows.value(rows, prefix + ".requests", with(service, "route", "/a"))).isEqualTo(7);
+            assertThat(rows).as("otlp_resource_attributes_deny").allSatisfy(r ->
+                    assertThat(r.tags()).containsKey("telemetry.sdk.name").doesNotContainKey("telemetry.sdk.version"));
             assertThat(StoredRows.value(rows, prefix + ".temperature", with(service, "room", "lab"))).isEqualTo(21.5);
             assertThat(StoredRows.value(rows, prefix + ".size_bucket", Map.of("le", "1"))).isEqualTo(0);
             assertThat(StoredRows.value(rows, prefix + ".size_bucket", Map.of("le", "10"))).isEqualTo(1);

@@ -77,7 +77,7 @@ public final class OtlpJsonParser implements Parser<SampleSink> {
         }
         malformed = new ParseError(Math.max(1, emitter.line()), 1, refused, ParseError.excerpt(buf, off, len));
         sink.error(malformed);
-        return 0;
+        return stats.samples; // what came before the damage; the caller discards it (class comment)
     }
 
     @Override

@@ -100,7 +100,7 @@ public final class RemoteWriteParser implements Parser<SampleSink> {
                     "not a valid " + (version == Version.V1 ? "prometheus.WriteRequest" : "io.prometheus.write.v2.Request")
                             + ": " + e.getMessage(), "");
             sink.error(malformed);
-            return 0;
+            return stats.samples; // what came before the damage; the caller discards it (class comment)
         }
     }
 

@@ -31,6 +31,11 @@ public record Key(String name, Type type, Object defaultValue, long min, long ma
         return new Key(name, Type.LONG_BYTES, def, min, max, false, List.of(), help);
     }
 
+    /** Free text ({@code Config.get} gives the String, or null when unset and without default). */
+    public static Key text(String name, String def, String help) {
+        return new Key(name, Type.STRING, def, 0, 0, false, List.of(), help);
+    }
+
     /** A list of numbers, each in (min, max]: {@code 50,90,99.9} in the environment, an array in TOML. */
     public static Key numbers(String name, double[] def, long min, long max, String help) {
         return new Key(name, Type.NUMBERS, def.clone(), min, max, false, List.of(), help);

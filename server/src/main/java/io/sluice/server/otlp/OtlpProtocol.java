@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.sluice.codec.ParseError;
+import io.sluice.codec.otlp.AttributeFilter;
 import io.sluice.codec.otlp.OtlpJsonParser;
 import io.sluice.codec.otlp.OtlpProtobufParser;
 import io.sluice.codec.otlp.OtlpStats;
@@ -28,6 +29,8 @@ import java.util.Map;
  */
 public final class OtlpProtocol implements Protocol {
     static final String PORT = "otlp_http_port";
+    static final String ALLOW = "otlp_resource_attributes_allow";
+    static final String DENY = "otlp_resource_attributes_deny";
     static final String PATH = "/v1/metrics";
     private static final String TRANSPORT = "http_otlp";
 
@@ -39,15 +42,18 @@ public final class OtlpProtocol implements Protocol {
     @Override
     public List<Key> keys() {
         return List.of(Key.integer(PORT, 4318, 0, 65535,
-                "OpenTelemetry OTLP/HTTP port, answering /v1/metrics only (0 disables; the HTTP port answers it too)"));
+                        "OpenTelemetry OTLP/HTTP port, answering /v1/metrics only (0 disables; the HTTP port answers it too)"),
+                Key.text(ALLOW, "", "resource attributes that become tags, comma-separated (empty: all)"),
+                Key.text(DENY, "", "resource attributes that never become tags, comma-separated (process.pid, ...)"));
     }
 
     @Override
     public void bind(Binding b) throws Exception {
+        AttributeFilter filter = new AttributeFilter(names(b.config().get(ALLOW)), names(b.config().get(DENY)));
         FastThreadLocal<PerLoop> perLoop = new FastThreadLocal<>() {
             @Override
             protected PerLoop initialValue() {
-                return new PerLoop(b);
+                return new PerLoop(b, filter);
             }
         };
         b.router().post(PATH, Scope.WRITE, ex -> export(b, perLoop.get(), ex));
@@ -104,6 +110,18 @@ public final class OtlpProtocol implements Protocol {
         b.publisher().publish(ex, sink.sink(), TRANSPORT, new OtlpAnswer(json, sink.rejectedPoints(), stats.points()));
     }
 
+    /** A comma-separated list of names (a TOML array reads the same); blank entries dropped. */
+    static List<String> names(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        String s = value.toString().trim();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
+        return java.util.Arrays.stream(s.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+    }
+
     /** One event loop's parsers, sink and body buffer. */
     private static final class PerLoop {
         final BodyBytes body = new BodyBytes();
@@ -112,7 +130,9 @@ public final class OtlpProtocol implements Protocol {
         final PointRejections rejections;
         boolean jsonActive;
 
-        PerLoop(Binding b) {
+        PerLoop(Binding b, AttributeFilter filter) {
+            protobuf.filter(filter);
+            json.filter(filter);
             this.rejections = new PointRejections(b.ingest().newSink(b.counters()).lineSource(this::line), this::line);
         }
 
