@@ -89,6 +89,34 @@ class TenantIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Remote write and OTLP stamp the token's tenant too (they parse outside SampleWrites): what b
+     * sends claiming tenant a lands as b's, and a reads none of it.
+     */
+    @Test
+    void remoteWriteAndOtlpAreStampedWithTheTokensTenant() throws Exception {
+        long now = System.currentTimeMillis();
+        byte[] rw = org.xerial.snappy.Snappy.compress(ProtocolBodies.remoteWrite(
+                "rw_tenant", now, "tenant", "a"));
+        HttpResponse<String> r = s.http.send(HttpRequest.newBuilder(s.uri("/api/v1/write"))
+                .header("Authorization", "Token " + B).header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy").POST(HttpRequest.BodyPublishers.ofByteArray(rw))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        String otlp = """
+                {"resourceMetrics":[{"resource":{"attributes":[{"key":"tenant","value":{"stringValue":"a"}}]},
+                 "scopeMetrics":[{"metrics":[{"name":"otlp_tenant","gauge":{"dataPoints":[{"asDouble":1}]}}]}]}]}""";
+        HttpResponse<String> o = s.http.send(HttpRequest.newBuilder(s.uri("/v1/metrics"))
+                .header("Authorization", "Token " + B).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(otlp)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(o.statusCode()).as(o.body()).isEqualTo(200);
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric IN ('rw_tenant', 'otlp_tenant') AND tags->>'tenant' = 'b'"))
+                .isEqualTo(2);
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric IN ('rw_tenant', 'otlp_tenant') AND tags->>'tenant' = 'a'"))
+                .isZero();
+    }
+
     static JsonNode get(String path, String token) throws Exception {
         HttpResponse<String> r = s.http.send(HttpRequest.newBuilder(s.uri(path)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

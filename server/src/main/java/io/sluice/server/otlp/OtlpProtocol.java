@@ -77,7 +77,7 @@ public final class OtlpProtocol implements Protocol {
         int len = ex.body().readableBytes();
         byte[] body = t.body.of(ex.body());
         t.jsonActive = json;
-        PointRejections sink = t.rejections.begin();
+        PointRejections sink = t.rejections.begin(ex.principal().writes()); // the token's tenant tags
         ParseError malformed;
         OtlpStats stats;
         if (json) {

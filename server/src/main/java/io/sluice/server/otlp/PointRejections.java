@@ -4,6 +4,7 @@ import io.sluice.codec.ParseError;
 import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import io.sluice.server.ingest.IngestSink;
+import io.sluice.server.ingest.Stamp;
 
 import java.util.function.IntSupplier;
 
@@ -25,7 +26,12 @@ final class PointRejections implements SampleSink {
     }
 
     PointRejections begin() {
-        sink.begin();
+        return begin(Stamp.NONE);
+    }
+
+    /** Starts a request whose samples get {@code stamp}'s tags (a tenant's). */
+    PointRejections begin(Stamp stamp) {
+        sink.begin(stamp);
         lastCounted = 0;
         rejectedPoints = 0;
         return this;

@@ -78,7 +78,7 @@ public final class PrometheusProtocol implements Protocol {
             refuse(ex, counters, HttpResponseStatus.BAD_REQUEST, "could not decode the body: " + t.snappy.reason());
             return;
         }
-        IngestSink sink = t.sink.begin();
+        IngestSink sink = t.sink.begin(ex.principal().writes()); // the token's tenant tags, whatever was sent
         t.parser.parse(t.snappy.output(), 0, n, version, sink);
         if (t.parser.malformed() != null) {
             String why = "could not decode the body: " + t.parser.malformed();
