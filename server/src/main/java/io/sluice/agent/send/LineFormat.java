@@ -6,6 +6,9 @@ import io.sluice.agent.collect.Sample;
 import io.sluice.codec.Precision;
 import io.sluice.codec.influx.LineProtocolEncoder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
@@ -20,19 +23,33 @@ import java.util.TreeMap;
  * InfluxDB line protocol to {@code POST /write?precision=ms}, as Telegraf's inputs name things:
  * one line per measurement and tag set, tagged {@code host} and the agent's {@code --tags};
  * counters as integers. Works with any server that takes InfluxDB 1.x writes.
+ *
+ * <p>Tag keys and values are names the machine chose (mount points, interfaces, devices), and
+ * line protocol cannot carry every name: a control character in one becomes {@code _}, trailing
+ * backslashes are dropped, and a tag left empty is left out (README "Watch a machine"). A line
+ * the encoder still refuses is skipped and counted; a batch is never refused whole for it.
  */
 public final class LineFormat implements Format {
+    private static final Logger LOG = LoggerFactory.getLogger(LineFormat.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long LOG_EVERY_MS = 60_000;
 
     private final Http http;
     private final String hostname;
     private final Map<String, String> globalTags;
+    // Touched by the sender's thread only; read by tests.
+    private long cleanedNames;
+    private long skippedLines;
+    private long lastLog = Long.MIN_VALUE / 2;
 
     public LineFormat(Http http, String hostname, Map<String, String> globalTags) {
         this.http = http;
         this.hostname = hostname;
-        Map<String, String> g = new TreeMap<>(globalTags);
-        g.putIfAbsent("host", hostname);
+        Map<String, String> g = new TreeMap<>();
+        globalTags.forEach((k, v) -> cleanedNames += putClean(g, k, v));
+        if (!g.containsKey("host")) {
+            cleanedNames += putClean(g, "host", hostname);
+        }
         this.globalTags = Map.copyOf(g);
     }
 
@@ -61,6 +78,21 @@ public final class LineFormat implements Format {
 
     /** Consecutive samples of one measurement, tag set and time share a line. */
     String encode(List<Sample> batch) {
+        long cleanedBefore = cleanedNames;
+        long skippedBefore = skippedLines;
+        String lines = lines(batch);
+        if (cleanedNames > cleanedBefore || skippedLines > skippedBefore) {
+            long now = System.currentTimeMillis();
+            if (now - lastLog >= LOG_EVERY_MS) {
+                lastLog = now;
+                LOG.warn("names line protocol cannot carry were changed, or their lines skipped, since start [cleaned_names={},"
+                        + " skipped_lines={}]", cleanedNames, skippedLines);
+            }
+        }
+        return lines;
+    }
+
+    private String lines(List<Sample> batch) {
         StringBuilder sb = new StringBuilder(batch.size() * 48);
         Map<String, Object> fields = new LinkedHashMap<>();
         Sample first = null;
@@ -82,13 +114,49 @@ public final class LineFormat implements Format {
     }
 
     private void line(StringBuilder sb, Sample s, Map<String, Object> fields) {
-        LineProtocolEncoder.appendLine(sb, s.measurement(), tags(s), fields, s.timeMs() * 1000, Precision.MILLISECONDS);
+        int mark = sb.length();
+        try {
+            LineProtocolEncoder.appendLine(sb, s.measurement(), tags(s, true), fields, s.timeMs() * 1000,
+                    Precision.MILLISECONDS);
+        } catch (IllegalArgumentException e) {
+            sb.setLength(mark);
+            skippedLines++;
+        }
     }
 
-    private Map<String, String> tags(Sample s) {
+    /** The tags a sample's line carries; {@code count}: the names changed are counted (once, when it is written). */
+    private Map<String, String> tags(Sample s, boolean count) {
         Map<String, String> t = new TreeMap<>(globalTags);
-        t.putAll(s.tags());
+        int[] changed = {0};
+        s.tags().forEach((k, v) -> changed[0] += putClean(t, k, v));
+        if (count) {
+            cleanedNames += changed[0];
+        }
         return t;
+    }
+
+    /**
+     * Puts the tag as line protocol can carry it, or leaves it out when nothing of it is left.
+     *
+     * @return 1 when the tag had to change, else 0
+     */
+    private static int putClean(Map<String, String> tags, String key, String value) {
+        String k = LineNames.clean(key);
+        String v = LineNames.clean(value);
+        if (!k.isEmpty() && !v.isEmpty()) {
+            tags.put(k, v);
+        }
+        return k != key || v != value ? 1 : 0;
+    }
+
+    /** Tag names or values changed (or left out) so that line protocol could carry them, since start. */
+    long cleanedNames() {
+        return cleanedNames;
+    }
+
+    /** Lines the encoder refused and that were therefore not sent, since start. */
+    long skippedLines() {
+        return skippedLines;
     }
 
     /** Sluice stores field {@code f} of measurement {@code m} as metric {@code m_f} (README "Write something"). */
@@ -98,7 +166,7 @@ public final class LineFormat implements Format {
 
     @Override
     public String key(Sample s) {
-        return key(metric(s), tags(s), s.timeMs());
+        return key(metric(s), tags(s, false), s.timeMs());
     }
 
     private static String key(String metric, Map<String, String> tags, long timeMs) {

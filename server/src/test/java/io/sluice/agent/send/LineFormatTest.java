@@ -35,4 +35,33 @@ class LineFormatTest {
         assertThat(LineFormat.metric(s)).isEqualTo("cpu_usage_user");
         assertThat(format.key(s)).isEqualTo("cpu_usage_user\u0000{cpu=cpu0, dc=eu,west, host=web 1}\u00005");
     }
+
+    @Test
+    void namesLineProtocolCannotCarryAreCleanedNotFatal() {
+        // A mount point with a newline, an interface with a tab, a Windows drive: collected as
+        // the platform names them; the encoder refuses each, and a refused batch stopped sending.
+        List<Sample> s = new ArrayList<>();
+        Readings r = new Readings(s, 1_700_000_000_000L);
+        r.point("disk", Map.of("path", "/mnt/a\nb", "device", "sd\u007fa")).gauge("used_percent", 1);
+        r.point("net", Map.of("interface", "eth\t0")).gauge("bytes_recv_per_sec", 2);
+        r.point("disk", Map.of("path", "C:\\", "mode", "\\\\")).gauge("used_percent", 3);
+        assertThat(format.encode(s)).isEqualTo("""
+                disk,dc=eu\\,west,device=sd_a,host=web\\ 1,path=/mnt/a_b used_percent=1.0 1700000000000
+                net,dc=eu\\,west,host=web\\ 1,interface=eth_0 bytes_recv_per_sec=2.0 1700000000000
+                disk,dc=eu\\,west,host=web\\ 1,path=C: used_percent=3.0 1700000000000
+                """);
+        assertThat(format.cleanedNames()).isEqualTo(5);
+        // The key asked of the server after a lost answer names the series as it was stored.
+        assertThat(format.key(s.get(1))).isEqualTo("net_bytes_recv_per_sec\u0000{dc=eu,west, host=web 1, interface=eth_0}"
+                + "\u00001700000000000");
+        assertThat(format.cleanedNames()).as("counted when written, not when asked about").isEqualTo(5);
+    }
+
+    @Test
+    void aLineTheEncoderStillRefusesIsSkippedAndCountedAndTheRestIsSent() {
+        List<Sample> s = List.of(new Sample("#comment", Map.of(), "value", 1, Sample.Kind.GAUGE, 7),
+                new Sample("mem", Map.of(), "used_percent", 2, Sample.Kind.GAUGE, 7));
+        assertThat(format.encode(s)).isEqualTo("mem,dc=eu\\,west,host=web\\ 1 used_percent=2.0 7\n");
+        assertThat(format.skippedLines()).isEqualTo(1);
+    }
 }
