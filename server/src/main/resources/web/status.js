@@ -1,7 +1,7 @@
 // The status view: Sluice's own counters from /-/metrics (Prometheus text), refreshed every few
 // seconds, with rates from the difference between two reads; and the configuration in force
 // from /-/config (secrets masked by the server).
-import { get } from './api.js';
+import { get, askToken } from './api.js';
 import { parse, pick, total, quantile } from './prom.js';
 import { fmt } from './chart.js';
 
@@ -47,7 +47,9 @@ export class Status {
 
   async loadConfig() {
     try {
-      const cfg = await get('/-/config');
+      // Needs the admin scope: a page reading with a read token or as anonymous says so rather
+      // than asking for a token every time the status view opens.
+      const cfg = await get('/-/config', { ask: false });
       $('config').tBodies[0].replaceChildren(...cfg.settings.map(s => row([
         s.key,
         s.value === null ? 'unset' : s.value,
@@ -56,8 +58,33 @@ export class Status {
       ], { key: s.key })));
       this.configShown = true;
     } catch (e) {
-      $('config').tBodies[0].replaceChildren(row(['Could not read /-/config: ' + e.message, '', '', '']));
+      if (e.status === 401 || e.status === 403) {
+        $('config').tBodies[0].replaceChildren(this.needsAdmin(e));
+      } else {
+        $('config').tBodies[0].replaceChildren(row(['Could not read /-/config: ' + e.message, '', '', '']));
+      }
     }
+  }
+
+  /** The configuration's place when this page may not read it, with a way to give an admin token. */
+  needsAdmin(e) {
+    const tr = document.createElement('tr');
+    tr.dataset.key = 'needs-admin';
+    const td = document.createElement('td');
+    td.colSpan = 4;
+    td.append(`The configuration needs an admin token (Sluice answered ${e.status}: ${e.message}). `);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.id = 'config-token';
+    b.textContent = 'Use an admin token…';
+    b.addEventListener('click', async () => {
+      if (await askToken('The configuration needs a token with the admin scope (and read, for the rest of the page).', true)) {
+        this.loadConfig();
+      }
+    });
+    td.append(b);
+    tr.append(td);
+    return tr;
   }
 
   render(now, prev) {
