@@ -46,6 +46,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.server.web.WebRoutes;
 import io.sluice.storage.Storage;
+import io.sluice.storage.HotTierConfig;
 import io.sluice.storage.StorageConfig;
 import io.sluice.storage.db.DatabaseUrl;
 import io.sluice.storage.db.EmbeddedDatabase;
@@ -129,7 +130,9 @@ public final class SluiceServer implements AutoCloseable {
                 5_000, false);
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
                 partitionsAhead(cfg), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
-                cfg.retention1m()), metrics);
+                cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(),
+                // Another node's writes never reach this node's head: with Redis (several nodes), none.
+                cfg.redisUrl() == null ? cfg.headMemory() : 0)), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.
@@ -152,6 +155,7 @@ public final class SluiceServer implements AutoCloseable {
         QueryService queries = new QueryService(storage.dataSource(),
                 storage.flavor() == io.sluice.storage.db.Schema.Flavor.TIMESCALE);
         // Latest values come from the fan-out's memory when it has seen the series since start.
+        queries.headFrom(storage.head());
         queries.latestFrom(ref -> liveHub.latest().point(io.sluice.codec.SeriesKey.of(ref.metric(), ref.tags())));
         queryRoutes = new QueryRoutes(queries, AnswerCache.create(cfg.redisUrl(), metrics), cfg.cacheTimeout());
         queryRoutes.register(router);

@@ -5,6 +5,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.storage.db.DatabaseHealth;
 import io.sluice.storage.db.Partitions;
+import io.sluice.storage.db.Pieces;
+import io.sluice.storage.db.Sealer;
+import io.sluice.storage.head.Head;
+import io.sluice.storage.head.HeadLoader;
 import io.sluice.storage.db.Schema;
 import io.sluice.storage.db.TimescalePolicies;
 import io.sluice.storage.db.SeriesRegistry;
@@ -46,6 +50,12 @@ public final class Storage implements AutoCloseable {
     private final Schema.Flavor flavor;
     private final SeriesRegistry registry;
     private final Partitions partitions;
+    /** Plain PostgreSQL's hot tier: pieces, their sealing, the head; null on TimescaleDB. */
+    private final Pieces pieces;
+    private final Sealer sealer;
+    private final Head head;
+    /** Index builds of pieces take seconds to minutes: their own thread. */
+    private final ScheduledExecutorService sealing;
     private final SampleRing ring;
     private final IngestPort ingest;
     private final List<BatchWriter> writers = new ArrayList<>();
@@ -58,12 +68,21 @@ public final class Storage implements AutoCloseable {
     private final DatabaseHealth health;
 
     private Storage(StorageConfig cfg, HikariDataSource pool, Schema.Flavor flavor, SeriesRegistry registry,
-                    Partitions partitions, Metrics metrics) {
+                    Partitions partitions, Pieces pieces, Head head, Metrics metrics) {
         this.cfg = cfg;
         this.pool = pool;
         this.flavor = flavor;
         this.registry = registry;
         this.partitions = partitions;
+        this.pieces = pieces;
+        this.head = head;
+        this.sealer = pieces == null ? null : new Sealer(pieces, cfg.hotTier().sealDelay().toNanos() / 1000, head, metrics);
+        if (head != null) {
+            metrics.gauge("sluice_head_bytes", "Memory the head's samples take.", head::bytes);
+            metrics.gauge("sluice_head_samples", "Samples the head holds.", head::samples);
+            metrics.gauge("sluice_head_pressure_trims", "Times the head let go of its oldest samples to stay in its bound.",
+                    head::pressureTrims);
+        }
         WriterConfig wc = cfg.writer();
         WriterConfig effective = new WriterConfig(wc.writers(), wc.batchSize(), wc.lingerMs(), wc.maxBackoffMs(),
                 flavor == Schema.Flavor.TIMESCALE);
@@ -76,7 +95,8 @@ public final class Storage implements AutoCloseable {
         // TimescaleDB keeps its own invalidation log for the continuous aggregates.
         RollupInvalidations late = flavor == Schema.Flavor.POSTGRES ? new RollupInvalidations(rm) : null;
         for (int i = 0; i < wc.writers(); i++) {
-            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, committedBatches, wm, late);
+            BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, pieces, head, committedBatches, wm,
+                    late);
             writers.add(w);
             ring.addConsumer(w);
         }
@@ -94,6 +114,11 @@ public final class Storage implements AutoCloseable {
         });
         this.compaction = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-compaction");
+            t.setDaemon(true);
+            return t;
+        });
+        this.sealing = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-seal");
             t.setDaemon(true);
             return t;
         });
@@ -130,6 +155,8 @@ public final class Storage implements AutoCloseable {
             Schema.Flavor flavor;
             SeriesRegistry registry = new SeriesRegistry(cfg.maxSeries());
             Partitions partitions = new Partitions(metrics);
+            Pieces pieces = null;
+            Head head = null;
             try (Connection c = pool.getConnection()) {
                 flavor = Schema.apply(c, cfg.chunkInterval(), cfg.allowTimescale());
                 registry.load(c);
@@ -139,11 +166,19 @@ public final class Storage implements AutoCloseable {
                 if (flavor == Schema.Flavor.POSTGRES) {
                     partitions.load(c);
                     partitions.ensureAhead(c, System.currentTimeMillis() * 1000, cfg.partitionsAhead());
+                    pieces = new Pieces(cfg.hotTier().piece().toNanos() / 1000, metrics);
+                    pieces.load(c);
+                    ensurePiecesAhead(c, pieces);
+                    if (cfg.hotTier().headBytes() > 0) {
+                        head = new Head(cfg.hotTier().headBytes());
+                        HeadLoader.load(c, head, pieces.hotFrom(c, System.currentTimeMillis() * 1000,
+                                cfg.hotTier().sealDelay().toNanos() / 1000));
+                    }
                 }
             }
             log.info("storage ready [database={}, flavor={}, writers={}, batchSize={}, ring={}]",
                     cfg.database().masked(), flavor, cfg.writer().writers(), cfg.writer().batchSize(), cfg.ringSize());
-            return new Storage(cfg, pool, flavor, registry, partitions, metrics);
+            return new Storage(cfg, pool, flavor, registry, partitions, pieces, head, metrics);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -165,7 +200,44 @@ public final class Storage implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(this::refreshRollups, 5, 30, TimeUnit.SECONDS);
             maintenance.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
             compaction.scheduleWithFixedDelay(this::compactClosedDays, 2, 10, TimeUnit.MINUTES);
+            maintenance.scheduleWithFixedDelay(this::createPiecesAhead, 1, 1, TimeUnit.MINUTES);
+            sealing.scheduleWithFixedDelay(this::sealDue, 10, 10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The current piece and the next, so that writers seldom have to make one. */
+    private static void ensurePiecesAhead(Connection c, Pieces pieces) throws SQLException {
+        long now = pieces.pieceOf(System.currentTimeMillis() * 1000);
+        pieces.ensure(c, List.of(now, now + 1));
+    }
+
+    private void createPiecesAhead() {
+        try (Connection c = pool.getConnection()) {
+            ensurePiecesAhead(c, pieces);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("could not create hot pieces ahead, will retry [error={}]", e.toString());
+        }
+    }
+
+    /** Seals the pieces that are due (run every 10 s on its own thread; tests call it directly). */
+    public int sealDue() {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            return sealer.sealDue(c, System.currentTimeMillis() * 1000);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("sealing failed, will retry [error={}]", e.toString());
+            return 0;
+        }
+    }
+
+    /** The head of the hot tier, or null (TimescaleDB, or no memory given to it). */
+    public Head head() {
+        return head;
+    }
+
+    /** The hot tier's pieces, or null on TimescaleDB. */
+    public Pieces pieces() {
+        return pieces;
     }
 
     /** Where protocols publish samples: best effort or acknowledged. */
@@ -266,6 +338,7 @@ public final class Storage implements AutoCloseable {
         health.close(); // first: the pool closing is not an outage
         maintenance.shutdownNow();
         compaction.shutdownNow();
+        sealing.shutdownNow();
         long t0 = System.nanoTime();
         long left = ring.occupancy();
         // Writers that still fail when the time is up drop their batch (counted) instead of retrying.

@@ -16,9 +16,17 @@ import java.time.Duration;
  * @param shutdownTimeout  how long a shutdown waits for the ring to drain
  * @param retentionRaw     raw samples kept (whole partitions dropped past it)
  * @param retention1m      1-minute rollups kept
+ * @param hotTier          hot pieces, sealing and the head (plain PostgreSQL)
  */
 public record StorageConfig(DatabaseUrl database, WriterConfig writer, int ringSize, int maxSeries,
                             String chunkInterval, int partitionsAhead, boolean allowTimescale,
                             Duration shutdownTimeout, int extraConnections, Duration retentionRaw,
-                            Duration retention1m) {
+                            Duration retention1m, HotTierConfig hotTier) {
+    /** Without a word about the hot tier: its defaults. */
+    public StorageConfig(DatabaseUrl database, WriterConfig writer, int ringSize, int maxSeries, String chunkInterval,
+                         int partitionsAhead, boolean allowTimescale, Duration shutdownTimeout, int extraConnections,
+                         Duration retentionRaw, Duration retention1m) {
+        this(database, writer, ringSize, maxSeries, chunkInterval, partitionsAhead, allowTimescale, shutdownTimeout,
+                extraConnections, retentionRaw, retention1m, HotTierConfig.DEFAULT);
+    }
 }

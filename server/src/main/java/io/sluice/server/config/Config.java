@@ -130,6 +130,18 @@ public final class Config {
         return (Duration) values.get("max_sample_age");
     }
 
+    public Duration hotPiece() {
+        return (Duration) values.get("hot_piece");
+    }
+
+    public Duration sealDelay() {
+        return (Duration) values.get("seal_delay");
+    }
+
+    public long headMemory() {
+        return (Long) values.get("head_memory");
+    }
+
     public Duration retention1m() {
         return (Duration) values.get("retention_1m");
     }

@@ -2,22 +2,22 @@ package io.sluice.storage.query;
 
 import java.util.Locale;
 
-/** How values in one time bucket become one point. */
+/** How values in one time bucket become one point, from the bucket's partial aggregates. */
 public enum Aggregation {
-    AVG("avg(value)", "sum(sum) / nullif(sum(count), 0)"),
-    MIN("min(value)", "min(min)"),
-    MAX("max(value)", "max(max)"),
-    SUM("sum(value)", "sum(sum)"),
-    COUNT("count(*)::double precision", "sum(count)::double precision"),
-    LAST("(array_agg(value ORDER BY time DESC))[1]", "(array_agg(last ORDER BY bucket DESC))[1]");
+    AVG("sum(sum) / nullif(sum(count), 0)"),
+    MIN("min(min)"),
+    MAX("max(max)"),
+    SUM("sum(sum)"),
+    COUNT("sum(count)::double precision"),
+    LAST("(array_agg(last ORDER BY lt DESC))[1]");
 
-    /** SQL over raw samples. */
-    final String raw;
-    /** SQL over a rollup's columns. */
+    /**
+     * SQL over partial aggregates: a rollup's columns, or raw samples and the head aggregated
+     * alike ({@code lt} is the time of {@code last}).
+     */
     final String rollup;
 
-    Aggregation(String raw, String rollup) {
-        this.raw = raw;
+    Aggregation(String rollup) {
         this.rollup = rollup;
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.storage.query;
 
+import io.sluice.storage.head.Head;
 import org.postgresql.util.ByteConverter;
 
 import javax.sql.DataSource;
@@ -128,6 +129,13 @@ public final class QueryService {
     }
 
     private volatile LatestSource memory = s -> null;
+    /** The hot tier's head (README, "Hot tier and head"), or null: then the database answers all. */
+    private volatile Head head;
+
+    /** Answers from {@code head} for times at or after its start; the database for the rest. */
+    public void headFrom(Head head) {
+        this.head = head;
+    }
 
     public void latestFrom(LatestSource source) {
         this.memory = source;
@@ -139,8 +147,17 @@ public final class QueryService {
             List<SeriesRef> all = series(c, scope, metric, tags, MAX_SERIES);
             List<QueryResult.Entry> known = new ArrayList<>();
             List<SeriesRef> refs = new ArrayList<>();
+            Head h = head;
+            // A series with nothing in the head has nothing at or after its start: the database
+            // is asked below it only, so it reads sealed pieces through their index.
+            long below = h == null ? Long.MAX_VALUE : h.from();
             for (SeriesRef r : all) {
                 Points p = memory.latest(r);
+                if (p == null && h != null) {
+                    Points fromHead = new Points(1);
+                    h.latest(r.id(), fromHead::add);
+                    p = fromHead.size() > 0 ? fromHead : null;
+                }
                 if (p != null) {
                     known.add(new QueryResult.Entry(r, p));
                 } else {
@@ -154,8 +171,11 @@ public final class QueryService {
             List<QueryResult.Entry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT l.series_id, l.time, l.value FROM unnest(?::int[]) AS u(id)"
                     + " CROSS JOIN LATERAL (SELECT series_id, time, value FROM samples WHERE series_id = u.id"
-                    + " ORDER BY time DESC LIMIT 1) l")) {
+                    + (below == Long.MAX_VALUE ? "" : " AND time < ?") + " ORDER BY time DESC LIMIT 1) l")) {
                 ps.setArray(1, ids(c, refs));
+                if (below != Long.MAX_VALUE) {
+                    ps.setTimestamp(2, Rollups.ts(below));
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Points p = new Points(1);
@@ -212,7 +232,24 @@ public final class QueryService {
      * (PostgreSQL 16 on; 15 sorts each series' rows). Too many series and no sample is read; too
      * many samples and the {@code LIMIT} stops the scan one past the limit.
      */
-    private static List<QueryResult.Entry> raw(Connection c, SeriesScope scope, Query q) throws SQLException {
+    private List<QueryResult.Entry> raw(Connection c, SeriesScope scope, Query q) throws SQLException {
+        Head h = head;
+        for (int attempt = 0; ; attempt++) {
+            // Below the head's start the database answers, at and after it the head; if the start
+            // moved while this read (sealing, memory pressure), read again; after three tries the
+            // database answers alone.
+            boolean useHead = h != null && attempt < 3;
+            long epoch = useHead ? h.epoch() : 0;
+            long split = useHead ? Math.max(q.startMicros(), h.from()) : Long.MAX_VALUE;
+            List<QueryResult.Entry> out = raw(c, scope, q, Math.min(q.endMicros(), split), useHead ? h : null, split);
+            if (!useHead || h.stable(epoch)) {
+                return out;
+            }
+        }
+    }
+
+    private static List<QueryResult.Entry> raw(Connection c, SeriesScope scope, Query q, long dbEnd, Head h, long headFrom)
+            throws SQLException {
         List<Object> args = new ArrayList<>();
         String sql = "WITH s AS MATERIALIZED (" + matching(scope, q.metric(), q.tags(), MAX_SERIES + 1, args) + "),"
                 + " p AS (SELECT series_id, string_agg(timestamptz_send(time) || float8send(value), ''::bytea ORDER BY time) AS tv"
@@ -229,7 +266,7 @@ public final class QueryService {
             binary(ps);
             int i = bind(ps, args, 1);
             ps.setTimestamp(i++, Rollups.ts(q.startMicros()));
-            ps.setTimestamp(i++, Rollups.ts(q.endMicros()));
+            ps.setTimestamp(i++, Rollups.ts(Math.max(q.startMicros(), dbEnd)));
             ps.setInt(i, MAX_RAW_ROWS + 1);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -237,14 +274,20 @@ public final class QueryService {
                         throw tooManySeries();
                     }
                     byte[] tv = rs.getBytes(5);
-                    if (tv == null) {
+                    int n = tv == null ? 0 : tv.length / 16;
+                    Points p = new Points(n);
+                    for (int k = 0; k < n * 16; k += 16) {
+                        p.add(Rollups.fromPostgresMicros(ByteConverter.int8(tv, k)), ByteConverter.float8(tv, k + 8));
+                    }
+                    if (h != null && headFrom < q.endMicros()) {
+                        h.read(rs.getInt(1), Math.max(q.startMicros(), headFrom), q.endMicros(), p::add);
+                    }
+                    if (p.size() == 0) {
                         continue; // no samples in range: not listed, as with buckets
                     }
-                    int n = tv.length / 16;
-                    rows += n;
-                    Points p = new Points(n);
-                    for (int k = 0; k < tv.length; k += 16) {
-                        p.add(Rollups.fromPostgresMicros(ByteConverter.int8(tv, k)), ByteConverter.float8(tv, k + 8));
+                    rows += p.size();
+                    if (rows > MAX_RAW_ROWS) {
+                        break;
                     }
                     out.add(new QueryResult.Entry(new SeriesRef(rs.getInt(1), rs.getString(2),
                             tags(rs.getArray(3), rs.getArray(4))), p));
@@ -282,43 +325,73 @@ public final class QueryService {
     }
 
     /**
-     * Buckets of {@code step} from a rollup's complete buckets plus, past its watermark, raw
-     * samples aggregated on the fly (real-time aggregation).
+     * Buckets of {@code step} from partial aggregates {@code (series_id, bucket, count, sum, min,
+     * max, last, lt)} ({@code lt}: the time of {@code last}): a rollup's complete buckets below
+     * its watermark, raw samples aggregated on the fly past it (real-time aggregation) and below
+     * the head's start, and the head's samples aggregated here at and after it. A bucket may get
+     * a partial from each; the outer aggregation combines them.
      */
     private void bucketed(Connection c, List<SeriesRef> refs, Query q, Source source, long step,
                           Map<Integer, Points> out) throws SQLException {
-        String agg;
-        String inner;
-        long mark;
-        if (source == Source.RAW) {
-            agg = q.aggregation().raw;
-            inner = "SELECT series_id, time, value FROM samples WHERE series_id = ANY(?) AND time >= ? AND time < ?";
-            mark = q.endMicros();
-        } else {
-            agg = q.aggregation().rollup;
-            mark = timescale ? q.endMicros() : Rollups.watermark(c, source, Long.MIN_VALUE / 2);
-            String width = "'" + (source.bucketMicros / 1_000_000L) + " seconds'::interval";
-            inner = "SELECT series_id, bucket, count, sum, min, max, last FROM " + source.table
-                    + " WHERE series_id = ANY(?) AND bucket >= ? AND bucket < ?"
-                    + " UNION ALL SELECT series_id, date_bin(" + width + ", time, " + Rollups.ORIGIN + "), count(*),"
-                    + " sum(value), min(value), max(value), (array_agg(value ORDER BY time DESC))[1] FROM samples"
-                    + " WHERE series_id = ANY(?) AND time >= ? AND time < ? GROUP BY 1, 2";
+        Head h = head;
+        for (int attempt = 0; ; attempt++) {
+            boolean useHead = h != null && attempt < 3;
+            long epoch = useHead ? h.epoch() : 0;
+            Map<Integer, Points> got = new TreeMap<>();
+            bucketed(c, refs, q, source, step, useHead ? h : null, got);
+            if (!useHead || h.stable(epoch)) {
+                out.putAll(got);
+                return;
+            }
         }
-        String bucketCol = source == Source.RAW ? "time" : "bucket";
-        String sql = "SELECT series_id, date_bin('" + (step / 1_000_000L) + " seconds'::interval, "
-                + bucketCol + ", " + Rollups.ORIGIN + ") AS b, " + agg + " FROM (" + inner + ") r GROUP BY 1, 2 ORDER BY 1, 2";
+    }
+
+    private void bucketed(Connection c, List<SeriesRef> refs, Query q, Source source, long step, Head h,
+                          Map<Integer, Points> out) throws SQLException {
+        boolean rollup = source != Source.RAW;
+        long start = q.startMicros();
+        long end = q.endMicros();
+        // [start, rollupEnd) from the rollup, [rollupEnd, headFrom) from raw samples, [headFrom, end) from the head.
+        long rollupEnd = !rollup ? start
+                : timescale ? end : Math.max(start, Math.min(end, Rollups.watermark(c, source, Long.MIN_VALUE / 2)));
+        long headFrom = h == null ? end : Math.max(rollupEnd, Math.min(end, h.from()));
+        long width = rollup ? source.bucketMicros : step;
+        List<String> parts = new ArrayList<>();
+        if (rollup) {
+            parts.add("SELECT series_id, bucket, count, sum, min, max, last, bucket AS lt FROM " + source.table
+                    + " WHERE series_id = ANY(?) AND bucket >= ? AND bucket < ?");
+        }
+        if (rollupEnd < headFrom) {
+            parts.add("SELECT series_id, date_bin('" + (width / 1_000_000L) + " seconds'::interval, time, " + Rollups.ORIGIN
+                    + ") AS bucket, count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max,"
+                    + " (array_agg(value ORDER BY time DESC))[1] AS last, max(time) AS lt"
+                    + " FROM samples WHERE series_id = ANY(?) AND time >= ? AND time < ? GROUP BY 1, 2");
+        }
+        HeadBuckets hb = headFrom < end ? HeadBuckets.of(h, refs, headFrom, end, width) : null;
+        if (hb != null) {
+            parts.add(HeadBuckets.SQL);
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        String sql = "SELECT series_id, date_bin('" + (step / 1_000_000L) + " seconds'::interval, bucket, " + Rollups.ORIGIN
+                + ") AS b, " + q.aggregation().rollup + " FROM (" + String.join(" UNION ALL ", parts)
+                + ") r GROUP BY 1, 2 ORDER BY 1, 2";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Array ids = ids(c, refs);
-            ps.setArray(1, ids);
-            ps.setTimestamp(2, Rollups.ts(q.startMicros()));
-            if (source == Source.RAW) {
-                ps.setTimestamp(3, Rollups.ts(q.endMicros()));
-            } else {
-                long split = Math.max(q.startMicros(), Math.min(q.endMicros(), mark));
-                ps.setTimestamp(3, Rollups.ts(split));
-                ps.setArray(4, ids);
-                ps.setTimestamp(5, Rollups.ts(split));
-                ps.setTimestamp(6, Rollups.ts(q.endMicros()));
+            int i = 1;
+            if (rollup) {
+                ps.setArray(i++, ids);
+                ps.setTimestamp(i++, Rollups.ts(start));
+                ps.setTimestamp(i++, Rollups.ts(rollupEnd));
+            }
+            if (rollupEnd < headFrom) {
+                ps.setArray(i++, ids);
+                ps.setTimestamp(i++, Rollups.ts(rollupEnd));
+                ps.setTimestamp(i++, Rollups.ts(headFrom));
+            }
+            if (hb != null) {
+                hb.bind(c, ps, i);
             }
             read(ps, out);
         }

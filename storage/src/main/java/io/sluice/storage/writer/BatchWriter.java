@@ -4,6 +4,8 @@ import com.lmax.disruptor.EventHandler;
 import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.db.Partitions;
+import io.sluice.storage.db.Pieces;
+import io.sluice.storage.head.Head;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.db.SqlStates;
 import io.sluice.storage.query.RollupInvalidations;
@@ -53,6 +55,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private final DataSource pool;
     private final SeriesRegistry registry;
     private final Partitions partitions;
+    /** The hot tier's pieces (plain PostgreSQL), or null. */
+    private final Pieces pieces;
+    /** Committed samples go here too (the head of the hot tier), or null. */
+    private final Head head;
     private final WriterMetrics metrics;
     private final CopyEncoder encoder = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
     private final WriterBatch batch;
@@ -81,8 +87,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
      *             rollups (README, rollups), in the same transaction; null on TimescaleDB
      */
     public BatchWriter(int index, WriterConfig cfg, DataSource pool, SeriesRegistry registry,
-                       Partitions partitions, CommittedBatches committedBatches, WriterMetrics metrics,
-                       RollupInvalidations late) {
+                       Partitions partitions, Pieces pieces, Head head, CommittedBatches committedBatches,
+                       WriterMetrics metrics, RollupInvalidations late) {
+        this.pieces = pieces;
+        this.head = head;
         this.index = index;
         this.committedBatches = committedBatches;
         this.cfg = cfg;
@@ -158,6 +166,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     metrics.batches.inc();
                     metrics.batchRows.observe(stored);
                     metrics.written.add(stored);
+                }
+                if (head != null) {
+                    // Stored now or by the attempt whose COMMIT went unanswered; before any request
+                    // is answered: once a client has its 204, the head holds its rows.
+                    batch.appendStored(head);
                 }
                 batch.committed();
                 finish();
@@ -346,6 +359,24 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         }
         if (days != null) {
             partitions.ensure(c, days);
+        }
+        if (pieces == null) {
+            return;
+        }
+        Set<Long> missing = null;
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < batch.size(); i++) {
+            long p = pieces.pieceOf(times[i]);
+            if (p != last && !pieces.has(p)) {
+                if (missing == null) {
+                    missing = new HashSet<>();
+                }
+                missing.add(p);
+            }
+            last = p;
+        }
+        if (missing != null) {
+            pieces.ensure(c, missing);
         }
     }
 

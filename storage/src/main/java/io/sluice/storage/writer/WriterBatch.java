@@ -1,6 +1,7 @@
 package io.sluice.storage.writer;
 
 import io.sluice.codec.SeriesKey;
+import io.sluice.storage.head.Head;
 import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.WriteAck;
 
@@ -173,6 +174,24 @@ final class WriterBatch {
             if (r < runs) {
                 if (claimed[r]) {
                     encodeResolved(enc, runStart[r], runEnd[r]);
+                }
+                i = runEnd[r];
+                r++;
+            } else {
+                i = size;
+            }
+        }
+    }
+
+    /** Appends the rows {@link #encode} wrote (best-effort rows and claimed requests) to the head. */
+    void appendStored(Head head) {
+        int r = 0;
+        for (int i = 0; i < size; ) {
+            int next = r < runs ? runStart[r] : size;
+            head.append(seriesIds, times, values, i, next);
+            if (r < runs) {
+                if (claimed[r]) {
+                    head.append(seriesIds, times, values, runStart[r], runEnd[r]);
                 }
                 i = runEnd[r];
                 r++;
