@@ -36,6 +36,10 @@ final class QueryScenario implements Callable<Integer> {
     @Mixin
     Options o;
 
+    @Option(names = "--recent", description = "instead of loading: time the last hour (raw) and the last 7 days (rollups,"
+            + " 800 points) of one series of this metric, as written by ingest just before (e.g. bench_peers after `peers`)")
+    String recent;
+
     @Option(names = "--days", defaultValue = "7", description = "(default: ${DEFAULT-VALUE})")
     int days;
 
@@ -69,6 +73,15 @@ final class QueryScenario implements Callable<Integer> {
 
     List<Result> run() throws Exception {
         List<Result> results = new ArrayList<>();
+        if (recent != null) {
+            // Data written in the last minutes: on plain PostgreSQL still in a hot piece (the head answers).
+            String base = o.sluice + "/v1/query?nocache=1&metric=" + recent + "&host=h";
+            Random r = new Random(44);
+            results.add(time("raw last 1h of one series of " + recent, () -> base + r.nextInt(o.series) + "&source=raw&start=1h"));
+            results.add(time("last 7 days of one series of " + recent + ", 800 points", () -> base + r.nextInt(o.series)
+                    + "&start=7d&points=800"));
+            return results;
+        }
         long end = skipLoad ? loadedUntil() : System.currentTimeMillis() / 1000 * 1_000_000L;
         long start = end - days * 86_400_000_000L;
         if (!skipLoad) {
@@ -115,9 +128,14 @@ final class QueryScenario implements Callable<Integer> {
                 // Partitions for the days loaded (Sluice would create them on demand).
                 for (long d = Math.floorDiv(start, 86_400_000_000L); d <= Math.floorDiv(end, 86_400_000_000L); d++) {
                     java.time.LocalDate day = java.time.LocalDate.ofEpochDay(d);
-                    st.execute("CREATE TABLE IF NOT EXISTS samples_p" + day.toString().replace("-", "")
-                            + " PARTITION OF samples FOR VALUES FROM ('" + day + " 00:00:00+00') TO ('" + day.plusDays(1)
-                            + " 00:00:00+00')");
+                    // Sluice keeps these days ready; a day it has not made gets its index here (the
+                    // partitioned samples table has none, so that hot pieces get none).
+                    String name = "samples_p" + day.toString().replace("-", "");
+                    st.execute("DO $$ BEGIN IF to_regclass('" + name + "') IS NULL THEN"
+                            + " CREATE TABLE " + name + " PARTITION OF samples FOR VALUES FROM ('" + day + " 00:00:00+00') TO ('"
+                            + day.plusDays(1) + " 00:00:00+00');"
+                            + " CREATE INDEX " + name + "_series_time ON " + name + " (series_id, time DESC) INCLUDE (value);"
+                            + " END IF; END $$");
                 }
                 c.commit();
             }

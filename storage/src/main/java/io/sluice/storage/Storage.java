@@ -205,10 +205,10 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    /** The current piece and the next, so that writers seldom have to make one. */
+    /** The current piece and the next two, so that writers have to make one only for late or backfilled time. */
     private static void ensurePiecesAhead(Connection c, Pieces pieces) throws SQLException {
         long now = pieces.pieceOf(System.currentTimeMillis() * 1000);
-        pieces.ensure(c, List.of(now, now + 1));
+        pieces.ensure(c, List.of(now, now + 1, now + 2), false);
     }
 
     private void createPiecesAhead() {

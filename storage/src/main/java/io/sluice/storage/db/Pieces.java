@@ -28,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Pieces {
     private static final Logger log = LoggerFactory.getLogger(Pieces.class);
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_05L;
+    /** How long making a piece may wait for the lock on its day's default partition. */
+    static final String LOCK_TIMEOUT = "500ms";
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd_HHmm").withZone(ZoneOffset.UTC);
     /** The index a sealed piece has, named {@code <piece>} + this. */
     public static final String INDEX_SUFFIX = "_series_time";
@@ -98,6 +100,18 @@ public final class Pieces {
      * does for days).
      */
     public void ensure(Connection c, Iterable<Long> pieces) throws SQLException {
+        ensure(c, pieces, true);
+    }
+
+    /**
+     * As {@link #ensure(Connection, Iterable)}. Attaching a piece to a day takes an exclusive lock
+     * on the day's default partition for a moment (PostgreSQL checks that it holds no row of the
+     * piece's time), which waits for queries reading the day and makes later ones wait behind it;
+     * so it gives up after {@value #LOCK_TIMEOUT}. Maintenance ({@code giveUp} false) tries again a
+     * minute later; a writer ({@code giveUp} true: it makes a piece only for late or backfilled
+     * time, maintenance makes them ahead) writes those rows into the default partition instead.
+     */
+    public void ensure(Connection c, Iterable<Long> pieces, boolean giveUp) throws SQLException {
         List<Long> missing = new ArrayList<>();
         for (Long p : pieces) {
             if (!known.contains(p)) {
@@ -113,6 +127,7 @@ public final class Pieces {
         try (Statement st = c.createStatement()) {
             for (long p : missing) {
                 st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                st.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
                 long lo = p * pieceMicros;
                 String day = Partitions.dayName(Partitions.dayOf(lo));
                 String name = name(lo);
@@ -129,8 +144,21 @@ public final class Pieces {
                     st.execute("CREATE TABLE " + name + " (LIKE samples INCLUDING DEFAULTS)");
                     st.execute("ALTER TABLE " + name + " ADD CONSTRAINT " + name + "_bounds CHECK (time >= " + from
                             + " AND time < " + to + ")");
-                    st.execute("ALTER TABLE " + day + " ATTACH PARTITION " + name + " FOR VALUES FROM (" + from
-                            + ") TO (" + to + ")");
+                    try (Statement attach = c.createStatement()) {
+                        attach.execute("ALTER TABLE " + day + " ATTACH PARTITION " + name + " FOR VALUES FROM (" + from
+                                + ") TO (" + to + ")");
+                    } catch (SQLException e) {
+                        if (!"55P03".equals(SqlStates.of(e))) {
+                            throw e;
+                        }
+                        c.rollback();
+                        log.info("hot piece not made now: the day's default partition is busy [piece={}, by={}]", name,
+                                giveUp ? "writer: its rows go to the default partition" : "maintenance: again in a minute");
+                        if (giveUp) {
+                            known.add(p);
+                        }
+                        continue;
+                    }
                     st.execute("ALTER TABLE " + name + " DROP CONSTRAINT " + name + "_bounds");
                     made.add(name);
                 }
