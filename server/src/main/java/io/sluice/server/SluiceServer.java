@@ -130,9 +130,7 @@ public final class SluiceServer implements AutoCloseable {
                 5_000, false);
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
                 partitionsAhead(cfg), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
-                cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(),
-                // Another node's writes never reach this node's head: with Redis (several nodes), none.
-                cfg.redisUrl() == null ? cfg.headMemory() : 0)), metrics);
+                cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(), headMemory(cfg))), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.
@@ -192,6 +190,24 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     /** Days of partitions kept ahead: enough for every time max_future accepts (issue 14, item 5). */
+    /**
+     * The head's memory: none with Redis (several nodes write one database, and another node's
+     * writes never reach this node's head); at most a quarter of the heap, so that a small heap
+     * keeps room for everything else.
+     */
+    private static long headMemory(Config cfg) {
+        if (cfg.redisUrl() != null || cfg.headMemory() == 0) {
+            return 0;
+        }
+        long quarter = Runtime.getRuntime().maxMemory() / 4;
+        if (cfg.headMemory() > quarter) {
+            log.warn("head_memory is more than a quarter of the heap, using a quarter [headMemory={}, heapMax={}, using={}]",
+                    cfg.headMemory(), Runtime.getRuntime().maxMemory(), quarter);
+            return quarter;
+        }
+        return cfg.headMemory();
+    }
+
     static int partitionsAhead(Config cfg) {
         long futureDays = (cfg.maxFuture().toSeconds() + 86_399) / 86_400;
         return (int) Math.min(3660, Math.max(cfg.partitionsAhead(), futureDays + 1));
