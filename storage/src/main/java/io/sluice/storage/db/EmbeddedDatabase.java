@@ -10,10 +10,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The default database: a PostgreSQL server run by Sluice itself, its data kept under
  * {@code <data_dir>/pg} across restarts, so a first run needs nothing installed.
+ *
+ * <p>Its owner stops it with {@link #close()}, last, after the ring has drained into it (README
+ * "Shutdown"). The embedding library would register a JVM shutdown hook of its own that stops the
+ * server at once, concurrently with Sluice's shutdown, losing whatever was still on its way to the
+ * database; it is not registered. In its place a hook of this class stops a server its owner never
+ * closed, after waiting {@link #stopAtExitAfter its owner's grace} for that close.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
@@ -23,6 +32,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private final EmbeddedPostgres pg;
     private final Path dir;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Thread exitHook = new Thread(this::stopIfLeftOpen, "sluice-embedded-pg-exit");
+    private volatile Duration exitGrace = Duration.ZERO;
 
     private EmbeddedDatabase(EmbeddedPostgres pg, Path dir) {
         this.pg = pg;
@@ -66,7 +78,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 // a host may reclaim the kernel's page cache, never these buffers.
                 .setServerConfig("shared_buffers", sharedBuffers / 1024 + "kB")
                 .setServerConfig("max_wal_size", "2GB")
-                .setServerConfig("checkpoint_timeout", "15min");
+                .setServerConfig("checkpoint_timeout", "15min")
+                // Stopped by close(), after the drain; see the class comment.
+                .setRegisterShutdownHook(false);
         if (port > 0) {
             b.setPort(port);
         }
@@ -74,6 +88,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         log.info("embedded PostgreSQL started [dir={}, port={}, existingData={}, ms={}]",
                 dir, pg.getPort(), existing, (System.nanoTime() - t0) / 1_000_000);
         EmbeddedDatabase db = new EmbeddedDatabase(pg, dir);
+        Runtime.getRuntime().addShutdownHook(db.exitHook);
         log.info("embedded PostgreSQL: connect with `{}` (Grafana: PostgreSQL data source, host 127.0.0.1:{},"
                 + " database {}, user {}, no password, TLS disabled) [host=127.0.0.1, port={}, user={}, database={}]",
                 db.psql(), pg.getPort(), DATABASE, USER, pg.getPort(), USER, DATABASE);
@@ -108,9 +123,51 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return new DatabaseUrl("jdbc:postgresql://localhost:" + pg.getPort() + "/" + DATABASE, USER, null);
     }
 
+    /**
+     * How long, when the JVM exits, this database waits for its owner's {@link #close()} (which
+     * comes after the owner's own shutdown) before stopping on its own. Zero (the default) stops it
+     * at once: for owners that have no shutdown of their own to wait for.
+     */
+    public void stopAtExitAfter(Duration grace) {
+        exitGrace = grace;
+    }
+
+    private void stopIfLeftOpen() {
+        try {
+            if (closed.await(exitGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            log.warn("embedded PostgreSQL still open at exit, stopping it [dir={}, waitedMs={}]", dir, exitGrace.toMillis());
+            close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("embedded PostgreSQL did not stop cleanly at exit [dir={}, error={}]", dir, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the server (a fast shutdown: PostgreSQL's shutdown checkpoint, then exit). Idempotent. */
     @Override
-    public void close() throws IOException {
-        pg.close();
-        log.info("embedded PostgreSQL stopped [dir={}]", dir);
+    public synchronized void close() throws IOException {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        try {
+            pg.close(); // pg_ctl stop -m fast, waiting 5 s; a failure is logged by the library, not thrown
+            if (Files.exists(dir.resolve("postmaster.pid"))) {
+                log.warn("embedded PostgreSQL did not confirm its stop in time; it finishes on its own [dir={}]", dir);
+            } else {
+                log.info("embedded PostgreSQL stopped [dir={}]", dir);
+            }
+        } finally {
+            closed.countDown();
+            if (Thread.currentThread() != exitHook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(exitHook);
+                } catch (IllegalStateException exiting) {
+                    // the JVM is exiting: the hook runs and finds the database closed
+                }
+            }
+        }
     }
 }
