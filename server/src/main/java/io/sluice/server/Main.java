@@ -63,7 +63,30 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sluice-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeWithin(server, log), "sluice-shutdown"));
+        RepeatedSignals.watch(server);
+    }
+
+    /**
+     * Closes the server. Its steps are bounded, so this is a last resort: should the close not end
+     * a few seconds after its limit, the JVM is halted with a line saying what was left.
+     */
+    private static void closeWithin(SluiceServer server, Logger log) {
+        long limitMs = server.shutdownLimit().toMillis() + 5_000;
+        Thread halter = new Thread(() -> {
+            try {
+                Thread.sleep(limitMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            log.error("shutdown still running, halting [waitedMs={}, ringSlotsLeft={}]", limitMs,
+                    server.metrics().value("sluice_ring_occupancy"));
+            Runtime.getRuntime().halt(1);
+        }, "sluice-shutdown-halt");
+        halter.setDaemon(true);
+        halter.start();
+        server.close();
+        halter.interrupt();
     }
 
     private static void usage(String problem) {

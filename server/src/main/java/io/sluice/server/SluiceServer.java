@@ -94,6 +94,7 @@ public final class SluiceServer implements AutoCloseable {
     private final List<AutoCloseable> stages = new ArrayList<>();
     private Transport transport;
     private boolean closed;
+    private volatile boolean closing;
 
     private SluiceServer(Config cfg) {
         this.cfg = cfg;
@@ -123,6 +124,8 @@ public final class SluiceServer implements AutoCloseable {
             log.info("no database_url configured: starting the embedded PostgreSQL [dataDir={}]", cfg.dataDir());
             embedded = EmbeddedDatabase.start(Path.of(cfg.dataDir()), cfg.embeddedPgPort(), cfg.embeddedPgSharedBuffers());
             url = embedded.url();
+            // At exit the database waits for close(), which stops it after the drain.
+            embedded.stopAtExitAfter(shutdownLimit().plusSeconds(2));
         } else {
             url = DatabaseUrl.parse(cfg.databaseUrl());
         }
@@ -430,9 +433,31 @@ public final class SluiceServer implements AutoCloseable {
         return embedded;
     }
 
+    /** What shutdown may take beyond {@code shutdown_timeout}: the steps around the drain (README "Shutdown"). */
+    public static final Duration SHUTDOWN_SLACK = Duration.ofSeconds(15);
+    /** Kept for the embedded PostgreSQL's stop (a fast shutdown: its checkpoint, then exit) at the end. */
+    private static final Duration EMBEDDED_STOP = Duration.ofSeconds(8);
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** The most {@link #close()} takes: {@code shutdown_timeout} plus {@link #SHUTDOWN_SLACK}. */
+    public Duration shutdownLimit() {
+        return cfg.shutdownTimeout().plus(SHUTDOWN_SLACK);
+    }
+
+    /** Whether {@link #close()} has begun. */
+    public boolean closing() {
+        return closing;
+    }
+
     /**
-     * Stops accepting, drains the ring to the database (answering waiting HTTP writes), then
-     * stops the rest and logs what happened.
+     * Shuts down in this order (README "Shutdown"): stops accepting, flushes the protocols'
+     * stages (StatsD's interval under way) into the ring, drains the ring to the database
+     * (answering the HTTP writes waiting on it), closes the pool, stops the rest, and stops the
+     * embedded PostgreSQL last. Every step is bounded ({@link ShutdownSteps}), so this returns
+     * within {@link #shutdownLimit()} whatever hangs; what could not be written is logged.
      */
     @Override
     public synchronized void close() {
@@ -440,48 +465,62 @@ public final class SluiceServer implements AutoCloseable {
             return;
         }
         closed = true;
+        closing = true;
         long t0 = System.nanoTime();
-        log.info("shutting down: no longer accepting");
-        for (Channel ch : listeners) {
-            ch.close().syncUninterruptibly();
-        }
-        tcpConnections.close().syncUninterruptibly();
-        if (udpGroup != null) {
-            udpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        for (AutoCloseable stage : stages) {
-            try {
-                stage.close(); // what a stage holds goes into the ring before it drains
-            } catch (Exception e) {
-                log.warn("a protocol stage did not close cleanly", e);
+        log.info("shutting down: no longer accepting [shutdownTimeout={}ms, limitMs={}]", cfg.shutdownTimeout().toMillis(),
+                shutdownLimit().toMillis());
+        ShutdownSteps steps = new ShutdownSteps(shutdownLimit());
+        Duration reserve = embedded != null ? EMBEDDED_STOP : Duration.ZERO;
+        steps.run("stop-accepting", Duration.ofSeconds(3), reserve, () -> {
+            for (Channel ch : listeners) {
+                ch.close().syncUninterruptibly();
             }
-        }
+            tcpConnections.close().syncUninterruptibly();
+            if (udpGroup != null) {
+                udpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        });
+        // What a stage holds goes into the ring before it drains. A flush waits for ring room up to
+        // http_ring_wait; stages and drain share shutdown_timeout.
+        long stagesStart = System.nanoTime();
+        steps.run("stages", min(cfg.httpRingWait().plusSeconds(1), cfg.shutdownTimeout()), reserve, () -> {
+            for (AutoCloseable stage : stages) {
+                try {
+                    stage.close();
+                } catch (Exception e) {
+                    log.warn("a protocol stage did not close cleanly", e);
+                }
+            }
+        });
+        Duration drainTime = cfg.shutdownTimeout().minusNanos(System.nanoTime() - stagesStart);
+        Duration drainBudget = drainTime.isNegative() ? Duration.ZERO : drainTime;
+        boolean drained = storage == null || steps.run("drain", drainBudget.plusMillis(Storage.WRITER_GRACE_MS + 1_000),
+                reserve, () -> storage.drain(drainBudget)) && storage.drain();
         if (storage != null) {
-            storage.close();
+            steps.run("pool", Duration.ofSeconds(5), reserve, storage::close);
         }
         if (httpBoss != null) {
-            httpBoss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            httpWorkers.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            steps.run("http", Duration.ofSeconds(3), reserve, () -> {
+                httpBoss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+                httpWorkers.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            });
         }
         if (redisBridge != null) {
-            redisBridge.close();
+            steps.run("redis", Duration.ofSeconds(2), reserve, redisBridge::close);
         }
         if (queryRoutes != null) {
-            queryRoutes.close();
+            steps.run("queries", Duration.ofSeconds(2), reserve, queryRoutes::close);
         }
         if (trust != null) {
-            trust.close();
+            steps.run("trust", Duration.ofSeconds(1), reserve, trust::close);
         }
-        log.info("stopped [received={}, written={}, rejected={}, dropped={}, ms={}]",
+        log.info("stopped [received={}, written={}, rejected={}, dropped={}, drained={}, ms={}]",
                 metrics.total("sluice_samples_received_total"), metrics.total("sluice_samples_written_total"),
                 metrics.total("sluice_samples_rejected_total"), metrics.total("sluice_samples_dropped_total"),
-                (System.nanoTime() - t0) / 1_000_000);
+                drained, (System.nanoTime() - t0) / 1_000_000);
         if (embedded != null) {
-            try {
-                embedded.close();
-            } catch (Exception e) {
-                log.warn("embedded PostgreSQL did not stop cleanly", e);
-            }
+            // Last: the writers and the pool are done with it (zonky's own exit hook is not registered).
+            steps.run("embedded-pg", EMBEDDED_STOP, embedded::close);
         }
     }
 }

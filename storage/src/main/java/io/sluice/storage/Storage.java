@@ -64,6 +64,8 @@ public final class Storage implements AutoCloseable {
     /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
     private final ScheduledExecutorService compaction;
     private volatile boolean started;
+    /** The drain's result once it ran. */
+    private Boolean drained;
     private final Rollups rollups;
     private final DatabaseHealth health;
 
@@ -332,19 +334,38 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    /** Drains the ring into the database (bounded by the shutdown timeout), then closes the pool. */
-    @Override
-    public void close() {
+    /** After the drain, writers get this long to end their last batch before shutdown goes on without them. */
+    public static final long WRITER_GRACE_MS = 3_000;
+
+    /** {@link #drain(Duration) Drains} the ring within {@code shutdown_timeout}. */
+    public boolean drain() {
+        return drain(cfg.shutdownTimeout());
+    }
+
+    /**
+     * Drains the ring into the database: from now on nothing more is let into the ring, the
+     * writers get {@code timeout} to write what it holds, then stop retrying (a batch that still
+     * fails is dropped and counted) and get {@link #WRITER_GRACE_MS} more to end. Logs what was
+     * left when that was not enough. The pool stays open ({@link #close()}). Only the first call
+     * drains; later ones return its result.
+     *
+     * @return true when every sample in the ring was written (or refused by the database)
+     */
+    public synchronized boolean drain(Duration timeout) {
+        if (drained != null) {
+            return drained;
+        }
         health.close(); // first: the pool closing is not an outage
         maintenance.shutdownNow();
         compaction.shutdownNow();
         sealing.shutdownNow();
         long t0 = System.nanoTime();
-        long left = ring.occupancy();
+        long timeoutMs = timeout.toMillis();
+        long slotsAtStart = ring.occupancy();
         // Writers that still fail when the time is up drop their batch (counted) instead of retrying.
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(cfg.shutdownTimeout().toMillis());
+                Thread.sleep(timeoutMs);
                 writers.forEach(BatchWriter::halt);
             } catch (InterruptedException ignored) {
                 // drained in time
@@ -352,21 +373,41 @@ public final class Storage implements AutoCloseable {
         }, "sluice-drain-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        boolean drained = ring.drainAndStop(cfg.shutdownTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        boolean done = ring.drainAndStop(timeoutMs, TimeUnit.MILLISECONDS);
+        long ringSamplesLeft = done ? 0 : ring.unconsumedSamples();
         // The ring stopping does not wait for its threads: each writer flushes its last batch in
         // onShutdown, and the pool must stay open until they have.
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITER_GRACE_MS);
+        List<Integer> busy = new ArrayList<>();
         for (BatchWriter w : started ? writers : List.<BatchWriter>of()) {
             try {
-                if (!w.awaitStopped(cfg.shutdownTimeout().toMillis() + 5_000)) {
-                    drained = false;
+                if (!w.awaitStopped(Math.max(0, (end - System.nanoTime()) / 1_000_000))) {
+                    busy.add(w.index());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                drained = false;
+                busy.add(w.index());
             }
         }
         watchdog.interrupt();
-        log.info("ring drained [drained={}, samplesAtStart={}, ms={}]", drained, left, (System.nanoTime() - t0) / 1_000_000);
+        done &= busy.isEmpty();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (done) {
+            log.info("ring drained [drained=true, slotsAtStart={}, ms={}]", slotsAtStart, ms);
+        } else {
+            // Nothing acknowledged is among these: a 2xx is only sent after its commit.
+            log.error("ring drained [drained=false, slotsAtStart={}, ms={}]: samples left unwritten"
+                    + " [ringSamplesLeft={}, writersStillWriting={}, drainTimeoutMs={}]",
+                    slotsAtStart, ms, ringSamplesLeft, busy, timeoutMs);
+        }
+        drained = done;
+        return done;
+    }
+
+    /** {@link #drain() Drains} the ring (unless done already), then closes the connection pool. */
+    @Override
+    public void close() {
+        drain();
         pool.close();
     }
 

@@ -98,7 +98,8 @@ final class StatsdFlusher implements AutoCloseable {
      * Writes one interval's aggregates into the ring as acknowledged writes of at most
      * {@code maxRequestSamples} each. A full ring is retried every few milliseconds for up to
      * {@code http_ring_wait}, as an HTTP write waits (this thread is no event loop); then that
-     * piece is dropped and counted. A write the database refuses is counted when it is known.
+     * piece is dropped and counted (at once once shutdown has closed the ring). A write the
+     * database refuses is counted when it is known.
      */
     private void flush(long startMicros) {
         IngestSink s = sink.begin();
@@ -116,8 +117,8 @@ final class StatsdFlusher implements AutoCloseable {
         }
         received.add(published);
         if (published < all.size()) {
-            log.warn("StatsD flush: the ring stayed full for http_ring_wait, aggregates dropped [dropped={}, written={}]",
-                    all.size() - published, published);
+            log.warn("StatsD flush: no room in the ring within http_ring_wait{}, aggregates dropped [dropped={}, written={}]",
+                    ingest.port().closed() ? " (shutdown had closed it)" : "", all.size() - published, published);
         }
         all.clear();
         log.debug("StatsD flush [start={}, samples={}, published={}, refused={}]", startMicros, written, published,
@@ -138,7 +139,7 @@ final class StatsdFlusher implements AutoCloseable {
             if (r == AcknowledgedWrite.Publish.PUBLISHED) {
                 return true;
             }
-            if (r == AcknowledgedWrite.Publish.TOO_LARGE || System.nanoTime() > deadline) {
+            if (r == AcknowledgedWrite.Publish.TOO_LARGE || System.nanoTime() > deadline || ingest.port().closed()) {
                 return false;
             }
             LockSupport.parkNanos(RETRY_NANOS);

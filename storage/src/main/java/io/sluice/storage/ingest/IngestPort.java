@@ -64,6 +64,14 @@ public final class IngestPort {
         return staged.size() >= SampleRing.MAX_CHUNK;
     }
 
+    /**
+     * Whether shutdown has begun draining the ring: nothing is let in any more, so a write that
+     * finds no room need not wait for some.
+     */
+    public boolean closed() {
+        return ring.closed();
+    }
+
     /** The most samples one acknowledged request may hold; a bigger one is refused whole. */
     public int maxRequestSamples() {
         return ring.maxRequestSamples();

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded, preallocated, lock-free ring between event loops and consumers (writers, live
@@ -39,6 +41,10 @@ public final class SampleRing {
     /** Units of acknowledged requests, one each, spreading requests over writers in turn. */
     private final AtomicLong requestUnits = new AtomicLong();
     private boolean started;
+    /** Set when the drain begins: from then on nothing is published (it would never be consumed). */
+    private volatile boolean closing;
+    /** Producers between their look at {@link #closing} and the end of their publish. */
+    private final LongAdder publishing = new LongAdder();
 
     /**
      * @param size        slots (of {@link SampleEvent#CAPACITY} samples each), a power of two
@@ -123,6 +129,17 @@ public final class SampleRing {
         if (count == 0) {
             return true;
         }
+        // Counted before looking at closing (both volatile): the drain, which sets closing and
+        // then waits for this count to reach zero, cannot miss a publish that saw it unset.
+        publishing.increment();
+        try {
+            return !closing && claimAndPublishOpen(batch, from, count, ack);
+        } finally {
+            publishing.decrement();
+        }
+    }
+
+    private boolean claimAndPublishOpen(SampleBatch batch, int from, int count, WriteAck ack) {
         int slots = (count + SampleEvent.CAPACITY - 1) / SampleEvent.CAPACITY;
         long hi;
         try {
@@ -149,6 +166,11 @@ public final class SampleRing {
         return true;
     }
 
+    /** Whether the drain has begun: nothing is let in any more. */
+    public boolean closed() {
+        return closing;
+    }
+
     /** Slots in the ring. */
     public int capacity() {
         return ring.getBufferSize();
@@ -159,13 +181,28 @@ public final class SampleRing {
         return ring.getBufferSize() - ring.remainingCapacity();
     }
 
+    /** Samples in slots published but not yet passed by the slowest consumer (at most what is left). */
+    public long unconsumedSamples() {
+        long cursor = ring.getCursor();
+        long n = 0;
+        for (long seq = cursor - occupancy() + 1; seq <= cursor; seq++) {
+            n += ring.get(seq).count;
+        }
+        return n;
+    }
+
     /**
-     * Waits until every published slot has been consumed, then stops the consumers (they get
-     * {@code onShutdown} to flush). Producers must have stopped.
+     * Closes the ring to producers (a publish from now on finds no room), waits until every
+     * published slot has been consumed, then stops the consumers (they get {@code onShutdown} to
+     * flush).
      *
      * @return true if drained within the timeout; false if consumers were halted with slots left
      */
     public boolean drainAndStop(long timeout, TimeUnit unit) {
+        closing = true;
+        while (publishing.sum() > 0) {
+            LockSupport.parkNanos(100_000); // a publish under way takes microseconds
+        }
         if (!started) {
             return true;
         }

@@ -144,6 +144,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
+    /** Which writer this is (0-based), for log lines. */
+    public int index() {
+        return index;
+    }
+
     /** Stops retrying: a batch still failing is dropped and counted. Used when shutdown times out. */
     public void halt() {
         halted = true;
