@@ -8,13 +8,20 @@ import org.junit.jupiter.api.Test;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Live streaming over real WebSockets, for every endpoint, with samples from the real write paths. */
 class LiveIT {
@@ -160,18 +167,35 @@ class LiveIT {
 
     @Test
     void fleetStreamFiltersByServerAndMetricType() throws Exception {
-        try (WsClient c = new WsClient(s.server.httpPort(), "/api/v1/stream?server_id=srv-1&metric_type=cpu", true)) {
+        String srv1 = "6f1c2a3b-0d4e-4f5a-8b6c-7d8e9fa0b1c2";
+        String srv2 = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+        try (WsClient c = new WsClient(s.server.httpPort(), "/api/v1/stream?server_id=" + srv1 + "&metric_type=cpu", true)) {
             Thread.sleep(100);
-            s.post("/write", "fleet_cpu,server_id=srv-2,metric_type=cpu,metric_name=usage value=1\n"
-                    + "fleet_cpu,server_id=srv-1,metric_type=cpu,metric_name=usage value=55\n"
-                    + "fleet_ram,server_id=srv-1,metric_type=ram,metric_name=used value=3");
+            s.post("/write", "fleet_cpu,server_id=" + srv2 + ",metric_type=cpu,metric_name=usage value=1\n"
+                    + "fleet_cpu,server_id=" + srv1 + ",metric_type=cpu,metric_name=usage value=55\n"
+                    + "fleet_ram,server_id=" + srv1 + ",metric_type=ram,metric_name=used value=3");
             JsonNode m = c.next(n -> n.has("server_id"), 3_000);
-            assertThat(m.get("server_id").asText()).isEqualTo("srv-1");
+            assertThat(m.get("server_id").asText()).isEqualTo(srv1);
             assertThat(m.get("metric_type").asText()).isEqualTo("cpu");
             assertThat(m.get("metric_name").asText()).isEqualTo("usage");
             assertThat(m.get("value").asDouble()).isEqualTo(55);
             assertThat(c.drain(300)).isEmpty();
         }
+    }
+
+    /** As {@code GET /api/v1/metrics} does: a server_id that is no UUID would silently stream nothing. */
+    @Test
+    void fleetStreamRefusesAServerIdThatIsNotAUuid() throws Exception {
+        for (String bad : new String[] {"srv-1", "6f1c2a3b0d4e4f5a8b6c7d8e9fa0b1c2", "6F1C2A3B-0D4E-4F5A-8B6C-7D8E9FA0B1C2x", ""}) {
+            HttpResponse<String> r = s.get("/api/v1/stream?server_id=" + URLEncoder.encode(bad, StandardCharsets.UTF_8));
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).contains("server_id: not a UUID");
+        }
+        CompletionException refused = assertThrows(
+                CompletionException.class, () -> s.http.newWebSocketBuilder()
+                        .buildAsync(URI.create("ws://127.0.0.1:" + s.server.httpPort() + "/api/v1/stream?server_id=srv-1"),
+                                new WebSocket.Listener() { }).join());
+        assertThat(((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode()).isEqualTo(400);
     }
 
     @Test

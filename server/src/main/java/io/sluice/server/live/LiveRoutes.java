@@ -14,6 +14,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.sluice.codec.Uuids;
 import io.sluice.codec.json.JsonSampleParser;
 import io.sluice.server.auth.Scope;
+import io.sluice.server.http.BadRequest;
 import io.sluice.server.http.Exchange;
 import io.sluice.server.http.Router;
 import io.sluice.server.net.AddressLimit;
@@ -75,8 +76,13 @@ public final class LiveRoutes {
         });
         router.get("/api/v1/stream", Scope.READ, ex -> {
             Map<String, String> tags = new java.util.HashMap<>();
-            if (ex.query("server_id") != null) {
-                tags.put("server_id", ex.query("server_id"));
+            String serverId = ex.query("server_id");
+            if (serverId != null) {
+                // As the other fleet routes: an id that is not one would silently stream nothing.
+                if (!Uuids.isCanonical(serverId)) {
+                    throw new BadRequest("server_id: not a UUID (8-4-4-4-12 hex digits)");
+                }
+                tags.put("server_id", serverId);
             }
             if (ex.query("metric_type") != null) {
                 tags.put("metric_type", ex.query("metric_type"));
