@@ -51,10 +51,7 @@ class EmbeddedShutdownJarIT {
         int udp = TestServer.freeUdpPort();
         int statsd = StatsdIT.freePort();
         int pg = TestServer.freeTcpPort();
-        Map<String, String> env = new HashMap<>(Map.of("SLUICE_DATA_DIR", dir.resolve("data").toString(),
-                "SLUICE_HTTP_PORT", Integer.toString(http), "SLUICE_UDP_LINE_PORT", Integer.toString(udp),
-                "SLUICE_UDP_JSON_PORT", "0", "SLUICE_OTLP_HTTP_PORT", "0", "SLUICE_STATSD_PORT", Integer.toString(statsd),
-                "SLUICE_EMBEDDED_PG_PORT", Integer.toString(pg), "SLUICE_EMBEDDED_PG_SHARED_BUFFERS", "32MiB"));
+        Map<String, String> env = SluiceProcess.embedded(dir.resolve("data"), http, udp, statsd, pg);
         // Writers hold UDP samples for a while, so SIGTERM finds them not yet written; the StatsD
         // interval is an hour, so only the shutdown flush writes it.
         env.put("SLUICE_WRITER_LINGER", "2s");

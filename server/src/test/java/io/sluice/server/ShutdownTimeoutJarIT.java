@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,11 +44,8 @@ class ShutdownTimeoutJarIT {
         int udp = TestServer.freeUdpPort();
         int statsd = StatsdIT.freePort();
         Path data = dir.resolve("data");
-        Map<String, String> env = new HashMap<>(Map.of("SLUICE_DATA_DIR", data.toString(),
-                "SLUICE_HTTP_PORT", Integer.toString(http), "SLUICE_UDP_LINE_PORT", Integer.toString(udp),
-                "SLUICE_UDP_JSON_PORT", "0", "SLUICE_OTLP_HTTP_PORT", "0", "SLUICE_STATSD_PORT", Integer.toString(statsd),
-                "SLUICE_EMBEDDED_PG_PORT", Integer.toString(TestServer.freeTcpPort()),
-                "SLUICE_EMBEDDED_PG_SHARED_BUFFERS", "32MiB", "SLUICE_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_S + "s"));
+        Map<String, String> env = SluiceProcess.embedded(data, http, udp, statsd, TestServer.freeTcpPort());
+        env.put("SLUICE_SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT_S + "s");
         env.putAll(Map.of("SLUICE_WRITERS", "4", "SLUICE_RING_SIZE", "64", "SLUICE_HTTP_RING_WAIT", "60s",
                 "SLUICE_STATSD_FLUSH_INTERVAL", "1h"));
         List<Long> frozen = new ArrayList<>();

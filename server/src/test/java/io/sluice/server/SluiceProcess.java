@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,17 @@ final class SluiceProcess implements AutoCloseable {
         this.process = process;
         this.logFile = logFile;
         this.dataDir = dataDir;
+    }
+
+    /**
+     * Settings for a jar on its embedded PostgreSQL under {@code data} (small shared buffers), on
+     * these ports, with UDP JSON and OTLP off.
+     */
+    static Map<String, String> embedded(Path data, int http, int udpLine, int statsd, int pg) {
+        return new HashMap<>(Map.of("SLUICE_DATA_DIR", data.toString(), "SLUICE_HTTP_PORT", Integer.toString(http),
+                "SLUICE_UDP_LINE_PORT", Integer.toString(udpLine), "SLUICE_UDP_JSON_PORT", "0",
+                "SLUICE_OTLP_HTTP_PORT", "0", "SLUICE_STATSD_PORT", Integer.toString(statsd),
+                "SLUICE_EMBEDDED_PG_PORT", Integer.toString(pg), "SLUICE_EMBEDDED_PG_SHARED_BUFFERS", "32MiB"));
     }
 
     /** Starts the jar with these {@code SLUICE_*} settings (nothing of the caller's database settings). */
