@@ -39,6 +39,7 @@ class HttpFuzzIT {
         pb.environment().put("SLUICE_UDP_LINE_PORT", "0");
         pb.environment().put("SLUICE_UDP_JSON_PORT", "0");
         pb.environment().put("SLUICE_STATSD_PORT", "0");
+        pb.environment().put("SLUICE_OTLP_HTTP_PORT", "0"); // 4318 may be taken by another Sluice
         pb.environment().put("SLUICE_EMBEDDED_PG_PORT", Integer.toString(pgPort));
         pb.environment().put("SLUICE_EMBEDDED_PG_SHARED_BUFFERS", "32MiB");
         pb.environment().put("SLUICE_WRITER_LINGER", "0ms");
