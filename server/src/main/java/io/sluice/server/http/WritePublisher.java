@@ -1,6 +1,7 @@
 package io.sluice.server.http;
 
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
 import io.sluice.server.auth.RateLimit;
@@ -32,9 +33,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WritePublisher {
     private static final Logger log = LoggerFactory.getLogger(WritePublisher.class);
+    /** Keys of writes kept at most; a committed one an hour (README "Answers", Idempotency-Key). */
+    static final int IDEMPOTENCY_KEYS = 100_000;
+    static final long IDEMPOTENCY_TTL_NANOS = TimeUnit.HOURS.toNanos(1);
+
     private final Ingest ingest;
     private final long ringWaitNanos;
     private final long ackTimeoutMs;
+    private final IdempotencyKeys keys = new IdempotencyKeys(IDEMPOTENCY_KEYS, IDEMPOTENCY_TTL_NANOS);
 
     public WritePublisher(Ingest ingest, Duration ringWait, Duration ackTimeout) {
         this.ingest = ingest;
@@ -79,9 +85,28 @@ public final class WritePublisher {
             return;
         }
         int total = batch.size();
-        Pending p = new Pending(ex, ingest.counters().received(transport), answer);
+        String key = idempotencyKey(ex);
+        if (key != null) {
+            switch (keys.claim(key)) {
+                case IN_PROGRESS -> {
+                    ex.header(HttpHeaderNames.RETRY_AFTER, 1);
+                    ex.error(HttpResponseStatus.CONFLICT, "conflict", "a write with this Idempotency-Key is in progress;"
+                            + " nothing of this one was stored; retry it later for its outcome");
+                    return;
+                }
+                case COMMITTED -> {
+                    // Stored by the first write with this key: the same answer, nothing stored again.
+                    answer.committed(ex, total, rejected, errors);
+                    return;
+                }
+                case NEW -> {
+                }
+            }
+        }
+        Pending p = new Pending(ex, ingest.counters().received(transport), answer, key);
         p.write = ingest.port().acknowledged(batch, (outcome, reason) -> {
             p.done();
+            p.settle(outcome == WriteOutcome.COMMITTED);
             if (outcome == WriteOutcome.COMMITTED) {
                 answer.committed(ex, total, rejected, errors);
             } else if (outcome == WriteOutcome.WITHDRAWN) {
@@ -96,6 +121,26 @@ public final class WritePublisher {
     }
 
     /**
+     * The request's {@code Idempotency-Key} (an sf-string: quotes, if any, are dropped) qualified by
+     * who sends it, or null when it has none. A key that is empty, over
+     * {@link IdempotencyKeys#MAX_KEY_LENGTH} or not printable ASCII is refused (400).
+     */
+    private static String idempotencyKey(Exchange ex) {
+        String k = ex.request().headers().get("Idempotency-Key");
+        if (k == null) {
+            return null;
+        }
+        k = k.strip();
+        if (k.length() >= 2 && k.startsWith("\"") && k.endsWith("\"")) {
+            k = k.substring(1, k.length() - 1);
+        }
+        if (k.isEmpty() || k.length() > IdempotencyKeys.MAX_KEY_LENGTH || !k.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new BadRequest("Idempotency-Key: 1 to " + IdempotencyKeys.MAX_KEY_LENGTH + " printable ASCII characters");
+        }
+        return ex.principal().name() + '\u0000' + k;
+    }
+
+    /**
      * One write on its way into the ring (resumed by timer while the ring is full), then waiting
      * for its commit. When the client stops waiting (the ack timeout here, or a closed
      * connection) the write is withdrawn, so a retry stores it once; a commit already under way
@@ -106,14 +151,16 @@ public final class WritePublisher {
         private final Counter received;
         private final WriteAnswer answer;
         private final long deadline;
+        private final String key;
         AcknowledgedWrite write;
         private volatile ScheduledFuture<?> timeout;
         private volatile ChannelFutureListener onClose;
 
-        Pending(Exchange ex, Counter received, WriteAnswer answer) {
+        Pending(Exchange ex, Counter received, WriteAnswer answer, String key) {
             this.ex = ex;
             this.received = received;
             this.answer = answer;
+            this.key = key;
             this.deadline = System.nanoTime() + ringWaitNanos;
         }
 
@@ -121,10 +168,12 @@ public final class WritePublisher {
         public void run() {
             switch (write.tryPublish()) {
                 case PUBLISHED -> published();
-                case TOO_LARGE -> answer.tooLarge(ex,
-                        "the request holds " + write.samples() + " samples, more than the " + write.maxSamples()
-                                + " one request may hold (half the ring, see ring_size); nothing was stored;"
-                                + " split it into smaller requests");
+                case TOO_LARGE -> {
+                    settle(false);
+                    answer.tooLarge(ex, "the request holds " + write.samples() + " samples, more than the "
+                            + write.maxSamples() + " one request may hold (half the ring, see ring_size); nothing was"
+                            + " stored; split it into smaller requests");
+                }
                 case RING_FULL -> stalled();
             }
         }
@@ -166,6 +215,18 @@ public final class WritePublisher {
             }
         }
 
+        /** Reports the outcome to the request's Idempotency-Key, if it has one: committed, or nothing stored. */
+        void settle(boolean committed) {
+            if (key == null) {
+                return;
+            }
+            if (committed) {
+                keys.committed(key);
+            } else {
+                keys.forget(key);
+            }
+        }
+
         /** Withdrawn: its commit did not come in time (or the client left); nothing of it is stored. */
         void withdrawn() {
             if (!ex.ctx().channel().isActive()) {
@@ -179,6 +240,7 @@ public final class WritePublisher {
 
         private void stalled() {
             if (System.nanoTime() >= deadline) {
+                settle(false);
                 ingest.counters().httpRefused("ring_full").inc();
                 answer.unavailable(ex, "ingest buffer full: nothing of this request was queued or stored; retry later", 1,
                         Map.of("queued", 0, "not_queued", write.samples()));
