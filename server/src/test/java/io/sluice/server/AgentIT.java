@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -42,8 +43,12 @@ class AgentIT {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     private static AgentOptions options(int port, AgentOptions.Format format, String hostname) {
+        return options(port, format, hostname, Duration.ofSeconds(10));
+    }
+
+    private static AgentOptions options(int port, AgentOptions.Format format, String hostname, Duration timeout) {
         return new AgentOptions(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1), Map.of("role", "it"),
-                "secret-token", format, 100_000, hostname, Duration.ofSeconds(10), Duration.ofSeconds(2));
+                "secret-token", format, 100_000, hostname, timeout, Duration.ofSeconds(2));
     }
 
     private static String serverId(Agent a) {
@@ -259,6 +264,39 @@ class AgentIT {
             assertThat(agent.stats().failedRequests.get()).isPositive();
             assertEachSampleStoredOnce(s.server.storage().dataSource(), rowsOf(AgentOptions.Format.fleet, agent, hostname),
                     agent);
+        }
+    }
+
+    /**
+     * The interleaving behind a run that stored one interval twice: the agent gives up on a write
+     * (its timeout) while Sluice's commit of it is still under way (a slow disk; here a lock holds
+     * the COPY), asks which samples are stored before that commit ends, finds none, and sends them
+     * again. Both copies were committed once the commit could go on. The agent now sends the same
+     * samples with the same Idempotency-Key: Sluice answers 409 while the first is in progress and,
+     * once it is committed, answers the retry without storing it again.
+     */
+    @ParameterizedTest
+    @EnumSource(AgentOptions.Format.class)
+    void aWriteStillCommittingWhenTheAgentGivesUpIsStoredOnce(AgentOptions.Format format) throws Exception {
+        String hostname = "agent-it-slow-commit-" + format;
+        try (TestServer s = TestServer.start("agent_slow_commit_" + format, Map.of("writers", "2"))) {
+            Agent agent = Agent.start(options(s.server.httpPort(), format, hostname, Duration.ofSeconds(2)));
+            try (Connection lock = io.sluice.storage.TestDatabase.connect(s.db)) {
+                await().atMost(PATIENCE).until(() -> agent.stats().sent.get() > 0);
+                // COPY into samples waits for this lock; reads (the agent's question) do not.
+                lock.setAutoCommit(false);
+                try (Statement st = lock.createStatement()) {
+                    st.execute("LOCK TABLE samples IN SHARE MODE");
+                }
+                long failed = agent.stats().failedRequests.get();
+                // A write times out, the agent asks, then sends the samples again, more than once.
+                await().atMost(PATIENCE).until(() -> agent.stats().failedRequests.get() >= failed + 4);
+                lock.rollback();
+                await().atMost(PATIENCE).until(() -> agent.buffered() < 150);
+            } finally {
+                agent.close();
+            }
+            assertEachSampleStoredOnce(s.server.storage().dataSource(), rowsOf(format, agent, hostname), agent);
         }
     }
 

@@ -84,7 +84,7 @@ public final class FleetFormat implements Format {
     }
 
     @Override
-    public HttpResponse<String> send(List<Sample> batch) throws IOException, InterruptedException {
+    public HttpResponse<String> send(List<Sample> batch, String idempotencyKey) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("server_id", serverId);
         ArrayNode metrics = body.putArray("metrics");
@@ -96,7 +96,7 @@ public final class FleetFormat implements Format {
             m.set("labels", JSON.valueToTree(s.tags()));
             m.put("timestamp", Instant.ofEpochMilli(s.timeMs()).toString());
         }
-        return http.post("/api/v1/ingest", "application/json", body.toString());
+        return http.post("/api/v1/ingest", "application/json", body.toString(), idempotencyKey);
     }
 
     @Override

@@ -26,8 +26,12 @@ public interface Format {
     /** The server answered 404 to a write: it may not know this host any more. */
     void forget();
 
-    /** Sends one batch. */
-    HttpResponse<String> send(List<Sample> batch) throws IOException, InterruptedException;
+    /**
+     * Sends one batch with an {@code Idempotency-Key}: the same key for the same samples sent
+     * again, so that Sluice stores them once even while an earlier send is still in progress
+     * (README "Answers"); other servers ignore it.
+     */
+    HttpResponse<String> send(List<Sample> batch, String idempotencyKey) throws IOException, InterruptedException;
 
     /** How the server names one sample: series and time, the same as {@link #stored(List)} answers. */
     String key(Sample s);

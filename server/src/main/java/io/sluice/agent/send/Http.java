@@ -36,9 +36,18 @@ public final class Http {
 
     public HttpResponse<String> post(String pathAndQuery, String contentType, String body)
             throws IOException, InterruptedException {
-        HttpRequest r = request(pathAndQuery).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-        return client.send(r, HttpResponse.BodyHandlers.ofString());
+        return post(pathAndQuery, contentType, body, null);
+    }
+
+    /** A POST carrying {@code Idempotency-Key: "key"} (an sf-string, as its draft defines it) unless key is null. */
+    public HttpResponse<String> post(String pathAndQuery, String contentType, String body, String idempotencyKey)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(pathAndQuery).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", '"' + idempotencyKey + '"');
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String pathAndQuery) {

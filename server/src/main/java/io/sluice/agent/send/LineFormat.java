@@ -72,8 +72,8 @@ public final class LineFormat implements Format {
     }
 
     @Override
-    public HttpResponse<String> send(List<Sample> batch) throws IOException, InterruptedException {
-        return http.post("/write?precision=ms", "text/plain; charset=utf-8", encode(batch));
+    public HttpResponse<String> send(List<Sample> batch, String idempotencyKey) throws IOException, InterruptedException {
+        return http.post("/write?precision=ms", "text/plain; charset=utf-8", encode(batch), idempotencyKey);
     }
 
     /** Consecutive samples of one measurement, tag set and time share a line. */

@@ -27,6 +27,12 @@ record Outcome(Kind kind, int done, int rejected, String detail) {
         NOT_STORED,
         /** 404: nothing was stored; the fleet API does not know this host (any more): register again. */
         NOT_FOUND,
+        /**
+         * 409: an earlier send of these samples, with the same Idempotency-Key, is still in
+         * progress at Sluice; nothing of this one was stored. Send them again later with the same
+         * key: the answer then says how that earlier send ended.
+         */
+        IN_PROGRESS,
         /** The answer was lost (timeout, connection cut, 5xx): ask the server what it holds first. */
         UNCERTAIN
     }
@@ -56,6 +62,9 @@ record Outcome(Kind kind, int done, int rejected, String detail) {
         }
         if (status == 404) {
             return new Outcome(Kind.NOT_FOUND, 0, 0, detail);
+        }
+        if (status == 409) {
+            return new Outcome(Kind.IN_PROGRESS, 0, 0, detail);
         }
         return new Outcome(status / 100 == 4 ? Kind.NOT_STORED : Kind.UNCERTAIN, 0, 0, detail);
     }

@@ -9,15 +9,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Sends the buffer's samples, oldest first, in batches; on its own thread so that a slow
  * server never delays collection. What happens to a batch depends on the answer
  * ({@link Outcome}): settled samples leave the buffer, the others are retried after a backoff
- * (doubling from 1 s up to {@code maxBackoff}, with jitter). After a lost answer the batch is
- * not sent blindly: the server is first asked which of its samples it already holds, and only
- * the others are sent again (README "Watch a machine", what the agent guarantees).
+ * (doubling from 1 s up to {@code maxBackoff}, with jitter). Each write carries an
+ * {@code Idempotency-Key}, the same for as long as the same samples are sent again, so Sluice
+ * stores them once even while an earlier send of them is still in progress there (it answers
+ * 409 until that one ends). After a lost answer the batch is not sent blindly: the server is
+ * first asked which of its samples it already holds (after a restart it remembers no key), and
+ * only the others are sent again (README "Watch a machine", what the agent guarantees).
  */
 public final class Sender {
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
@@ -29,6 +33,8 @@ public final class Sender {
     private final SendStats stats;
     private final long maxBackoffMs;
     private final List<Sample> batch = new ArrayList<>();
+    /** The Idempotency-Key of the piece being sent: kept while the same samples are sent again. */
+    private String key;
     private int limit;
     private boolean uncertain;
     private long backoffMs;
@@ -76,8 +82,11 @@ public final class Sender {
         }
         List<Sample> piece = batch.subList(0, Math.min(limit, batch.size()));
         Outcome o;
+        if (key == null) {
+            key = UUID.randomUUID().toString();
+        }
         try {
-            o = Outcome.of(format.send(piece), piece.size());
+            o = Outcome.of(format.send(piece, key), piece.size());
         } catch (IOException e) {
             o = Outcome.of(e);
         }
@@ -106,6 +115,7 @@ public final class Sender {
             case TOO_LARGE -> {
                 if (piece.size() > 1) {
                     limit = Math.max(1, piece.size() / 2);
+                    key = null; // other samples: another write
                     LOG.warn("server says the batch is too large; sending smaller ones [batch={}]", limit);
                 } else {
                     stats.rejected.incrementAndGet();
@@ -117,6 +127,8 @@ public final class Sender {
                 failed(o.detail());
             }
             case NOT_STORED -> failed(o.detail());
+            // The same samples again later, with the same key: the answer then says how the earlier send ended.
+            case IN_PROGRESS -> failed(o.detail());
             case UNCERTAIN -> {
                 uncertain = true;
                 failed(o.detail());
@@ -144,6 +156,9 @@ public final class Sender {
         int before = batch.size();
         batch.removeIf(s -> stored.contains(format.key(s)));
         int found = before - batch.size();
+        if (found > 0) {
+            key = null; // other samples: another write
+        }
         buffer.done(found);
         stats.alreadyStored.addAndGet(found);
         stats.sent.addAndGet(found);
@@ -156,6 +171,9 @@ public final class Sender {
     }
 
     private void settle(int n) {
+        if (n > 0) {
+            key = null;
+        }
         batch.subList(0, n).clear();
         buffer.done(n);
     }

@@ -78,6 +78,8 @@ class OutcomeTest {
         assertThat(Outcome.of(answer(404, "{}"), 10).kind()).isEqualTo(Outcome.Kind.NOT_FOUND);
         assertThat(Outcome.of(answer(401, "{}"), 10).kind()).isEqualTo(Outcome.Kind.NOT_STORED);
         assertThat(Outcome.of(answer(413, "{}"), 10).kind()).isEqualTo(Outcome.Kind.TOO_LARGE);
+        assertThat(Outcome.of(answer(409, "{\"code\":\"conflict\"}"), 10).kind()).as("an earlier send with the key runs")
+                .isEqualTo(Outcome.Kind.IN_PROGRESS);
         assertThat(Outcome.of(answer(204, ""), 10).done()).isEqualTo(10);
     }
 
