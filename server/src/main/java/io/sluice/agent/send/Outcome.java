@@ -12,18 +12,18 @@ import java.net.http.HttpResponse;
  * What became of one write, judged from the answer (README "Answers"): how many samples of the
  * batch, from its start, the server holds or will hold, and what to do with the rest.
  *
- * @param done     samples of the batch, from its start, that are stored, queued or refused for good
+ * @param done     samples of the batch, from its start, that are stored or refused for good
  * @param rejected samples the server refused (400)
  */
 record Outcome(Kind kind, int done, int rejected, String detail) {
     enum Kind {
-        /** Stored (2xx), or queued by a 503 that says so: the first {@code done} samples are settled. */
+        /** Stored (2xx): the first {@code done} samples are settled. */
         STORED,
         /** 400: the server refused some samples and stored the others; none is sent again. */
         REJECTED,
         /** 413: the batch is too large for the server; send it in smaller pieces. */
         TOO_LARGE,
-        /** Nothing was stored (no connection, 401, ...): send the batch again later. */
+        /** Nothing was stored (no connection, 401, Sluice's 503, ...): send the batch again later. */
         NOT_STORED,
         /** 404: nothing was stored; the fleet API does not know this host (any more): register again. */
         NOT_FOUND,
@@ -52,13 +52,10 @@ record Outcome(Kind kind, int done, int rejected, String detail) {
         if (status == 413) {
             return new Outcome(Kind.TOO_LARGE, 0, 0, detail);
         }
-        if (status == 503) {
-            // Sluice's 503 says how many samples of the request, from its start, are queued: those
-            // will be stored whatever happens next, so only the rest is sent again.
-            JsonNode queued = body(r).path("queued");
-            if (queued.isInt()) {
-                return new Outcome(Kind.STORED, Math.max(0, Math.min(size, queued.asInt())), 0, detail);
-            }
+        if (status == 503 && body(r).path("queued").asInt(-1) == 0) {
+            // Sluice's own 503 (README "Answers"): nothing of the request was queued or stored, so
+            // it is sent again as it is, without asking first. Any other 503 (a proxy's) says nothing.
+            return new Outcome(Kind.NOT_STORED, 0, 0, detail);
         }
         if (status == 404) {
             return new Outcome(Kind.NOT_FOUND, 0, 0, detail);

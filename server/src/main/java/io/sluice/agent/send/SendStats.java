@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** What the sender did since start, for the agent's log line each minute. */
 public final class SendStats {
-    /** Samples the server acknowledged (stored or queued). */
+    /** Samples the server acknowledged as stored. */
     public final AtomicLong sent = new AtomicLong();
     /** Samples the server refused (400): not sent again. */
     public final AtomicLong rejected = new AtomicLong();

@@ -55,12 +55,10 @@ class OutcomeTest {
     }
 
     @Test
-    void a503ThatSaysWhatWasQueuedSettlesThoseSamplesOnly() {
-        Outcome o = Outcome.of(answer(503, "{\"code\":\"unavailable\",\"queued\":256,\"not_queued\":744}"), 1000);
-        assertThat(o.kind()).isEqualTo(Outcome.Kind.STORED);
-        assertThat(o.done()).isEqualTo(256);
-        Outcome timedOut = Outcome.of(answer(503, "{\"code\":\"unavailable\",\"queued\":1000}"), 1000);
-        assertThat(timedOut.done()).as("queued, will be stored: not sent again").isEqualTo(1000);
+    void sluices503StoredNothingSoTheBatchIsSentAgainWithoutAskingFirst() {
+        Outcome o = Outcome.of(answer(503, "{\"code\":\"unavailable\",\"queued\":0,\"not_queued\":1000}"), 1000);
+        assertThat(o.kind()).isEqualTo(Outcome.Kind.NOT_STORED);
+        assertThat(o.done()).isZero();
     }
 
     @Test
