@@ -169,6 +169,23 @@ class HttpWriteIT {
         assertThat(s.post("/write", "after413 value=1").statusCode()).isEqualTo(204);
     }
 
+    /**
+     * A client still sending a body refused 413 reads the answer, not a reset. Before, the
+     * server closed at once and the rest of the body met a reset, which can discard the answer
+     * (CI once saw the JDK client get no answer at all that way).
+     */
+    @Test
+    void aClientStillSendingARefusedBodyReadsThe413AndMayFinishSending() throws Exception {
+        try (RawHttp c = new RawHttp(s.uri("/").getPort())) {
+            RawHttp.Response r = c.refusedBodySentToTheEnd(2_000_000, 100_000);
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(r.body()).contains("max_body_bytes=65536");
+            assertThat(c.endedCleanly()).isTrue();
+        }
+        assertThat(s.post("/write", "after_linger value=1").statusCode()).isEqualTo(204);
+    }
+
     @Test
     void badPrecisionIs400NamingTheParameter() throws Exception {
         HttpResponse<String> r = s.post("/write?precision=fortnight", "x value=1");

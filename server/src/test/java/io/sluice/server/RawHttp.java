@@ -29,12 +29,22 @@ final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     RawHttp(int port) throws IOException {
-        socket = new Socket();
+        this(connect(port));
+    }
+
+    /** Over a socket already connected, such as a TLS one. */
+    RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(30_000);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return s;
     }
 
     /**
@@ -82,6 +92,25 @@ final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends the head of a write announcing {@code length} bytes and {@code beforeAnswer} of them,
+     * past the server's body limit; reads the answer; then sends the rest of the body, which must
+     * go out without a reset (the server lingers: RFC 9112 section 9.6), and returns the answer.
+     */
+    Response refusedBodySentToTheEnd(int length, int beforeAnswer) throws IOException {
+        byte[] body = new byte[length];
+        java.util.Arrays.fill(body, (byte) 'x');
+        send(request("POST", "/write", null, "Content-Type: text/plain", "Content-Length: " + length));
+        out.write(body, 0, beforeAnswer);
+        out.flush();
+        Response answer = read();
+        for (int sent = beforeAnswer; sent < length; sent += 16_384) {
+            out.write(body, sent, Math.min(16_384, length - sent));
+        }
+        out.flush();
+        return answer;
+    }
+
     void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
@@ -116,6 +145,11 @@ final class RawHttp implements AutoCloseable {
             body.write(b);
         }
         return new Response(code, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** True when the server ended the stream with a FIN; a reset is thrown, not taken for an end. */
+    boolean endedCleanly() throws IOException {
+        return in.read() < 0;
     }
 
     /** True when the server closed the connection (nothing more to read). */

@@ -58,7 +58,7 @@ class TlsIT {
                 """.formatted(READER, WRITER));
         s = TestServer.start("tls", Map.of("tls_cert", dir.resolve("cert.pem").toString(),
                 "tls_key", dir.resolve("key.pem").toString(), "tls_client_ca", dir.resolve("ca.pem").toString(),
-                "auth_tokens_file", dir.resolve("tokens.toml").toString()));
+                "auth_tokens_file", dir.resolve("tokens.toml").toString(), "max_body_bytes", "1048576"));
         https = HttpClient.newBuilder().sslContext(TestCerts.clientTrusting(ca)).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -119,6 +119,18 @@ class TlsIT {
             assertThat(c.closedByServer()).isTrue();
         }
         assertThat(s.metric("sluice_http_connections_refused_total", "reason", "plain_http_on_tls")).isPositive();
+    }
+
+    /** As over plain HTTP: the 413 is read, not reset, while the client sends the rest (close_notify first). */
+    @Test
+    void aRefusedBodyStillBeingSentOverTlsGetsItsAnswer() throws Exception {
+        try (RawHttp c = new RawHttp(TestCerts.clientTrusting(ca).getSocketFactory().createSocket("127.0.0.1",
+                s.server.httpPort()))) {
+            RawHttp.Response r = c.refusedBodySentToTheEnd(3_000_000, 1_100_000);
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.body()).contains("max_body_bytes=1048576");
+            assertThat(c.endedCleanly()).isTrue();
+        }
     }
 
     @Test

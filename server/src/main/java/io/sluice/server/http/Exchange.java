@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -243,7 +242,7 @@ public final class Exchange {
         if (keep) {
             ctx.writeAndFlush(in, ctx.voidPromise());
         } else {
-            ctx.writeAndFlush(in).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(in).addListener(LingeringClose.AFTER_ANSWER);
         }
         return true;
     }
