@@ -6,12 +6,14 @@ import picocli.CommandLine.Mixin;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -120,6 +122,34 @@ final class CeilingScenario implements Callable<Integer> {
                      + " (SELECT id FROM series WHERE metric = '" + metric + "')")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** Rows of one metric with times in {@code [fromNanos, toNanos)}. */
+    static long count(String db, String metric, long fromNanos, long toNanos) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db);
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM samples WHERE series_id IN"
+                     + " (SELECT id FROM series WHERE metric = ?) AND time >= to_timestamp(?::float8 / 1e6)"
+                     + " AND time < to_timestamp(?::float8 / 1e6)")) {
+            ps.setString(1, metric);
+            ps.setLong(2, fromNanos / 1000);
+            ps.setLong(3, toNanos / 1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The PostgreSQL server's main process: the parent of this session's backend. */
+    static OptionalLong postmaster(String db) {
+        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return ProcessHandle.of(rs.getLong(1)).flatMap(ProcessHandle::parent)
+                    .map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+        } catch (SQLException e) {
+            return OptionalLong.empty();
         }
     }
 }

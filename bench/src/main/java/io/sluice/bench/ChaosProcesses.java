@@ -1,15 +1,11 @@
 package io.sluice.bench;
 
-import io.sluice.storage.db.EmbeddedDatabase;
-
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * The real processes the chaos scenario breaks: a PostgreSQL of its own (the embedded binaries
@@ -19,24 +15,22 @@ import java.util.concurrent.TimeUnit;
 final class ChaosProcesses implements AutoCloseable {
     private final Path dir;
     private final Path sluiceJar;
-    private final int pgPort;
     private final int httpPort;
     private final List<String> settings;
-    private EmbeddedDatabase db;
-    private Process sluice;
-    private int sluiceStarts;
+    private final BenchDatabase db;
+    private SluiceChild sluice;
 
     /** @param settings extra {@code KEY=VALUE} environment for Sluice */
     ChaosProcesses(Path dir, Path sluiceJar, int pgPort, int httpPort, List<String> settings) {
         this.dir = dir;
         this.sluiceJar = sluiceJar;
-        this.pgPort = pgPort;
+        this.db = new BenchDatabase(dir, pgPort);
         this.httpPort = httpPort;
         this.settings = settings;
     }
 
     String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres?user=postgres";
+        return db.jdbcUrl();
     }
 
     String sluiceUrl() {
@@ -45,85 +39,46 @@ final class ChaosProcesses implements AutoCloseable {
 
     /** A fresh database directory, started, and a fresh log for Sluice. */
     void freshDatabase() throws IOException {
-        deleteTree(dir.resolve("pg"));
         Files.deleteIfExists(dir.resolve("sluice.log"));
-        startDatabase();
+        db.fresh();
     }
 
     void startDatabase() throws IOException {
-        db = EmbeddedDatabase.start(dir, pgPort, 128L << 20);
-        if (db.port() != pgPort) {
-            // Sluice is pointed at pgPort: a database elsewhere would look like an outage.
-            db.close();
-            db = null;
-            throw new IOException("PostgreSQL's port " + pgPort + " is taken; choose another with --pg-port");
-        }
+        db.start();
     }
 
     /** {@code pg_ctl stop -m fast}: sessions end at once, a commit under way finishes first. */
     void stopDatabase() throws IOException {
-        if (db != null) {
-            db.close();
-            db = null;
-        }
+        db.stop();
     }
 
     void startSluice() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-jar", sluiceJar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sluice.log").toFile()));
-        pb.environment().put("SLUICE_DATABASE_URL", jdbcUrl());
-        pb.environment().put("SLUICE_HTTP_PORT", Integer.toString(httpPort));
-        pb.environment().put("SLUICE_UDP_LINE_PORT", "0");
-        pb.environment().put("SLUICE_UDP_JSON_PORT", "0");
-        pb.environment().put("SLUICE_STATSD_PORT", "0");
-        pb.environment().put("SLUICE_DATA_DIR", dir.resolve("sluice-data").toString());
-        for (String s : settings) {
-            int eq = s.indexOf('=');
-            pb.environment().put("SLUICE_" + s.substring(0, eq).toUpperCase(), s.substring(eq + 1));
-        }
-        sluice = pb.start();
-        sluiceStarts++;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!listening()) {
-            if (!sluice.isAlive()) {
-                throw new IOException("Sluice exited with " + sluice.exitValue() + "; see " + dir.resolve("sluice.log"));
+        if (sluice == null) {
+            Map<String, String> set = new LinkedHashMap<>();
+            for (String s : settings) {
+                int eq = s.indexOf('=');
+                set.put(s.substring(0, eq), s.substring(eq + 1));
             }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("Sluice did not listen on " + httpPort + " within 120 s");
-            }
-            Thread.sleep(100);
+            sluice = new SluiceChild(sluiceJar, List.of(), jdbcUrl(), httpPort, dir.resolve("sluice-data"), set,
+                    dir.resolve("sluice.log"));
         }
+        sluice.start();
     }
 
     /** SIGKILL: nothing runs on the way out, nothing drains. */
     void killSluice() throws InterruptedException {
-        sluice.destroyForcibly();
-        sluice.waitFor();
+        sluice.kill();
     }
 
     /** SIGTERM: Sluice drains its ring into the database, then exits. */
     void stopSluice() throws InterruptedException {
-        if (sluice != null && sluice.isAlive()) {
-            sluice.destroy();
-            if (!sluice.waitFor(120, TimeUnit.SECONDS)) {
-                sluice.destroyForcibly().waitFor();
-            }
+        if (sluice != null) {
+            sluice.stop();
         }
     }
 
     int sluiceStarts() {
-        return sluiceStarts;
-    }
-
-    private boolean listening() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", httpPort), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return sluice == null ? 0 : sluice.starts();
     }
 
     @Override
@@ -132,17 +87,6 @@ final class ChaosProcesses implements AutoCloseable {
             stopSluice();
         } finally {
             stopDatabase();
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
         }
     }
 }

@@ -9,12 +9,6 @@ import picocli.CommandLine.Option;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,7 +83,7 @@ final class PeersScenario implements Callable<Integer> {
         targets.add(new LineTarget("sluice", o.sluice, "/write?precision=ns") {
             @Override
             long count(long fromNanos, long toNanos) throws Exception {
-                return sluiceCount(fromNanos, toNanos);
+                return CeilingScenario.count(o.db, METRIC, fromNanos, toNanos);
             }
 
             @Override
@@ -147,7 +141,7 @@ final class PeersScenario implements Callable<Integer> {
             t.prepare();
         }
         OptionalLong sluicePid = ProcessCpu.listening(port(URI.create(o.sluice)));
-        OptionalLong pgPid = postmaster(o.db);
+        OptionalLong pgPid = CeilingScenario.postmaster(o.db);
         StringBuilder found = new StringBuilder("[peers] processes: sluice=" + show(sluicePid) + " postgres=" + show(pgPid)
                 + " generator=" + ProcessHandle.current().pid());
         for (Target t : targets) {
@@ -238,50 +232,6 @@ final class PeersScenario implements Callable<Integer> {
     }
 
     /**
-     * CPU of the named processes (with their descendants), this one and the machine over one
-     * load: from the last {@link #start} to {@link #stop}.
-     */
-    private static final class CpuWindow {
-        private final Map<String, OptionalLong> pids;
-        private final Map<String, Map<Long, Long>> before = new LinkedHashMap<>();
-        private long selfBefore;
-        private long[] machineBefore;
-        private final Map<String, Object> percent = new LinkedHashMap<>();
-
-        CpuWindow(Map<String, OptionalLong> pids) {
-            this.pids = pids;
-        }
-
-        void start() {
-            pids.forEach((name, pid) -> pid.ifPresent(p -> before.put(name, ProcessCpu.tree(p))));
-            selfBefore = ProcessCpu.self();
-            machineBefore = ProcessCpu.machine();
-        }
-
-        /** Ends the window of a load that took {@code seconds}: CPU in % of one core, machine busy %. */
-        void stop(double seconds) {
-            long[] after = ProcessCpu.machine();
-            long self = ProcessCpu.self();
-            pids.forEach((name, pid) -> pid.ifPresent(p -> percent.put("cpu_" + name + "_pct",
-                    pct(ProcessCpu.used(before.get(name), ProcessCpu.tree(p)), seconds))));
-            percent.put("cpu_generator_pct", pct(self - selfBefore, seconds));
-            long total = after[1] - machineBefore[1];
-            if (total > 0) {
-                int cores = Runtime.getRuntime().availableProcessors();
-                percent.put("cpu_machine_pct", Math.round((after[0] - machineBefore[0]) * 1000.0 / total * cores) / 10.0);
-            }
-        }
-
-        Map<String, Object> percentOfOneCore() {
-            return percent;
-        }
-
-        private static double pct(long nanos, double seconds) {
-            return Math.round(nanos / seconds / 1e7 * 10) / 10.0;
-        }
-    }
-
-    /**
      * CPU of a system's own processes during its phase, in % of one core: Sluice with its
      * PostgreSQL, a peer alone, the ceiling's PostgreSQL (its client is the generator).
      */
@@ -318,7 +268,7 @@ final class PeersScenario implements Callable<Integer> {
         }
     }
 
-    private static String ratios(List<Double> r) {
+    static String ratios(List<Double> r) {
         StringBuilder sb = new StringBuilder();
         for (double d : r) {
             sb.append(sb.length() == 0 ? "" : " ").append(String.format("%.2f", d));
@@ -331,33 +281,6 @@ final class PeersScenario implements Callable<Integer> {
         s.sort(Double::compare);
         int n = s.size();
         return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
-
-    private long sluiceCount(long fromNanos, long toNanos) throws SQLException {
-        try (Connection c = DriverManager.getConnection(o.db);
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM samples WHERE series_id IN"
-                     + " (SELECT id FROM series WHERE metric = ?) AND time >= to_timestamp(?::float8 / 1e6)"
-                     + " AND time < to_timestamp(?::float8 / 1e6)")) {
-            ps.setString(1, METRIC);
-            ps.setLong(2, fromNanos / 1000);
-            ps.setLong(3, toNanos / 1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    /** The PostgreSQL server's main process: the parent of this session's backend. */
-    private static OptionalLong postmaster(String db) {
-        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            return ProcessHandle.of(rs.getLong(1)).flatMap(ProcessHandle::parent)
-                    .map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
-        } catch (SQLException e) {
-            return OptionalLong.empty();
-        }
     }
 
     private static int get(URI base, String target) throws Exception {
