@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "Load harness for Sluice: ingest rates side by side with the database's own COPY ceiling.",
         subcommands = {CeilingScenario.class, HttpScenario.class, PromRwScenario.class, OtlpScenario.class,
                 UdpScenario.class, StatsdScenario.class, IngestScenario.class, WsScenario.class, QueryScenario.class,
-                BackfillScenario.class, PeersScenario.class, AllScenario.class, FuzzScenario.class, ChaosScenario.class})
+                BackfillScenario.class, PeersScenario.class, AllScenario.class, FuzzScenario.class, ChaosScenario.class,
+                TrustScenario.class})
 public final class Bench implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));

@@ -3,6 +3,7 @@ package io.sluice.bench;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import javax.net.ssl.SSLSocketFactory;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +54,12 @@ final class HttpLoad {
      */
     static Outcome send(String name, URI base, String target, String contentType, String headers, int ok,
                         List<byte[]> bodies, long rows, int batch, int connections) throws InterruptedException {
+        return send(name, base, null, target, contentType, headers, ok, bodies, rows, batch, connections);
+    }
+
+    /** As above; {@code https://} bases go over {@code tls}'s sockets (null for {@code http://}). */
+    static Outcome send(String name, URI base, SSLSocketFactory tls, String target, String contentType, String headers,
+                        int ok, List<byte[]> bodies, long rows, int batch, int connections) throws InterruptedException {
         AtomicLong next = new AtomicLong();
         Recorder latency = new Recorder(3);
         Map<Integer, Long> failed = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -60,7 +67,7 @@ final class HttpLoad {
         try (Progress progress = new Progress(name, rows)) {
             for (int t = 0; t < connections; t++) {
                 Thread th = new Thread(() -> {
-                    try (PlainHttp http = new PlainHttp(base, 60_000)) {
+                    try (PlainHttp http = new PlainHttp(base, 60_000, tls)) {
                         long from;
                         while ((from = next.getAndAdd(batch)) < rows) {
                             byte[] body = bodies.get((int) (from / batch));

@@ -1,5 +1,9 @@
 package io.sluice.bench;
 
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -20,7 +24,8 @@ import java.nio.charset.StandardCharsets;
  * get while the ceiling's harness used 5 %. This does what the scenarios need and no more:
  * {@code Content-Length} and chunked bodies, keep-alive, {@code Connection: close}. After an I/O
  * error the connection is dropped and the next request opens a new one; a request is never
- * retried here, the caller counts the failure.
+ * retried here, the caller counts the failure. Over {@code https://} the same bytes go through the
+ * JDK's {@link SSLSocket}, the server's name checked against its certificate as a browser does.
  */
 public final class PlainHttp implements Closeable {
     private static final int MAX_HEAD = 64 * 1024;
@@ -28,6 +33,7 @@ public final class PlainHttp implements Closeable {
     private final String host;
     private final int port;
     private final int timeoutMs;
+    private final SSLSocketFactory tls;
     private final byte[] in = new byte[64 * 1024];
     private int pos;
     private int lim;
@@ -39,12 +45,26 @@ public final class PlainHttp implements Closeable {
 
     /** @param base {@code http://host:port}; any path in it is ignored */
     public PlainHttp(URI base, int timeoutMs) {
-        if (!"http".equals(base.getScheme())) {
-            throw new IllegalArgumentException("only http:// is supported, got " + base);
+        this(base, timeoutMs, null);
+    }
+
+    /**
+     * @param base {@code http://host:port} or {@code https://host:port}; any path in it is ignored
+     * @param tls  the sockets for {@code https://} (whom they trust), null for {@code http://}
+     */
+    public PlainHttp(URI base, int timeoutMs, SSLSocketFactory tls) {
+        boolean https = "https".equals(base.getScheme());
+        if (!https && !"http".equals(base.getScheme())) {
+            throw new IllegalArgumentException("only http:// and https:// are supported, got " + base);
+        }
+        if (https != (tls != null)) {
+            throw new IllegalArgumentException(https ? "https:// needs a TLS socket factory, got none for " + base
+                    : "a TLS socket factory was given for " + base + "; use https://");
         }
         this.host = base.getHost();
-        this.port = base.getPort() < 0 ? 80 : base.getPort();
+        this.port = base.getPort() >= 0 ? base.getPort() : https ? 443 : 80;
         this.timeoutMs = timeoutMs;
+        this.tls = tls;
     }
 
     /** Sends a POST and returns the status; the answer's body is then in {@link #body()}. */
@@ -131,6 +151,14 @@ public final class PlainHttp implements Closeable {
         s.setTcpNoDelay(true);
         s.setSoTimeout(timeoutMs);
         s.connect(new InetSocketAddress(host, port), timeoutMs);
+        if (tls != null) {
+            SSLSocket t = (SSLSocket) tls.createSocket(s, host, port, true);
+            SSLParameters p = t.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            t.setSSLParameters(p);
+            t.startHandshake();
+            s = t;
+        }
         socket = s;
         input = s.getInputStream();
         output = s.getOutputStream();
@@ -246,6 +274,11 @@ public final class PlainHttp implements Closeable {
         pos = 0;
         lim = n;
         return true;
+    }
+
+    /** The open connection's TLS protocol and cipher suite ({@code TLSv1.3 TLS_AES_256_GCM_SHA384}), or null. */
+    public String tlsSession() {
+        return socket instanceof SSLSocket t ? t.getSession().getProtocol() + " " + t.getSession().getCipherSuite() : null;
     }
 
     /** Whether a connection is open (an answer with {@code Connection: close} closes it). */
