@@ -1,4 +1,4 @@
-package io.sluice.server;
+package io.sluice.server.net;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
