@@ -1,6 +1,7 @@
 package io.sluice.storage.db;
 
 import io.sluice.codec.SeriesKey;
+import io.sluice.storage.util.IntMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,11 @@ public final class SeriesRegistry {
 
     private final Map<SeriesKey, Integer> ids = new ConcurrentHashMap<>();
     private final Map<SeriesKey, SeriesKey> pending = new ConcurrentHashMap<>();
-    /** Reverse of {@link #ids}, for consumers that see ids and need names (live fan-out). */
-    private final Map<Integer, SeriesKey> keys = new ConcurrentHashMap<>();
+    /**
+     * Reverse of {@link #ids}, for consumers that see ids and need names (the live fan-out, for
+     * every sample): an int map, so a lookup boxes nothing.
+     */
+    private final IntMap<SeriesKey> keys = new IntMap<>();
     private final AtomicInteger known = new AtomicInteger();
     private final int maxSeries;
 
@@ -131,7 +135,7 @@ public final class SeriesRegistry {
         }
         SeriesKey frozen = key.frozen();
         if (ids.putIfAbsent(frozen, id) == null) {
-            keys.put(id, frozen);
+            keys.putIfAbsent(id, frozen);
             known.incrementAndGet();
         }
         return true;
@@ -214,7 +218,7 @@ public final class SeriesRegistry {
             }
             boolean added = ids.putIfAbsent(k, resolved[i]) == null;
             if (added) {
-                this.keys.put(resolved[i], k);
+                this.keys.putIfAbsent(resolved[i], k);
             }
             boolean wasPending = pending.remove(k) != null;
             // Each series is counted once: when it became pending, or when it was cached.

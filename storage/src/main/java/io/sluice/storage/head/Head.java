@@ -1,7 +1,10 @@
 package io.sluice.storage.head;
 
+import io.sluice.storage.util.IntMap;
+
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
 
 /**
  * The newest samples of every series in memory, so that queries over the last minutes never
@@ -27,10 +30,15 @@ public final class Head {
     private static final int MINUTES = 4096;
 
     private final long maxSlots;
-    private final SeriesMap series = new SeriesMap();
+    private final IntMap<SeriesHead> series = new IntMap<>();
     private final AtomicLong slots = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong trims = new AtomicLong();
+    /** Made once: a method reference written in the loop would be a new object per sample. */
+    private final IntFunction<SeriesHead> create = id -> {
+        slots.addAndGet(SeriesHead.FIRST);
+        return new SeriesHead();
+    };
     /** Samples appended per minute of their time: where to move {@code from} to free memory. */
     private final AtomicLongArray minuteStamp = new AtomicLongArray(MINUTES);
     private final AtomicLongArray minuteCount = new AtomicLongArray(MINUTES);
@@ -83,23 +91,29 @@ public final class Head {
         }
         long grown = 0;
         int kept = 0;
+        // Counted per run of one minute, not per sample: the counters are shared by the writers.
+        long minute = Long.MIN_VALUE;
+        int inMinute = 0;
         for (int i = lo; i < hi; i++) {
             long t = times[i];
             if (t < f || seriesIds[i] < 0) {
                 continue;
             }
-            grown += series.getOrCreate(seriesIds[i], this::created).append(t, values[i]);
-            count(t);
+            grown += series.computeIfAbsent(seriesIds[i], create).append(t, values[i]);
+            long m = Math.floorDiv(t, MINUTE);
+            if (m != minute) {
+                count(minute, inMinute);
+                minute = m;
+                inMinute = 0;
+            }
+            inMinute++;
             kept++;
         }
+        count(minute, inMinute);
         samples.addAndGet(kept);
         if (grown > 0 && slots.addAndGet(grown) > maxSlots) {
             relieve();
         }
-    }
-
-    private void created() {
-        slots.addAndGet(SeriesHead.FIRST);
     }
 
     /** Moves {@code from} forward (sealing caught up); never back. */
@@ -195,8 +209,11 @@ public final class Head {
         }
     }
 
-    private void count(long time) {
-        long m = Math.floorDiv(time, MINUTE);
+    /** Adds {@code n} samples to minute {@code m}'s count. */
+    private void count(long m, int n) {
+        if (n == 0) {
+            return;
+        }
         int k = (int) Math.floorMod(m, (long) MINUTES);
         long stamp = minuteStamp.get(k);
         if (stamp != m) {
@@ -205,6 +222,6 @@ public final class Head {
             }
             minuteCount.set(k, 0);
         }
-        minuteCount.incrementAndGet(k);
+        minuteCount.addAndGet(k, n);
     }
 }

@@ -3,35 +3,69 @@ package io.sluice.storage.head;
 import java.util.Arrays;
 
 /**
- * One series' recent samples in the head: two growable columns, appended by writers after their
- * commit, read by queries; every method holds the series' monitor (writers of different requests
- * may append to one series at once). Samples mostly arrive in time order; a sample older than the
- * newest one held marks the series unsorted, and reads then sort what they copy out.
+ * One series' recent samples in the head: two columns, appended by writers after their commit,
+ * read by queries; every method holds the series' monitor (writers of different requests may
+ * append to one series at once). Samples mostly arrive in time order; a sample older than the
+ * newest one held marks the series unsorted, and reads then sort the columns first.
+ *
+ * <p>The columns are blocks of {@link #BLOCK} samples: sample {@code i} is at
+ * {@code [i / BLOCK][i % BLOCK]}. Only the first block grows by doubling (from {@link #FIRST}, so a
+ * quiet series costs 128 bytes); past it a busy series gets new blocks and nothing already held is
+ * copied again. (Doubling whole columns copied every sample about once more and was the largest
+ * single cost of a writer's time at a million samples a second, docs/BENCHMARKS.md.)
  */
 final class SeriesHead {
-    /** Slots a series gets first; it doubles from there, so a quiet series costs 128 bytes. */
+    /** Slots a series gets first. */
     static final int FIRST = 8;
+    /** Samples in one block: 4 KiB a column. */
+    static final int BLOCK = 512;
+    private static final int SHIFT = Integer.numberOfTrailingZeros(BLOCK);
+    private static final int MASK = BLOCK - 1;
 
-    private long[] times = new long[FIRST];
-    private double[] values = new double[FIRST];
+    private long[][] times = {new long[FIRST]};
+    private double[][] values = {new double[FIRST]};
+    /** Slots allocated over all blocks. */
+    private int capacity = FIRST;
     private int size;
     private boolean unsorted;
 
     /** @return slots newly allocated (to be counted against the head's bound) */
     synchronized int append(long time, double value) {
-        int grown = 0;
-        if (size == times.length) {
-            int n = times.length * 2;
-            times = Arrays.copyOf(times, n);
-            values = Arrays.copyOf(values, n);
-            grown = n - size;
-        }
-        if (size > 0 && time < times[size - 1]) {
+        int grown = size == capacity ? grow() : 0;
+        if (size > 0 && time < timeAt(size - 1)) {
             unsorted = true;
         }
-        times[size] = time;
-        values[size++] = value;
+        times[size >>> SHIFT][size & MASK] = time;
+        values[size >>> SHIFT][size & MASK] = value;
+        size++;
         return grown;
+    }
+
+    /** Room for one more sample: the first block doubles up to a whole block, then blocks are added. */
+    private int grow() {
+        int before = capacity;
+        if (capacity < BLOCK) {
+            times[0] = Arrays.copyOf(times[0], capacity * 2);
+            values[0] = Arrays.copyOf(values[0], capacity * 2);
+        } else {
+            int b = capacity >>> SHIFT;
+            if (b == times.length) {
+                times = Arrays.copyOf(times, b * 2);
+                values = Arrays.copyOf(values, b * 2);
+            }
+            times[b] = new long[BLOCK];
+            values[b] = new double[BLOCK];
+        }
+        capacity = capacity < BLOCK ? capacity * 2 : capacity + BLOCK;
+        return capacity - before;
+    }
+
+    private long timeAt(int i) {
+        return times[i >>> SHIFT][i & MASK];
+    }
+
+    private double valueAt(int i) {
+        return values[i >>> SHIFT][i & MASK];
     }
 
     /** Samples held. */
@@ -41,46 +75,60 @@ final class SeriesHead {
 
     /** Slots allocated. */
     synchronized int capacity() {
-        return times.length;
+        return capacity;
     }
 
     /**
-     * Drops samples older than {@code from} and shrinks the columns to fit what stays.
+     * Drops samples older than {@code from} and lets go of the blocks no longer needed.
      *
      * @return slots released
      */
     synchronized int dropBefore(long from) {
         int keep = 0;
         for (int i = 0; i < size; i++) {
-            if (times[i] >= from) {
-                times[keep] = times[i];
-                values[keep++] = values[i];
+            long t = timeAt(i);
+            if (t >= from) {
+                times[keep >>> SHIFT][keep & MASK] = t;
+                values[keep >>> SHIFT][keep & MASK] = valueAt(i);
+                keep++;
             }
         }
         size = keep;
-        int before = times.length;
-        int cap = FIRST;
-        while (cap < size) {
-            cap *= 2;
+        int before = capacity;
+        if (size <= BLOCK / 2) {
+            // Back to one block, as small as fits (at least FIRST).
+            int cap = FIRST;
+            while (cap < size) {
+                cap *= 2;
+            }
+            if (cap < capacity) {
+                times = new long[][] {Arrays.copyOf(times[0], cap)};
+                values = new double[][] {Arrays.copyOf(values[0], cap)};
+                capacity = cap;
+            }
+        } else {
+            int blocks = (size + MASK) >>> SHIFT;
+            if (blocks < capacity >>> SHIFT) {
+                times = Arrays.copyOf(times, blocks);
+                values = Arrays.copyOf(values, blocks);
+                capacity = blocks * BLOCK;
+            }
         }
-        if (cap < before) {
-            times = Arrays.copyOf(times, cap);
-            values = Arrays.copyOf(values, cap);
-        }
-        return before - times.length;
+        return before - capacity;
     }
 
     /** Copies samples with {@code lo <= time < hi} into {@code out}, in time order. */
     synchronized void read(long lo, long hi, Head.Sink out) {
-        if (!unsorted) {
-            int i = firstAtOrAfter(lo);
-            for (; i < size && times[i] < hi; i++) {
-                out.sample(times[i], values[i]);
-            }
-            return;
+        if (unsorted) {
+            sort();
         }
-        sort();
-        read(lo, hi, out);
+        for (int i = firstAtOrAfter(lo); i < size; i++) {
+            long t = timeAt(i);
+            if (t >= hi) {
+                return;
+            }
+            out.sample(t, valueAt(i));
+        }
     }
 
     /** Calls {@code out} with the newest sample held, if any. */
@@ -91,30 +139,31 @@ final class SeriesHead {
         int best = size - 1;
         if (unsorted) {
             for (int i = 0; i < size; i++) {
-                if (times[i] > times[best]) {
+                if (timeAt(i) > timeAt(best)) {
                     best = i;
                 }
             }
         }
-        out.sample(times[best], values[best]);
+        out.sample(timeAt(best), valueAt(best));
     }
 
-    /** Sorts the columns by time (stable: samples with equal times keep their order). */
+    /** Sorts the samples by time (stable: samples with equal times keep their order). */
     private void sort() {
         Integer[] order = new Integer[size];
         for (int i = 0; i < size; i++) {
             order[i] = i;
         }
-        long[] t = times;
-        Arrays.sort(order, (a, b) -> Long.compare(t[a], t[b]));
-        long[] nt = new long[times.length];
-        double[] nv = new double[values.length];
+        Arrays.sort(order, (a, b) -> Long.compare(timeAt(a), timeAt(b)));
+        long[] t = new long[size];
+        double[] v = new double[size];
         for (int i = 0; i < size; i++) {
-            nt[i] = times[order[i]];
-            nv[i] = values[order[i]];
+            t[i] = timeAt(order[i]);
+            v[i] = valueAt(order[i]);
         }
-        times = nt;
-        values = nv;
+        for (int i = 0; i < size; i++) {
+            times[i >>> SHIFT][i & MASK] = t[i];
+            values[i >>> SHIFT][i & MASK] = v[i];
+        }
         unsorted = false;
     }
 
@@ -123,7 +172,7 @@ final class SeriesHead {
         int b = size;
         while (a < b) {
             int m = (a + b) >>> 1;
-            if (times[m] < lo) {
+            if (timeAt(m) < lo) {
                 a = m + 1;
             } else {
                 b = m;

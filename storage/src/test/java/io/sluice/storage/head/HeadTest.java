@@ -1,5 +1,6 @@
 package io.sluice.storage.head;
 
+import io.sluice.codec.Allocation;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -63,6 +64,41 @@ class HeadTest {
         assertThat(h.stable(e2)).isTrue();
     }
 
+    /** A busy series spans many blocks; order, trims and reads hold across them. */
+    @Test
+    void aSeriesOfManyBlocksReadsTrimsAndSortsAsOne() {
+        Head h = new Head(1L << 30);
+        h.start(0);
+        int n = 10 * SeriesHead.BLOCK + 17;
+        for (int i = 0; i < n; i++) {
+            // In order, but every hundredth sample comes late (before its predecessor).
+            long t = i % 100 == 99 ? i - 150L : i;
+            h.append(new int[] {3}, new long[] {1_000 + t}, new double[] {t}, 1);
+        }
+        List<long[]> all = read(h, 3, 0, Long.MAX_VALUE);
+        assertThat(all).hasSize(n);
+        for (int i = 1; i < n; i++) {
+            assertThat(all.get(i)[0]).isGreaterThanOrEqualTo(all.get(i - 1)[0]);
+        }
+        assertThat(read(h, 3, 1_000 + 2_000, 1_000 + 2_010)).extracting(a -> a[0])
+                .containsExactly(3_000L, 3_001L, 3_002L, 3_003L, 3_004L, 3_005L, 3_006L, 3_007L, 3_008L, 3_009L);
+        long bytes = h.bytes();
+        long from = 1_000 + n - 300;
+        h.advance(from);
+        long expected = all.stream().filter(a -> a[0] >= from).count();
+        List<long[]> kept = read(h, 3, 0, Long.MAX_VALUE);
+        assertThat(kept).hasSize((int) expected).allMatch(a -> a[0] >= from);
+        assertThat(h.samples()).isEqualTo(kept.size());
+        assertThat(h.bytes()).isLessThan(bytes / 10);
+        for (int i = 0; i < 2 * SeriesHead.BLOCK; i++) {
+            h.append(new int[] {3}, new long[] {1_000_000L + i}, new double[] {i}, 1);
+        }
+        assertThat(read(h, 3, 1_000_000L, Long.MAX_VALUE)).hasSize(2 * SeriesHead.BLOCK);
+        List<long[]> latest = new ArrayList<>();
+        h.latest(3, (t, v) -> latest.add(new long[] {t}));
+        assertThat(latest).extracting(a -> a[0]).containsExactly(1_000_000L + 2 * SeriesHead.BLOCK - 1);
+    }
+
     @Test
     void aFloodStaysWithinTheBoundByLettingGoOfTheOldestMinutes() {
         long bound = 64 * 1024;
@@ -99,5 +135,34 @@ class HeadTest {
             held += read(h, s, 0, Long.MAX_VALUE).size();
         }
         assertThat(held).isEqualTo(expected).isEqualTo(h.samples());
+    }
+
+    /** Writers append every committed sample: once a series has room, that costs no object. */
+    @Test
+    void appendingToSeriesWithRoomAllocatesNothingPerSample() {
+        Head h = new Head(1L << 30);
+        h.start(0);
+        int n = 10_000;
+        int[] ids = new int[n];
+        long[] times = new long[n];
+        double[] values = new double[n];
+        // 1,000 series, 10 samples each per call; 10 calls fill each to 100 of its 128 slots.
+        for (int call = 0; call < 12; call++) {
+            for (int i = 0; i < n; i++) {
+                ids[i] = i % 1000;
+                times[i] = (call * n + i) * 1000L;
+                values[i] = i;
+            }
+            if (call < 10) {
+                h.append(ids, times, values, n);
+            }
+        }
+        long allocated = Allocation.bytes(() -> {
+            // 20,000 samples, no series grows: an object per sample would be 320 kB or more.
+            h.append(ids, times, values, n);
+            h.append(ids, times, values, n);
+        });
+        assertThat(allocated).as("bytes allocated appending 20,000 samples").isLessThan(16 * 1024);
+        assertThat(h.samples()).isEqualTo(120_000);
     }
 }
