@@ -287,7 +287,8 @@ public final class SluiceServer implements AutoCloseable {
         boolean drained = storage == null || steps.run("drain", drainBudget.plusMillis(Storage.WRITER_GRACE_MS + 1_000),
                 reserve, () -> storage.drain(drainBudget)) && storage.drain();
         if (storage != null) {
-            steps.run("pool", Duration.ofSeconds(5), reserve, storage::close);
+            // Scheduled database work under way gets its grace first (README "Shutdown").
+            steps.run("pool", Duration.ofMillis(Storage.BACKGROUND_GRACE_MS).plusSeconds(5), reserve, storage::close);
         }
         if (listeners != null) {
             steps.run("http", Duration.ofSeconds(3), reserve, listeners::stopEventLoops);

@@ -33,8 +33,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,14 +55,18 @@ public final class Storage implements AutoCloseable {
     private final Sealer sealer;
     private final Head head;
     /** Index builds of pieces take seconds to minutes: their own thread. */
-    private final ScheduledExecutorService sealing;
+    private final ScheduledThreadPoolExecutor sealing;
     private final SampleRing ring;
     private final IngestPort ingest;
     private final List<BatchWriter> writers = new ArrayList<>();
     private final CommittedBatches committedBatches;
-    private final ScheduledExecutorService maintenance;
+    private final ScheduledThreadPoolExecutor maintenance;
     /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
-    private final ScheduledExecutorService compaction;
+    private final ScheduledThreadPoolExecutor compaction;
+    /** The three schedulers above, by name for log lines. */
+    private final Map<String, ScheduledThreadPoolExecutor> background;
+    /** Set when shutdown stops the scheduled work: a task the pool's closing cuts short is expected then. */
+    private volatile boolean stopping;
     private volatile boolean started;
     /** The drain's result once it ran. */
     private Boolean drained;
@@ -109,21 +113,22 @@ public final class Storage implements AutoCloseable {
         metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
                 () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
         this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000, cfg.retention1m().toNanos() / 1000, rm);
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-maintenance");
+        this.maintenance = scheduler("sluice-maintenance");
+        this.compaction = scheduler("sluice-compaction");
+        this.sealing = scheduler("sluice-seal");
+        this.background = Map.of("maintenance", maintenance, "compaction", compaction, "sealing", sealing);
+    }
+
+    /** One thread for scheduled database work; on shutdown its schedule is dropped, a run under way ends. */
+    private static ScheduledThreadPoolExecutor scheduler(String name) {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
-        this.compaction = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-compaction");
-            t.setDaemon(true);
-            return t;
-        });
-        this.sealing = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-seal");
-            t.setDaemon(true);
-            return t;
-        });
+        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        return e;
     }
 
     /**
@@ -217,7 +222,7 @@ public final class Storage implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             ensurePiecesAhead(c, pieces);
         } catch (SQLException | RuntimeException e) {
-            log.warn("could not create hot pieces ahead, will retry [error={}]", e.toString());
+            failed("creating hot pieces ahead", e);
         }
     }
 
@@ -227,7 +232,7 @@ public final class Storage implements AutoCloseable {
             c.setAutoCommit(true);
             return sealer.sealDue(c, System.currentTimeMillis() * 1000);
         } catch (SQLException | RuntimeException e) {
-            log.warn("sealing failed, will retry [error={}]", e.toString());
+            failed("sealing", e);
             return 0;
         }
     }
@@ -279,7 +284,7 @@ public final class Storage implements AutoCloseable {
             partitions.ensureWindow(c, System.currentTimeMillis() * 1000, cfg.retentionRaw().toNanos() / 1000,
                     cfg.partitionsAhead());
         } catch (SQLException | RuntimeException e) {
-            log.warn("could not create partitions ahead, will retry [error={}]", e.toString());
+            failed("creating partitions ahead", e);
         }
     }
 
@@ -295,7 +300,7 @@ public final class Storage implements AutoCloseable {
                 log.info("batch numbers of ended processes pruned [rows={}]", rows);
             }
         } catch (SQLException | RuntimeException e) {
-            log.warn("pruning batch numbers failed, will retry [error={}]", e.toString());
+            failed("pruning batch numbers", e);
         }
     }
 
@@ -303,7 +308,7 @@ public final class Storage implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             rollups.refresh(c, java.time.Instant.now());
         } catch (SQLException | RuntimeException e) {
-            log.warn("rollup refresh failed, will retry [error={}]", e.toString());
+            failed("rollup refresh", e);
         }
     }
 
@@ -316,7 +321,7 @@ public final class Storage implements AutoCloseable {
             c.setAutoCommit(true);
             partitions.compactClosedDays(c, System.currentTimeMillis() * 1000, 60_000);
         } catch (SQLException | RuntimeException e) {
-            log.warn("partition compaction failed, will retry [error={}]", e.toString());
+            failed("partition compaction", e);
         }
     }
 
@@ -330,9 +335,25 @@ public final class Storage implements AutoCloseable {
                 log.info("retention removed 1m rollup rows [rows={}]", rows);
             }
         } catch (SQLException | RuntimeException e) {
-            log.warn("retention failed, will retry [error={}]", e.toString());
+            failed("retention", e);
         }
     }
+
+    /**
+     * A scheduled task failed. While Sluice runs that is worth a warning (it is retried at its next
+     * run); once shutdown has stopped the schedule, only a task outlasting {@link #BACKGROUND_GRACE_MS}
+     * fails, cut short by the pool's closing as intended, and it runs again after the next start.
+     */
+    private void failed(String task, Exception e) {
+        if (stopping) {
+            log.info("{} cut short by shutdown; it runs again after the next start [error={}]", task, e.toString());
+        } else {
+            log.warn("{} failed, will retry [error={}]", task, e.toString());
+        }
+    }
+
+    /** At shutdown, scheduled database work under way gets this long to end before the pool closes under it. */
+    public static final long BACKGROUND_GRACE_MS = 5_000;
 
     /** After the drain, writers get this long to end their last batch before shutdown goes on without them. */
     public static final long WRITER_GRACE_MS = 3_000;
@@ -356,9 +377,7 @@ public final class Storage implements AutoCloseable {
             return drained;
         }
         health.close(); // first: the pool closing is not an outage
-        maintenance.shutdownNow();
-        compaction.shutdownNow();
-        sealing.shutdownNow();
+        stopBackgroundWork();
         long t0 = System.nanoTime();
         long timeoutMs = timeout.toMillis();
         long slotsAtStart = ring.occupancy();
@@ -404,10 +423,60 @@ public final class Storage implements AutoCloseable {
         return done;
     }
 
-    /** {@link #drain() Drains} the ring (unless done already), then closes the connection pool. */
+    /**
+     * Stops scheduling database work (rollups, partitions, retention, compaction, sealing). A run
+     * under way goes on, so that it ends whole before the pool closes ({@link #close()}); it is not
+     * interrupted (that would cut a wait for a connection short, never a statement).
+     */
+    private void stopBackgroundWork() {
+        stopping = true;
+        background.values().forEach(ScheduledThreadPoolExecutor::shutdown);
+    }
+
+    /**
+     * Waits up to {@code graceMs} for the scheduled work under way to end (README "Shutdown"); what
+     * still runs then is named in the log, and the pool's closing cuts it short.
+     */
+    private void awaitBackgroundWork(long graceMs) {
+        long start = System.nanoTime();
+        List<String> running = stillRunning(Math.min(100, graceMs)); // a run about to end needs no line
+        if (running.isEmpty()) {
+            return;
+        }
+        log.info("waiting for background database work to end before the pool closes [tasks={}, graceMs={}]",
+                running, graceMs);
+        running = stillRunning(graceMs - (System.nanoTime() - start) / 1_000_000);
+        if (!running.isEmpty()) {
+            log.info("background database work still running; the pool's closing cuts it short, and it runs again"
+                    + " after the next start [tasks={}, waitedMs={}]", running, graceMs);
+        }
+    }
+
+    /** The schedulers (by name) still running a task after waiting up to {@code waitMs} in all. */
+    private List<String> stillRunning(long waitMs) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMs));
+        List<String> running = new ArrayList<>();
+        background.forEach((name, e) -> {
+            try {
+                if (!e.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    running.add(name);
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                running.add(name);
+            }
+        });
+        return running;
+    }
+
+    /**
+     * {@link #drain() Drains} the ring (unless done already), waits for the scheduled database
+     * work under way ({@link #BACKGROUND_GRACE_MS} at most), then closes the connection pool.
+     */
     @Override
     public void close() {
         drain();
+        awaitBackgroundWork(BACKGROUND_GRACE_MS);
         pool.close();
     }
 
