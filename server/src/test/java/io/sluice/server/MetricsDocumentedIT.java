@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -76,20 +75,23 @@ class MetricsDocumentedIT {
 
     /** Every {@code "sluice_..."} string literal in the main sources of every module but the bench. */
     static Set<String> namesInCode() throws IOException {
+        Set<String> names = namesInCode(ROOT);
+        assertThat(names).as("metric names found in the code").contains("sluice_fields_skipped_total");
+        return names;
+    }
+
+    /** The {@code "sluice_..."} literals in the main sources of the repository at {@code root} (its own files only). */
+    static Set<String> namesInCode(Path root) throws IOException {
         Set<String> names = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(ROOT)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String p = ROOT.relativize(f).toString().replace('\\', '/');
-                if (p.endsWith(".java") && p.contains("/src/main/java/") && !p.startsWith("bench/")
-                        && !p.contains("/target/")) {
-                    Matcher m = LITERAL.matcher(Files.readString(f));
-                    while (m.find()) {
-                        names.add(m.group(1));
-                    }
+        for (Path f : RepositoryFiles.of(root)) {
+            String p = root.relativize(f).toString().replace('\\', '/');
+            if (p.endsWith(".java") && p.contains("/src/main/java/") && !p.startsWith("bench/")) {
+                Matcher m = LITERAL.matcher(Files.readString(f));
+                while (m.find()) {
+                    names.add(m.group(1));
                 }
             }
         }
-        assertThat(names).as("metric names found in the code").contains("sluice_fields_skipped_total");
         return names;
     }
 
