@@ -92,7 +92,7 @@ public final class OtlpProtocol implements Protocol {
         if (malformed != null) {
             t.rejections.begin(); // what came before the damage is discarded: the request is refused whole
             counters.rejected("malformed").inc();
-            counters.badInput(malformed, 1);
+            counters.badInput(ex.ctx().channel().remoteAddress(), malformed, 1);
             new OtlpAnswer(json, 0, 0).status(ex, HttpResponseStatus.BAD_REQUEST, OtlpMessages.INVALID_ARGUMENT,
                     "could not decode the body: " + malformed, Map.of());
             return;
@@ -104,7 +104,8 @@ public final class OtlpProtocol implements Protocol {
             counters.skipped("exemplar").add(stats.exemplars());
         }
         if (sink.sink().errorCount() > 0) {
-            counters.badInput(sink.sink().errors().isEmpty() ? null : sink.sink().errors().get(0), sink.sink().errorCount());
+            counters.badInput(ex.ctx().channel().remoteAddress(),
+                    sink.sink().errors().isEmpty() ? null : sink.sink().errors().get(0), sink.sink().errorCount());
         }
         counters.received(sink.sink().batch().size());
         b.publisher().publish(ex, sink.sink(), TRANSPORT, new OtlpAnswer(json, sink.rejectedPoints(), stats.points()));

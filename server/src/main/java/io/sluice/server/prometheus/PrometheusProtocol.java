@@ -88,7 +88,7 @@ public final class PrometheusProtocol implements Protocol {
         }
         count(counters, t.parser.stats());
         if (sink.errorCount() > 0) {
-            counters.badInput(sink.errors().get(0), sink.errorCount());
+            counters.badInput(ex.ctx().channel().remoteAddress(), sink.errors().get(0), sink.errorCount());
         }
         counters.received(sink.batch().size());
         b.publisher().publish(ex, sink, TRANSPORT, new RemoteWriteAnswer(version == Version.V2));
@@ -152,7 +152,7 @@ public final class PrometheusProtocol implements Protocol {
     /** A request refused whole: a plain-text sentence, as Prometheus' own receiver answers, and one summarised log line. */
     private static void refuse(Exchange ex, ProtocolCounters counters, HttpResponseStatus status, String message) {
         counters.rejected("malformed").inc();
-        counters.badInput(new io.sluice.codec.ParseError(1, 1, message, ""), 1);
+        counters.badInput(ex.ctx().channel().remoteAddress(), new io.sluice.codec.ParseError(1, 1, message, ""), 1);
         ex.text(status, "text/plain; charset=utf-8", message + "\n");
     }
 

@@ -6,6 +6,8 @@ import io.sluice.storage.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,6 +30,7 @@ public final class ProtocolCounters {
     private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
     private volatile long lastSummaryNanos = System.nanoTime() - SUMMARY_NANOS;
     private volatile ParseError lastError;
+    private volatile SocketAddress lastPeer;
     private final LongAdder since = new LongAdder();
 
     public ProtocolCounters(String protocol, Metrics metrics) {
@@ -64,16 +67,28 @@ public final class ProtocolCounters {
                 "Valid input a protocol does not store, by protocol and kind.", "protocol", protocol, "what", w));
     }
 
-    /** Notes refused input for the log's summary (the counters are kept by the caller). */
-    public void badInput(ParseError latest, int n) {
+    /**
+     * Notes refused input for the log's summary (the counters are kept by the caller): the summary
+     * names the latest error and the client that sent it, as the HTTP warnings name their peer.
+     */
+    public void badInput(SocketAddress peer, ParseError latest, int n) {
         lastError = latest;
+        lastPeer = peer;
         since.add(n);
         long now = System.nanoTime();
         long last = lastSummaryNanos;
         if (now - last > SUMMARY_NANOS) {
             lastSummaryNanos = now;
             log.warn("bad input refused (counted in sluice_protocol_rejected_total) [protocol={}, sinceLastSummary={},"
-                    + " latest={}]", protocol, since.sumThenReset(), lastError);
+                    + " peer={}, latest={}]", protocol, since.sumThenReset(), address(lastPeer), lastError);
         }
+    }
+
+    /** A client's IP address as the other warnings print it (no port: a client's ports change). */
+    private static String address(SocketAddress peer) {
+        if (peer instanceof InetSocketAddress a) {
+            return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        }
+        return peer == null ? "?" : peer.toString();
     }
 }

@@ -9,6 +9,9 @@ import io.sluice.server.protocol.LineDecoder;
 import io.sluice.server.protocol.ProtocolCounters;
 import io.sluice.storage.metrics.Counter;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
 /**
  * StatsD lines from datagrams or TCP streams, on one event loop thread: parsed, folded into the
  * shared aggregator; bad lines counted and summarised in the log; events and service checks
@@ -24,6 +27,8 @@ final class StatsdDecoder implements DatagramDecoder, LineDecoder {
     private final int maxLine;
     private ParseError lastError;
     private int errors;
+    /** Who sent the lines being parsed: a datagram's sender, a TCP connection's client. */
+    private SocketAddress peer;
 
     StatsdDecoder(StatsdAggregator aggregator, ProtocolCounters counters, int maxLine) {
         this.parser = new StatsdParser(maxLine);
@@ -45,8 +50,14 @@ final class StatsdDecoder implements DatagramDecoder, LineDecoder {
     }
 
     @Override
-    public void datagram(byte[] buf, int len) {
+    public void datagram(InetSocketAddress sender, byte[] buf, int len) {
+        peer = sender;
         lines(buf, 0, len);
+    }
+
+    @Override
+    public void from(SocketAddress client) {
+        peer = client;
     }
 
     @Override
@@ -54,14 +65,14 @@ final class StatsdDecoder implements DatagramDecoder, LineDecoder {
         errors = 0;
         counters.received(parser.parse(buf, off, len, sink));
         if (errors > 0) {
-            counters.badInput(lastError, errors);
+            counters.badInput(peer, lastError, errors);
         }
     }
 
     @Override
     public void tooLong(int length) {
         parseErrors.inc(); // as the parser counts a long line it gets whole
-        counters.badInput(new ParseError(1, 1, "TCP line longer than " + maxLine + " bytes (statsd_max_line): skipped",
+        counters.badInput(peer, new ParseError(1, 1, "TCP line longer than " + maxLine + " bytes (statsd_max_line): skipped",
                 ""), 1);
     }
 }

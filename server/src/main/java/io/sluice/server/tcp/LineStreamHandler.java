@@ -42,6 +42,7 @@ public final class LineStreamHandler extends ChannelInboundHandlerAdapter {
         try {
             byte[] buf = BUFFERS.get();
             LineDecoder d = decoders.get();
+            d.from(ctx.channel().remoteAddress());
             while (in.isReadable()) {
                 int n = Math.min(buf.length, in.readableBytes());
                 in.readBytes(buf, 0, n);
@@ -54,7 +55,9 @@ public final class LineStreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        framer.finish(decoders.get());
+        LineDecoder d = decoders.get();
+        d.from(ctx.channel().remoteAddress());
+        framer.finish(d);
         super.channelInactive(ctx);
     }
 

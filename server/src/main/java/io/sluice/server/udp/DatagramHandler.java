@@ -53,7 +53,7 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
             return; // cannot happen: a UDP payload is at most 65507 bytes
         }
         content.getBytes(content.readerIndex(), buf, 0, n);
-        decoders.get().datagram(buf, n);
+        decoders.get().datagram(packet.sender(), buf, n);
     }
 
     @Override

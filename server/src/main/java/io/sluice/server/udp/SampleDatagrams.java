@@ -9,6 +9,7 @@ import io.sluice.server.protocol.DatagramDecoder;
 import io.sluice.server.protocol.ProtocolCounters;
 import io.sluice.storage.metrics.Counter;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,13 +37,13 @@ public final class SampleDatagrams implements DatagramDecoder {
     }
 
     @Override
-    public void datagram(byte[] buf, int len) {
+    public void datagram(InetSocketAddress sender, byte[] buf, int len) {
         IngestSink s = sink.next();
         int before = s.batch().size();
         parser.parse(buf, 0, len, s);
         counters.received(s.batch().size() - before);
         if (s.errorCount() > 0) {
-            counters.badInput(s.errors().isEmpty() ? null : s.errors().get(0), s.errorCount());
+            counters.badInput(sender, s.errors().isEmpty() ? null : s.errors().get(0), s.errorCount());
         }
         if (ingest.port().stagingFull(s.batch())) {
             publish();
