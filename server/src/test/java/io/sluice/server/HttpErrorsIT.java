@@ -226,6 +226,32 @@ class HttpErrorsIT {
     }
 
     @Test
+    void aValueTheDatabaseRefusesInAWriteIsThatRequests400AndStoresNothingOfIt() throws Exception {
+        TestServer own = TestServer.start("http_errors_check", Map.of());
+        try (LogCapture logs = new LogCapture()) {
+            // The database refuses a negative value as it refuses a value out of range (SQLSTATE 22003).
+            io.sluice.storage.TestDatabase.refuseNegativeValues(own.db);
+            long t = Instant.now().getEpochSecond();
+            var r = own.post("/write?precision=s", "db_refused value=1 " + t + "\ndb_refused value=-1 " + (t + 1) + "\n");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            String message = JSON.readTree(r.body()).get("message").asText();
+            assertThat(message).contains("SQLSTATE 22003").contains("nothing of it was stored");
+            assertThat(r.body()).doesNotContain("refused for the test").doesNotContain("PSQL");
+            String id = message.replaceAll(".*error id ([0-9a-f]+).*", "$1");
+            assertThat(logs.containing("errorId=" + id)).hasSize(1);
+            assertThat(logs.containing("errorId=" + id).get(0).getFormattedMessage()).contains("refused for the test");
+
+            r = own.post("/write?precision=s", "db_refused value=2 " + t + "\n");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+            assertThat(own.count("SELECT count(*) FROM metrics WHERE metric = 'db_refused'")).isEqualTo(1);
+            assertThat(own.server.metrics().total("sluice_samples_dropped_total")).isEqualTo(2);
+            assertThat(own.server.metrics().total("sluice_write_retries_total")).isZero();
+        } finally {
+            own.close();
+        }
+    }
+
+    @Test
     void aServerIdThatIsNotACanonicalUuidIs400() throws Exception {
         var r = s.post("/api/v1/ingest", "{\"server_id\":\"a848255-b74c-4c49-bc31-ad2eedc0b053\","
                 + "\"metrics\":[{\"metric_type\":\"cpu\",\"metric_name\":\"usage\",\"value\":1}]}");

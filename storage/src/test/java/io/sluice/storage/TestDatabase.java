@@ -73,6 +73,21 @@ public final class TestDatabase {
         return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
     }
 
+    /**
+     * From now on the database refuses a negative value in {@code samples} as PostgreSQL refuses
+     * a value out of range (SQLSTATE 22003, class 22), in every partition, present and future.
+     * No input Sluice's parsers let through reaches such an error by itself.
+     */
+    public static void refuseNegativeValues(DatabaseUrl url) throws SQLException {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
+            st.execute("CREATE FUNCTION refuse_negative() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " RAISE EXCEPTION 'negative value refused for the test' USING ERRCODE = 'numeric_value_out_of_range';"
+                    + " END $$");
+            st.execute("CREATE TRIGGER refuse_negative BEFORE INSERT ON samples FOR EACH ROW WHEN (NEW.value < 0)"
+                    + " EXECUTE FUNCTION refuse_negative()");
+        }
+    }
+
     public static long count(DatabaseUrl url, String sql) throws SQLException {
         try (Connection c = connect(url); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
             rs.next();

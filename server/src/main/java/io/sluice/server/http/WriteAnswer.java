@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * How a write path answers each outcome of {@link WritePublisher}: committed (wholly, or with
- * some samples refused), too large, unavailable (retry later), or failed on Sluice's side. The
+ * some samples refused), too large, unavailable (retry later), refused by the database, or
+ * failed on Sluice's side. The
  * defaults are the InfluxDB-style JSON answers of {@code /write} (README "Answers"); a protocol
  * with its own conventions (remote write's headers, OTLP's {@code partial_success} and
  * {@code google.rpc.Status}) overrides what differs. Called once per request, from any thread.
@@ -41,6 +42,14 @@ public interface WriteAnswer {
     /** 503: the ring stayed full or the commit did not come in time; {@code extra} says what was queued. */
     default void unavailable(Exchange ex, String message, int retryAfterSeconds, Map<String, Object> extra) {
         ex.unavailable(message, retryAfterSeconds, extra);
+    }
+
+    /**
+     * The database refused a value of the request (SQLSTATE class 22 or 23); nothing of it was
+     * stored. {@code message} names the SQLSTATE and the error id of the log line with the details.
+     */
+    default void refused(Exchange ex, String message) {
+        ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", message);
     }
 
     /** The writers gave up on the request; the log line with {@code errorId} has the cause. */

@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Puts a parsed HTTP write into storage as one acknowledged request and answers once it is
  * committed: 204, or 400 naming each refused line when some were refused (the good ones are
- * stored: partial write), 413 when it holds more samples than one request may, or 503 with
- * Retry-After when the ring stays full or the commit does not come in time (either way nothing
- * of the request is stored).
+ * stored: partial write), 413 when it holds more samples than one request may, 400 when the
+ * database refuses a value of it, or 503 with Retry-After when the ring stays full or the commit
+ * does not come in time (nothing of the request is stored but in the first case).
  *
  * <p>The event loop never waits: a full ring is retried on a 1 ms timer until
  * {@code http_ring_wait} has passed.
@@ -111,6 +111,9 @@ public final class WritePublisher {
                 answer.committed(ex, total, rejected, errors);
             } else if (outcome == WriteOutcome.WITHDRAWN) {
                 p.withdrawn();
+            } else if (outcome == WriteOutcome.REFUSED) {
+                // The writer logged the database's message under the error id the reason names.
+                answer.refused(ex, reason);
             } else {
                 String id = ErrorIds.next();
                 log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id, ex.request().uri(), reason);

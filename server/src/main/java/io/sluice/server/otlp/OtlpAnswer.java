@@ -58,6 +58,11 @@ final class OtlpAnswer implements WriteAnswer {
     }
 
     @Override
+    public void refused(Exchange ex, String message) {
+        status(ex, HttpResponseStatus.BAD_REQUEST, OtlpMessages.INVALID_ARGUMENT, message, Map.of());
+    }
+
+    @Override
     public void failed(Exchange ex, String errorId) {
         status(ex, HttpResponseStatus.INTERNAL_SERVER_ERROR, OtlpMessages.INTERNAL,
                 "internal error (error id " + errorId + "); Sluice's log has the details", Map.of());

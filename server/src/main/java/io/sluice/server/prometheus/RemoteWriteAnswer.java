@@ -38,6 +38,12 @@ final class RemoteWriteAnswer implements WriteAnswer {
         }
     }
 
+    @Override
+    public void refused(Exchange ex, String message) {
+        ex.bytes(HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8",
+                (message + "\n").getBytes(StandardCharsets.UTF_8), written(0));
+    }
+
     /** The 2.0 headers (none for 1.0); histograms and exemplars are counted, never stored. */
     private Map<String, Object> written(int samples) {
         return v2 ? Map.of(SAMPLES_WRITTEN, samples, HISTOGRAMS_WRITTEN, 0, EXEMPLARS_WRITTEN, 0) : Map.of();

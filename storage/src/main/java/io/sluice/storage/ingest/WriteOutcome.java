@@ -9,6 +9,12 @@ public enum WriteOutcome {
      * a shutdown ran out of time (stored whole or not at all).
      */
     FAILED,
+    /**
+     * The database refused a value of the request (SQLSTATE class 22, data exception, or 23,
+     * integrity violation): nothing of it is stored, the rest of its batch is, and sending it
+     * again fails the same way.
+     */
+    REFUSED,
     /** Withdrawn at its caller's wish before any commit included it: nothing of it is stored. */
     WITHDRAWN
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *    +----release()-------+   (the attempt failed and surely rolled back)
  *  QUEUED --withdraw()--> DONE (withdrawn: nothing of it is or will be stored)
  *  any but DONE --failed()--> DONE (failed)
+ *  any but DONE --refused()--> DONE (refused: the database refused a value of it)
  * </pre>
  * A withdrawal asked while a commit attempt holds the request takes effect when the writer
  * releases it; if that attempt commits, the request is committed.
@@ -62,9 +63,19 @@ public final class WriteAck {
 
     /** The writers gave up on the request; nothing of it is stored (or, on a halted shutdown, unknown). */
     public void failed(String reason) {
+        end(WriteOutcome.FAILED, reason);
+    }
+
+    /** The database refused a value of the request; nothing of it is stored. */
+    public void refused(String reason) {
+        end(WriteOutcome.REFUSED, reason);
+    }
+
+    /** Ends the request from whatever state it is in, unless it has ended already. */
+    private void end(WriteOutcome outcome, String reason) {
         int s;
         while ((s = state.get()) != DONE) {
-            if (finish(s, WriteOutcome.FAILED, reason)) {
+            if (finish(s, outcome, reason)) {
                 return;
             }
         }

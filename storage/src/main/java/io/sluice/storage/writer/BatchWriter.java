@@ -8,6 +8,7 @@ import io.sluice.storage.db.Pieces;
 import io.sluice.storage.head.Head;
 import io.sluice.storage.db.SeriesRegistry;
 import io.sluice.storage.db.SqlStates;
+import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.query.RollupInvalidations;
 import io.sluice.storage.ring.SampleEvent;
 import org.slf4j.Logger;
@@ -45,10 +46,17 @@ import java.util.concurrent.TimeUnit;
  * shed load (UDP drops, HTTP 503) while the process stays up. Other failures are retried a few
  * times, then the batch is dropped, counted, and its requests answered with the error. Between
  * attempts a request whose client stopped waiting is withdrawn and left out.
+ *
+ * <p>A value the database refuses (SQLSTATE class 22 or 23) is the request's own: the request
+ * holding the row the error names is refused (nothing of it stored, README "Answers") and the
+ * rest of the batch written again at once; a best-effort row is left out alone.
  */
 public final class BatchWriter implements EventHandler<SampleEvent> {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
     private static final int NON_TRANSIENT_ATTEMPTS = 3;
+    /** Requests or rows one batch may lose to refused values before it fails as a whole (each costs an attempt). */
+    static final int MAX_REFUSALS = 64;
+    private static final RateLimitedLog refusals = new RateLimitedLog(log, 10_000);
 
     private final int index;
     private final WriterConfig cfg;
@@ -161,6 +169,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private void flush() {
         long backoff = 10;
         int nonTransientFailures = 0;
+        int refused = 0;
         while (true) {
             long t0 = System.nanoTime();
             try {
@@ -182,11 +191,21 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 return;
             } catch (SQLException | RuntimeException ex) {
                 metrics.failedBatches.inc();
+                // A refused value, before anything of the attempt committed (or may have).
+                boolean clientData = !commitSent && !outcomeUnknown && refused < MAX_REFUSALS
+                        && ex instanceof SQLException sql && SqlStates.isClientData(sql);
+                // Before the release: the rows the COPY held are the claimed ones.
+                int refusedRow = clientData ? batch.rowOfCopy(CopyEncoder.failedRow((SQLException) ex)) : -1;
                 if (commitSent) {
                     // The COMMIT may have happened: the next attempt finds out before writing again.
                     outcomeUnknown = true;
                 } else if (!outcomeUnknown) {
                     batch.release();
+                }
+                if (clientData && (refusedRow >= 0 || batch.soleRun() >= 0)) {
+                    refuse((SQLException) ex, refusedRow);
+                    refused++;
+                    continue;
                 }
                 boolean isTransient = ex instanceof SQLException sql && isTransient(sql);
                 if (ex instanceof SQLException sql && SqlStates.isUnreachable(sql)) {
@@ -213,6 +232,25 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 backoff = Math.min(cfg.maxBackoffMs(), backoff * 2);
             }
         }
+    }
+
+    /**
+     * Takes out of the batch what the database refused: the request holding {@code row}, or the
+     * row alone when it is best-effort; with no row named, the batch's only request.
+     */
+    private void refuse(SQLException e, int row) {
+        int run = row >= 0 ? batch.runOf(row) : batch.soleRun();
+        int rows = run >= 0 ? batch.runRows(run) : 1;
+        String state = SqlStates.of(e);
+        String id = refusals.warnWithId("the database refused a value; its request is refused, the rest of the batch"
+                + " written again [errorId={}, writer={}, sqlState={}, rows={}, error={}]", index, state, rows, e.getMessage());
+        if (run >= 0) {
+            batch.refuse(run, "the database refused a value of this request (SQLSTATE " + state
+                    + "); nothing of it was stored; error id " + id);
+        } else {
+            batch.skip(row);
+        }
+        metrics.droppedRefused.add(rows);
     }
 
     private void finish() {

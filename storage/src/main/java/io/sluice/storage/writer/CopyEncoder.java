@@ -2,9 +2,13 @@ package io.sluice.storage.writer;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Streams rows of {@code samples(time, series_id, value, step)} into one COPY in PostgreSQL's
@@ -24,6 +28,12 @@ public final class CopyEncoder {
     private static final int ROW_BYTES = 46;
     /** The writers' buffer: large enough that sending it costs little per row. */
     public static final int BUFFER_BYTES = 256 * 1024;
+    /**
+     * The context PostgreSQL gives an error raised while COPY takes a row: "COPY samples, line 3"
+     * (in binary format the line is the row's 1-based number; src/backend/commands/copyfromparse.c,
+     * CopyFromErrorCallback).
+     */
+    private static final Pattern COPY_LINE = Pattern.compile("COPY [^,]+, line (\\d+)");
 
     private final byte[] buf;
     private int pos;
@@ -89,6 +99,21 @@ public final class CopyEncoder {
                 // the connection is failing anyway; the caller reports the first error
             }
         }
+    }
+
+    /**
+     * The 1-based row of this COPY the database refused, when {@code e} names one (its context
+     * line), else 0. Rows count in the order {@link #row} was called.
+     */
+    public static long failedRow(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PSQLException p && p.getServerErrorMessage() != null) {
+                ServerErrorMessage m = p.getServerErrorMessage();
+                Matcher row = COPY_LINE.matcher(m.getWhere() == null ? "" : m.getWhere());
+                return row.find() ? Long.parseLong(row.group(1)) : 0;
+            }
+        }
+        return 0;
     }
 
     private void send() throws SQLException {

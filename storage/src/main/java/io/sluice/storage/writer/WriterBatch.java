@@ -117,6 +117,77 @@ final class WriterBatch {
     }
 
     /**
+     * Takes a run out of every commit because the database refused a value of it, and answers
+     * its request so; returns false if it was already out.
+     */
+    boolean refuse(int run, String reason) {
+        if (excluded[run]) {
+            return false;
+        }
+        excluded[run] = true;
+        claimed[run] = false;
+        acks[run].refused(reason);
+        return true;
+    }
+
+    /** Leaves a best-effort row out of every commit (the database refused it). */
+    void skip(int row) {
+        seriesIds[row] = SampleEvent.UNRESOLVED;
+        newKeys[row] = null;
+    }
+
+    /**
+     * The row {@link #encode} wrote as the {@code copyRow}-th (1-based) of its COPY, or -1 when
+     * there is none such (0 or past the end).
+     */
+    int rowOfCopy(long copyRow) {
+        long left = copyRow;
+        int r = 0;
+        for (int i = 0; i < size && left > 0; ) {
+            int next = r < runs ? runStart[r] : size;
+            for (; i < next; i++) {
+                if (seriesIds[i] >= 0 && --left == 0) {
+                    return i;
+                }
+            }
+            if (r < runs) {
+                if (claimed[r]) {
+                    for (int j = runStart[r]; j < runEnd[r]; j++) {
+                        if (seriesIds[j] >= 0 && --left == 0) {
+                            return j;
+                        }
+                    }
+                }
+                i = runEnd[r];
+                r++;
+            }
+        }
+        return -1;
+    }
+
+    /** The one request the batch holds when it holds nothing else (no best-effort row), else -1. */
+    int soleRun() {
+        int sole = -1;
+        for (int r = 0; r < runs; r++) {
+            if (!excluded[r]) {
+                if (sole >= 0) {
+                    return -1;
+                }
+                sole = r;
+            }
+        }
+        if (sole < 0) {
+            return -1;
+        }
+        for (int i = 0; i < size; i++) {
+            if ((i < runStart[sole] || i >= runEnd[sole]) && runOf(i) < 0 && (seriesIds[i] >= 0 || newKeys[i] != null)) {
+                return -1;
+            }
+        }
+        return sole;
+    }
+
+    /**
      * Claims every request still in the batch for a commit attempt; a request withdrawn
      * meanwhile leaves the batch.
      *

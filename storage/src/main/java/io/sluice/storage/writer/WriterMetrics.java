@@ -15,6 +15,7 @@ public final class WriterMetrics {
     final Counter retries;
     final Counter failedBatches;
     final Counter droppedWriteFailed;
+    final Counter droppedRefused;
     final Counter droppedUnresolved;
     final Counter droppedShutdown;
     final Counter droppedWithdrawn;
@@ -34,6 +35,7 @@ public final class WriterMetrics {
         String dropped = "sluice_samples_dropped_total";
         String help = "Samples accepted but not stored, by reason.";
         droppedWriteFailed = m.counter(dropped, help, "reason", "write_failed");
+        droppedRefused = m.counter(dropped, help, "reason", "database_refused");
         droppedUnresolved = m.counter(dropped, help, "reason", "series_unresolved");
         droppedShutdown = m.counter(dropped, help, "reason", "shutdown");
         droppedWithdrawn = m.counter(dropped, help, "reason", "withdrawn");
