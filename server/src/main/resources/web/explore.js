@@ -249,6 +249,8 @@ export class Explore {
     }
     await this.chart.load(this.state);
     this.followLive();
+    const info = $('chart-info');
+    info.dataset.draws = String(Number(info.dataset.draws || 0) + 1); // how many draws are done, for whoever waits on one
   }
 
   followLive() {

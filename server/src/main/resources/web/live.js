@@ -17,8 +17,14 @@ export class Live {
     this.dropped = 0;
   }
 
-  /** Subscribes to one metric with tag filters, replacing any earlier subscription. */
+  /**
+   * Subscribes to one metric with tag filters, replacing any earlier subscription. Asked again
+   * for what it already follows (the chart redraws on every control change), it keeps its socket.
+   */
   start(metric, tags) {
+    if (this.want && this.want.metric === metric && sameTags(this.want.tags, tags)) {
+      return;
+    }
     this.stop();
     this.want = { metric, tags: { ...tags } };
     this.dropped = 0;
@@ -74,4 +80,9 @@ export class Live {
         break;
     }
   }
+}
+
+function sameTags(a, b) {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every(k => a[k] === b[k]);
 }

@@ -147,6 +147,25 @@ class WebPageIT {
         b.screenshot("live");
     }
 
+    /** Changing a control redraws the chart; live keeps its socket and subscription (it used to reconnect). */
+    @Test
+    void redrawingTheChartKeepsTheLiveConnection() throws Exception {
+        b.open(url("/?metric=web_live_usage&range=15m&tag.host=b&live=1"));
+        await().atMost(PAGE).until(() -> b.find("#live-info").getText().contains("new samples are added"));
+        b.js("window.__sockets = 0; const W = window.WebSocket;"
+                + " window.WebSocket = function (...a) { window.__sockets++; return new W(...a); };");
+        String draws = b.find("#chart-info").getAttribute("data-draws");
+        b.js("const a = document.getElementById('agg'); a.value = a.options[a.selectedIndex === 0 ? 1 : 0].value;"
+                + " a.dispatchEvent(new Event('change'));");
+        await().atMost(PAGE).until(() -> !java.util.Objects.equals(draws, b.find("#chart-info").getAttribute("data-draws")));
+        assertThat(((Number) b.js("return window.__sockets")).intValue()).isZero();
+
+        assertThat(s.post("/write?precision=ms", "web_live,host=b,region=us usage=77.25 " + System.currentTimeMillis())
+                .statusCode()).isEqualTo(204);
+        await().atMost(PAGE).until(() -> b.find("#series-table tr[data-series='host=b, region=us'] td.last")
+                .getText().equals("77.25"));
+    }
+
     @Test
     void statusShowsTheIngestCounterMovingTheDatabaseAndTheConfiguration() throws Exception {
         b.open(url("/?view=status"));
