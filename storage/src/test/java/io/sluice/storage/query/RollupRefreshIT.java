@@ -98,4 +98,40 @@ class RollupRefreshIT {
             }
         }
     }
+
+    @Test
+    void exactlyTheRecordedMinutesAreRecomputedAndTheHoursAndDaysHoldingThem() throws Exception {
+        DatabaseUrl url = open("rollup_exact");
+        long now = Instant.now().toEpochMilli() * 1000;
+        long day = Rollups.floor(now, 86_400_000_000L) - 2 * 86_400_000_000L;
+        try (Connection c = storage.dataSource().getConnection()) {
+            storage.rollups().refresh(c, Instant.now()); // a server that has been running
+        }
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            storage.partitions().ensure(c, java.util.List.of(Partitions.dayOf(day)));
+            st.execute("INSERT INTO series (id, metric) VALUES (1, 'late')");
+            // Samples in minutes 10, 11, 30 and 50 of the day's first hour, written late...
+            for (int minute : new int[] {10, 11, 30, 50}) {
+                st.execute("INSERT INTO samples SELECT to_timestamp(" + (day + minute * MINUTE) / 1_000_000L + " + g), 1, "
+                        + minute + " FROM generate_series(0, 59, 10) g");
+            }
+            // ...but only minutes 10-11 and 50 recorded: two ranges of one day, one statement.
+            st.execute("INSERT INTO rollup_invalidations VALUES (to_timestamp(" + (day + 10 * MINUTE) / 1_000_000L
+                    + "), to_timestamp(" + (day + 12 * MINUTE) / 1_000_000L + ")), (to_timestamp("
+                    + (day + 50 * MINUTE) / 1_000_000L + "), to_timestamp(" + (day + 51 * MINUTE) / 1_000_000L + "))");
+        }
+        try (Connection c = storage.dataSource().getConnection()) {
+            storage.rollups().refresh(c, Instant.now());
+        }
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM rollup_invalidations")).isZero();
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT string_agg(extract(minute FROM bucket)::text, ',' ORDER BY bucket)"
+                     + " FROM samples_1m WHERE series_id = 1")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("10,11,50"); // minute 30 was not recorded
+        }
+        // The hour and the day are recomputed from the 1m rows: 18 samples, minutes 10, 11 and 50.
+        assertThat(TestDatabase.count(url, "SELECT count FROM samples_1h WHERE series_id = 1")).isEqualTo(18);
+        assertThat(TestDatabase.count(url, "SELECT sum::int8 FROM samples_1d WHERE series_id = 1")).isEqualTo(6 * (10 + 11 + 50));
+    }
 }
