@@ -26,10 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * fast-stopped or restarted, or Sluice killed with SIGKILL and started again. Each request's
  * lines carry values no other request has (request number x lines + line), so afterwards every
  * request's rows can be counted in the database and set against what its client was answered:
- * acknowledged but missing, stored twice, stored in part, or refused (503) yet stored.
+ * acknowledged but missing, stored twice, stored in part, or refused (503) yet stored. With
+ * {@code --backfill} one more connection writes days-old samples meanwhile (issue 14, item 5).
  */
 @Command(name = "chaos", description = "Kill and restart PostgreSQL or Sluice under HTTP writes; count lost, doubled and split requests.")
 final class ChaosScenario implements Callable<Integer> {
+    private static final long DAY_NANOS = 86_400_000_000_000L;
+
     @Option(names = "--sluice-jar", defaultValue = "server/target/sluice.jar",
             description = "the Sluice to break (default: ${DEFAULT-VALUE})")
     Path sluiceJar;
@@ -69,6 +72,11 @@ final class ChaosScenario implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the fault timing (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--backfill", description = "one more connection whose lines carry times spread at random over 40 to"
+            + " 50 days back (issue 14, item 5); with the default retention_raw they are refused (400), with"
+            + " --set retention_raw=60d stored")
+    boolean backfill;
+
     @Override
     public Integer call() throws Exception {
         List<Result> results = new ArrayList<>();
@@ -98,8 +106,9 @@ final class ChaosScenario implements Callable<Integer> {
             p.freshDatabase();
             p.startSluice();
             List<Thread> writers = new ArrayList<>();
-            for (int c = 0; c < connections; c++) {
-                Thread t = new Thread(() -> write(URI.create(p.sluiceUrl()), ledger, stop), "chaos-writer-" + c);
+            for (int c = 0; c < connections + (backfill ? 1 : 0); c++) {
+                boolean old = c == connections;
+                Thread t = new Thread(() -> write(URI.create(p.sluiceUrl()), ledger, stop, old), "chaos-writer-" + c);
                 t.setDaemon(true); // a fault that ends the run must not leave them writing
                 t.start();
                 writers.add(t);
@@ -149,15 +158,24 @@ final class ChaosScenario implements Callable<Integer> {
         return m;
     }
 
-    /** One connection: a request after another, each answered or failed once; never retried. */
-    private void write(URI base, Ledger ledger, AtomicBoolean stop) {
+    /**
+     * One connection: a request after another, each answered or failed once; never retried.
+     * A backfilling one ({@code old}) gives each line a time 40 to 50 days back.
+     */
+    private void write(URI base, Ledger ledger, AtomicBoolean stop, boolean old) {
+        Random times = new Random(seed);
         try (PlainHttp http = new PlainHttp(base, 120_000)) {
             while (!stop.get()) {
                 long request = ledger.sent.getAndIncrement();
-                StringBuilder sb = new StringBuilder(lines * 32);
+                long now = System.currentTimeMillis() * 1_000_000L;
+                StringBuilder sb = new StringBuilder(lines * 48);
                 for (int i = 0; i < lines; i++) {
-                    sb.append("chaos,conn=c").append(request % connections).append(" value=")
-                            .append(request * lines + i).append('\n');
+                    sb.append("chaos,conn=").append(old ? "backfill" : "c" + request % connections).append(" value=")
+                            .append(request * lines + i);
+                    if (old) {
+                        sb.append(' ').append(now - 40 * DAY_NANOS - (long) (times.nextDouble() * 10 * DAY_NANOS));
+                    }
+                    sb.append('\n');
                 }
                 int status;
                 try {
@@ -194,6 +212,7 @@ final class ChaosScenario implements Callable<Integer> {
             Map<Long, Long> stored = new HashMap<>();
             long rows;
             long distinct;
+            long backfilled;
             try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement()) {
                 String chaos = "samples s JOIN series r ON r.id = s.series_id WHERE r.metric = 'chaos'";
                 try (ResultSet rs = st.executeQuery("SELECT floor(s.value / " + lines + ")::int8, count(*) FROM " + chaos
@@ -202,10 +221,12 @@ final class ChaosScenario implements Callable<Integer> {
                         stored.put(rs.getLong(1), rs.getLong(2));
                     }
                 }
-                try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT s.value) FROM " + chaos)) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT s.value),"
+                        + " count(*) FILTER (WHERE s.time < now() - interval '1 day') FROM " + chaos)) {
                     rs.next();
                     rows = rs.getLong(1);
                     distinct = rs.getLong(2);
+                    backfilled = rs.getLong(3);
                 }
             }
             long ackedMissingRows = 0;
@@ -263,6 +284,7 @@ final class ChaosScenario implements Callable<Integer> {
             extra.put("refused_but_stored_requests", refusedStored);
             extra.put("unanswered_stored_whole", unansweredStored);
             extra.put("unanswered_not_stored", unansweredNotStored);
+            extra.put("stored_rows_days_old", backfilled);
             return new Result("chaos: " + (kind == Fault.kill ? "SIGKILL Sluice" : "PostgreSQL fast stop/restart"),
                     rows, seconds, extra);
         }
