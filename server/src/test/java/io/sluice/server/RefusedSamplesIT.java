@@ -91,6 +91,7 @@ class RefusedSamplesIT {
         assertThat(j.get("line_errors").get(0).get("line").asInt()).isEqualTo(1);
         assertThat(j.get("line_errors").get(0).get("reason").asText()).contains("retention_raw");
         assertThat(s.metric("sluice_samples_rejected_total", "reason", "beyond_retention")).isEqualTo(1);
+        assertThat(s.metric("sluice_protocol_rejected_total", "protocol", "influx", "reason", "beyond_retention")).isEqualTo(1);
         assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'retained'")).isEqualTo(2);
         // The old day's partition was there before the write: no writer created one.
         assertThat(s.metric("sluice_partitions_created_total", "by", "writer")).isZero();

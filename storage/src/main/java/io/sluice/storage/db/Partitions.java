@@ -262,8 +262,8 @@ public final class Partitions {
     /**
      * Rebuilds the index of day partitions that are over, newest first, until {@code budgetMs}
      * of work is spent: the plain day partitions of the layout before the hot tier, and the
-     * default partition of a day of pieces ({@link Pieces#prepareDay}: rows inserted by SQL, through
-     * its B-tree); pieces get their index built once, compact, when they are sealed. Samples arrive interleaved across series, so every series' range of the
+     * default partition of a day of pieces ({@link Pieces#prepareDay}: backfilled rows and rows inserted
+     * by SQL, through its B-tree); pieces get their index built once, compact, when they are sealed. Samples arrive interleaved across series, so every series' range of the
      * {@code (series_id, time)} index grows by page splits that leave pages about half full
      * (measured: 501 MB for a day of 7.2 M rows, 278 MB rebuilt); an hour of one series then
      * spans twice the pages it needs, and a raw read costs twice the page reads.

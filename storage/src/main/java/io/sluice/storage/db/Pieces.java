@@ -31,6 +31,8 @@ public final class Pieces {
     /** How long making a piece may wait for the lock on its day's default partition. */
     static final String LOCK_TIMEOUT = "500ms";
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd_HHmm").withZone(ZoneOffset.UTC);
+    /** How far back a late sample still gets a piece made by the writer that needs it. */
+    public static final long LATE_WINDOW_MICROS = 3_600_000_000L;
     /** The index a sealed piece has, named {@code <piece>} + this. */
     public static final String INDEX_SUFFIX = "_series_time";
 
@@ -56,6 +58,18 @@ public final class Pieces {
         return Math.floorDiv(timeMicros, pieceMicros);
     }
 
+    /**
+     * The oldest piece a writer makes when it is missing (README, "Hot tier and head"): those
+     * whose time ended less than {@link #LATE_WINDOW_MICROS} ago, and any later one (maintenance
+     * makes the current piece and the next two; a writer makes one only when that failed, for a
+     * late sample of the last hour, or for a clock running ahead, at most {@code max_future}
+     * worth). Older time, a backfill, goes to its day's default partition through the B-tree, as
+     * before the hot tier, so that no writer creates tables for it while the others wait on it.
+     */
+    public long oldestWriterPiece(long nowMicros) {
+        return pieceOf(nowMicros - LATE_WINDOW_MICROS);
+    }
+
     public boolean has(long piece) {
         return known.contains(piece);
     }
@@ -64,7 +78,7 @@ public final class Pieces {
         return "samples_p" + NAME.format(Instant.ofEpochSecond(Math.floorDiv(startMicros, 1_000_000L)));
     }
 
-    /** The day's default partition: rows written by SQL where no piece exists (named so no piece's name can be). */
+    /** The day's default partition: rows of a time with no piece (named so no piece's name can be). */
     public static String restName(String day) {
         return day + "_rest";
     }
@@ -72,9 +86,9 @@ public final class Pieces {
     /**
      * Makes a new day partition ready for pieces, right after it was created as a partitioned
      * table and before it is attached: its default partition, with the B-tree a piece gets at its
-     * seal. Sluice's writers always make a piece first, so only rows inserted by SQL for a time
-     * that has no piece land there (a bulk load, psql), through its index as in the layout before
-     * pieces; without it such an INSERT would fail.
+     * seal. Rows of a time that has no piece land there through its index, as in the layout before
+     * pieces: samples older than {@link #oldestWriterPiece} (a backfill: writers make no piece for
+     * them) and rows inserted by SQL (a bulk load, psql; without it such an INSERT would fail).
      */
     public static void prepareDay(Statement st, String day) throws SQLException {
         String rest = restName(day);
@@ -108,8 +122,9 @@ public final class Pieces {
      * on the day's default partition for a moment (PostgreSQL checks that it holds no row of the
      * piece's time), which waits for queries reading the day and makes later ones wait behind it;
      * so it gives up after {@value #LOCK_TIMEOUT}. Maintenance ({@code giveUp} false) tries again a
-     * minute later; a writer ({@code giveUp} true: it makes a piece only for late or backfilled
-     * time, maintenance makes them ahead) writes those rows into the default partition instead.
+     * minute later; a writer ({@code giveUp} true: it makes a piece only for the last hour's late time or
+     * time ahead, {@link #oldestWriterPiece}; maintenance makes them ahead) writes those rows into
+     * the default partition instead.
      */
     public void ensure(Connection c, Iterable<Long> pieces, boolean giveUp) throws SQLException {
         List<Long> missing = new ArrayList<>();
@@ -135,7 +150,7 @@ public final class Pieces {
                     String from = "'" + Instant.ofEpochSecond(lo / 1_000_000L) + "'";
                     String to = "'" + Instant.ofEpochSecond((lo + pieceMicros) / 1_000_000L) + "'";
                     if (restHolds(st, day, from, to)) {
-                        // Rows of this time were inserted by SQL into the day's default partition:
+                        // Rows of this time are in the day's default partition (SQL, a writer that gave up):
                         // a piece cannot be attached over them, and this time's rows go there too.
                         c.commit();
                         known.add(p);

@@ -406,11 +406,14 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (pieces == null) {
             return;
         }
+        // Older time (a backfill) is left to the day's default partition: a writer making pieces
+        // for it made one table per hour written (960 for 40 days) in the writers' path.
+        long oldest = pieces.oldestWriterPiece(System.currentTimeMillis() * 1000);
         Set<Long> missing = null;
         long last = Long.MIN_VALUE;
         for (int i = 0; i < batch.size(); i++) {
             long p = pieces.pieceOf(times[i]);
-            if (p != last && !pieces.has(p)) {
+            if (p != last && p >= oldest && !pieces.has(p)) {
                 if (missing == null) {
                     missing = new HashSet<>();
                 }

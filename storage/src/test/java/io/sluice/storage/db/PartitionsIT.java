@@ -2,6 +2,7 @@ package io.sluice.storage.db;
 
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.Storage;
+import io.sluice.storage.StorageConfig;
 import io.sluice.storage.TestDatabase;
 import io.sluice.storage.Writes;
 import io.sluice.storage.metrics.Metrics;
@@ -43,21 +44,26 @@ class PartitionsIT {
         return Instant.now().toEpochMilli() * 1000;
     }
 
-    @Test
-    void maintenanceKeepsAPartitionForEveryRetainedDaySoWritersCreateNone() throws Exception {
-        DatabaseUrl url = TestDatabase.fresh("window");
-        storage = Storage.open(TestDatabase.storageConfig(url, 2, 1000), metrics);
-        storage.start();
+    /** Waits for maintenance's first run: a partition from {@code daysBack} before today to 2 days ahead. */
+    private void awaitWindow(int daysBack) {
         long today = Partitions.dayOf(now());
-        // Retention is 30 days in the test settings, and 2 days ahead.
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            for (long d = today - 30; d <= today + 2; d++) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            for (long d = today - daysBack; d <= today + 2; d++) {
                 if (!storage.partitions().has(d)) {
                     return false;
                 }
             }
             return true;
         });
+    }
+
+    @Test
+    void maintenanceKeepsAPartitionForEveryRetainedDaySoWritersCreateNone() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("window");
+        storage = Storage.open(TestDatabase.storageConfig(url, 2, 1000), metrics);
+        storage.start();
+        // Retention is 30 days in the test settings, and 2 days ahead.
+        awaitWindow(30);
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass"))
                 .isEqualTo(33);
         // A backfill over the whole window: samples land and no writer creates a partition.
@@ -143,6 +149,85 @@ class PartitionsIT {
             assertThat(storage.partitions().dropOlderThan(c, (day + 1) * DAY + 30 * 60_000_000L)).isZero();
             assertThat(storage.partitions().dropOlderThan(c, (day + 1) * DAY + 61 * 60_000_000L)).isGreaterThanOrEqualTo(1);
             assertThat(storage.partitions().has(day)).isFalse();
+        }
+    }
+
+    /**
+     * Issue 14, item 5, under the hot tier: one request stream backfilling samples spread over 40
+     * days while two others write the present. Each past hour used to get a piece made by the
+     * writer that met it (one table per hour written, each attached in the writers' path, every
+     * other request of that writer's batch waiting); now old time goes to its day's default
+     * partition and writers run no DDL for it.
+     */
+    @Test
+    void aBackfillOverFortyDaysWhileOthersWriteRunsNoDdlInTheWritersPathAndStoresEachRowOnce() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("backfill");
+        StorageConfig base = TestDatabase.storageConfig(url, 2, 1000);
+        storage = Storage.open(new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(),
+                base.chunkInterval(), base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(),
+                Duration.ofDays(60), base.retention1m()), metrics);
+        storage.start();
+        awaitWindow(60);
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            // Every statement that makes or attaches a table from now on, with its transaction.
+            st.execute("CREATE TABLE ddl_log (xid int8, tag text, query text)");
+            st.execute("CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " INSERT INTO ddl_log VALUES (txid_current() % 4294967296, tg_tag, current_query()); END $$");
+            st.execute("CREATE EVENT TRIGGER log_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')"
+                    + " EXECUTE FUNCTION log_ddl()");
+            st.execute("CREATE TABLE ddl_probe ()"); // the trigger records: the checks below are not vacuous
+            assertThat(st.executeUpdate("DELETE FROM ddl_log WHERE query LIKE '%ddl_probe%'")).isEqualTo(1);
+            st.execute("DROP TABLE ddl_probe");
+        }
+        long start = now();
+        long currentPiece = storage.pieces().pieceOf(start);
+        int requests = 20;
+        int rows = 500;
+        List<CompletableFuture<Void>> streams = new java.util.ArrayList<>();
+        for (int stream = 0; stream < 3; stream++) {
+            boolean backfill = stream == 0;
+            int s = stream;
+            streams.add(CompletableFuture.runAsync(() -> {
+                java.util.Random random = new java.util.Random(s);
+                for (int r = 0; r < requests; r++) {
+                    SampleBatch batch = new SampleBatch(rows);
+                    for (int i = 0; i < rows; i++) {
+                        // From two hours to 40 days back: about 900 distinct past hours.
+                        long t = backfill ? start - 2 * 3_600_000_000L - (long) (random.nextDouble() * 40 * DAY) : now();
+                        Writes.add(storage, batch, SeriesKey.of(backfill ? "old" : "live", Map.of("s", "s" + s, "h",
+                                Integer.toString(i % 10))), t, s * 1_000_000 + r * rows + i);
+                    }
+                    try {
+                        assertThat(Writes.request(storage, batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(streams.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
+
+        long sent = 3L * requests * rows;
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(sent);
+        assertThat(TestDatabase.count(url, "SELECT count(DISTINCT value) FROM samples")).isEqualTo(sent);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples WHERE time < now() - interval '1 hour'"))
+                .isEqualTo((long) requests * rows);
+        // No piece for the backfilled hours; the writers attached no day either.
+        try (Connection c = storage.dataSource().getConnection()) {
+            assertThat(storage.pieces().list(c)).extracting(Pieces.Piece::name)
+                    .allMatch(name -> storage.pieces().pieceOf(Pieces.parse(name)) >= currentPiece - 1, "made ahead, not for old time");
+        }
+        assertThat(metrics.value("sluice_partitions_created_total", "by", "writer")).isZero();
+        // Whatever was made meanwhile (maintenance's pieces ahead) ran in no transaction that stored samples.
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM ddl_log WHERE xid IN (SELECT DISTINCT xmin::text::int8 FROM samples)"))
+                .isZero();
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT query FROM ddl_log WHERE tag = 'CREATE TABLE'")) {
+            while (rs.next()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("samples_p\\d{8}_\\d{4}").matcher(rs.getString(1));
+                assertThat(m.find()).as(rs.getString(1)).isTrue();
+                assertThat(storage.pieces().pieceOf(Pieces.parse(m.group()))).as(rs.getString(1)).isGreaterThanOrEqualTo(currentPiece);
+            }
         }
     }
 }
