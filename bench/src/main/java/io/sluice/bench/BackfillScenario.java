@@ -65,6 +65,7 @@ final class BackfillScenario implements Callable<Integer> {
             throw new IllegalArgumentException("--to-days must not be less than --from-days");
         }
         long partitionsBefore = partitions(o.db);
+        long tablesBefore = tables(o.db);
         AtomicBoolean dashboardStop = new AtomicBoolean();
         AtomicLong dashboardQueries = new AtomicLong();
         Thread reader = dashboard ? start("dashboard", () -> readLoop(dashboardStop, dashboardQueries)) : null;
@@ -89,6 +90,9 @@ final class BackfillScenario implements Callable<Integer> {
         summary.put("ratio_with_to_without", Math.round(median(with) / median(without) * 1000) / 1000.0);
         summary.put("partitions_before", partitionsBefore);
         summary.put("partitions_after", partitions(o.db));
+        // With the hot tier a day is partitioned in turn (pieces, its default partition).
+        summary.put("tables_before", tablesBefore);
+        summary.put("tables_after", tables(o.db));
         if (dashboard) {
             summary.put("dashboard_queries", dashboardQueries.get());
         }
@@ -231,6 +235,15 @@ final class BackfillScenario implements Callable<Integer> {
     static long partitions(String db) throws SQLException {
         try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Tables that hold rows under samples, at any depth. */
+    static long tables(String db) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_partition_tree('samples') WHERE isleaf")) {
             rs.next();
             return rs.getLong(1);
         }
