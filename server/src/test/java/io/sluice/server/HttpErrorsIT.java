@@ -252,6 +252,73 @@ class HttpErrorsIT {
     }
 
     @Test
+    void anExpectContinueOverTheBodyLimitIs413InRequestOrderAndTheConnectionEndsCleanly() throws Exception {
+        long t = Instant.now().getEpochSecond();
+        try (RawHttp c = new RawHttp(s.server.httpPort())) {
+            // The first request's answer waits for its commit; the second is refused on its head alone.
+            c.send(RawHttp.post("/write?precision=s", "expect_first value=1 " + t),
+                    RawHttp.request("POST", "/write", null, "Content-Type: text/plain", "Expect: 100-continue",
+                            "Content-Length: 65537"));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).as(r.body()).isEqualTo(204);
+            r = c.read();
+            assertThat(r.status()).as(r.body()).isEqualTo(413);
+            assertThat(r.body()).contains("max_body_bytes=65536");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.endedCleanly()).isTrue();
+        }
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'expect_first'")).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatSendsTheBodyAfterA413ToItsExpectContinueGetsTheAnswerAndACleanEnd() throws Exception {
+        byte[] body = new byte[200_000];
+        Arrays.fill(body, (byte) 'x');
+        try (RawHttp c = new RawHttp(s.server.httpPort())) {
+            c.send(RawHttp.request("POST", "/write", null, "Content-Type: text/plain", "Expect: 100-continue",
+                    "Content-Length: " + body.length));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).as(r.body()).isEqualTo(413);
+            // RFC 9110 §10.1.1: a client may send the content anyway; the server drains it and closes.
+            c.send(body);
+            assertThat(c.endedCleanly()).isTrue();
+        }
+    }
+
+    @Test
+    void anExpectationOtherThan100ContinueIs417InRequestOrder() throws Exception {
+        long t = Instant.now().getEpochSecond();
+        try (RawHttp c = new RawHttp(s.server.httpPort())) {
+            c.send(RawHttp.post("/write?precision=s", "expect_other value=1 " + t),
+                    RawHttp.request("POST", "/write", "expect_other value=2".getBytes(), "Expect: something-else"));
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).as(r.body()).isEqualTo(204);
+            r = c.read();
+            assertThat(r.status()).as(r.body()).isEqualTo(417);
+            assertThat(r.body()).contains("100-continue");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.endedCleanly()).isTrue();
+        }
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'expect_other'")).isEqualTo(1);
+    }
+
+    @Test
+    void anExpectContinueWithinTheLimitGets100ThenItsAnswerAndTheConnectionStaysUsable() throws Exception {
+        long t = Instant.now().getEpochSecond();
+        byte[] body = ("expect_ok value=1 " + t + "\n").getBytes();
+        try (RawHttp c = new RawHttp(s.server.httpPort())) {
+            c.send(RawHttp.request("POST", "/write?precision=s", null, "Content-Type: text/plain", "Expect: 100-continue",
+                    "Content-Length: " + body.length));
+            assertThat(c.read().status()).isEqualTo(100);
+            c.send(body);
+            assertThat(c.read().status()).isEqualTo(204);
+            c.send(RawHttp.get("/-/healthy"));
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        assertThat(s.count("SELECT count(*) FROM metrics WHERE metric = 'expect_ok'")).isEqualTo(1);
+    }
+
+    @Test
     void aServerIdThatIsNotACanonicalUuidIs400() throws Exception {
         var r = s.post("/api/v1/ingest", "{\"server_id\":\"a848255-b74c-4c49-bc31-ad2eedc0b053\","
                 + "\"metrics\":[{\"metric_type\":\"cpu\",\"metric_name\":\"usage\",\"value\":1}]}");
