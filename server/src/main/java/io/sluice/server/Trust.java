@@ -5,6 +5,7 @@ import io.sluice.server.auth.Origins;
 import io.sluice.server.auth.TokenFile;
 import io.sluice.server.auth.TokenStore;
 import io.sluice.server.config.Config;
+import io.sluice.server.http.BodyBudget;
 import io.sluice.server.http.HttpGuard;
 import io.sluice.server.net.AddressLimit;
 import io.sluice.server.net.AllowList;
@@ -58,7 +59,8 @@ final class Trust implements AutoCloseable {
                         metrics.counter(CLOSED, CLOSED_HELP, "reason", "body_too_slow"),
                         metrics.counter(CLOSED, CLOSED_HELP, "reason", "idle_timeout")),
                 metrics.counter(REFUSED, REFUSED_HELP, "reason", "max_connections"),
-                metrics.counter(REFUSED, REFUSED_HELP, "reason", "max_connections_per_ip"));
+                metrics.counter(REFUSED, REFUSED_HELP, "reason", "max_connections_per_ip"),
+                new BodyBudget(BodyBudget.capacity(cfg.httpBodyBudget(), cfg.maxBodyBytes()), metrics));
         this.viewers = new AddressLimit(0, cfg.liveMaxViewersPerIp());
     }
 

@@ -78,6 +78,16 @@ public final class Access {
      * @param upgrade whether the request asks for a WebSocket (then {@code ?token=} counts too)
      */
     public Decision check(Channel ch, HttpRequest req, Map<String, List<String>> query, Scope needed, boolean upgrade) {
+        Decision d = identify(ch, req, query, needed, upgrade);
+        return d.allowed() ? withinRate(ch, req, d.principal(), needed) : d;
+    }
+
+    /**
+     * {@link #check} without the rate limits: whether the credentials hold the route's scope.
+     * What can be decided from a request's head alone, before its body is read; a refusal is
+     * counted and logged here, an admission costs nothing (the route's own {@link #check} follows).
+     */
+    public Decision identify(Channel ch, HttpRequest req, Map<String, List<String>> query, Scope needed, boolean upgrade) {
         if (tokens == null) {
             return !loopbackNamesOnly || needed == Scope.OPEN || loopbackName(req.headers().get(HttpHeaderNames.HOST))
                     ? Decision.allow(Principal.LOCAL)
@@ -111,7 +121,7 @@ public final class Access {
                     : refuse(ch, req, HttpResponseStatus.FORBIDDEN, "scope", "forbidden",
                     "token " + p.name() + " does not hold the " + needed.label() + " scope", p);
         }
-        return withinRate(ch, req, p, needed);
+        return Decision.allow(p);
     }
 
     /** Whether a {@code Host} names this machine's loopback: localhost, *.localhost (RFC 6761), 127.x, ::1. */

@@ -82,6 +82,10 @@ public final class Config {
         return (Long) values.get("max_body_bytes");
     }
 
+    public long httpBodyBudget() {
+        return (Long) values.get("http_body_budget");
+    }
+
     public int httpMaxPipelined() {
         return (Integer) values.get("http_max_pipelined");
     }

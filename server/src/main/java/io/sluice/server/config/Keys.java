@@ -40,6 +40,9 @@ final class Keys {
         intKey("ring_size", 4096, 64, 1 << 20, "ring slots of 256 samples each (a power of two)");
         add(new Key("max_body_bytes", Key.Type.LONG_BYTES, 16L << 20, 1024, 1L << 31, false, List.of(),
                 "largest HTTP request body, as sent and after gzip decoding (413 past it)"));
+        add(new Key("http_body_budget", Key.Type.LONG_BYTES, 0L, 0, 1L << 40, false, List.of(),
+                "request-body bytes all HTTP connections may hold at once (503 with Retry-After past it);"
+                        + " 0: a quarter of the JVM's largest heap; never less than max_body_bytes"));
         intKey("http_max_pipelined", 16, 1, 128,
                 "requests of one HTTP connection handled at once (pipelining); past it the connection is not read");
         durationKey("http_ring_wait", "1s", 0, 60_000, "how long an HTTP write waits for ring space before 503");

@@ -1,11 +1,15 @@
 package io.sluice.server.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -66,6 +70,41 @@ final class BoundedAggregator extends HttpObjectAggregator {
         String expect = m.headers().get(HttpHeaderNames.EXPECT);
         return expect != null && m instanceof HttpRequest && m.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
                 && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
+    }
+
+    /**
+     * Puts the body the {@link RequestGate} leased into a buffer that returns the lease when it is
+     * released: by the dispatcher once answered, or by this aggregator when the connection closes
+     * or the body turns out too large.
+     */
+    @Override
+    protected FullHttpMessage beginAggregation(HttpMessage start, ByteBuf content) throws Exception {
+        BodyBudget.Lease lease = ctx().channel().attr(RequestGate.LEASE).getAndSet(null);
+        if (lease == null) {
+            return super.beginAggregation(start, content);
+        }
+        LeasedContent leased = new LeasedContent(ctx().alloc(), maxCumulationBufferComponents(), lease);
+        leased.addComponent(true, content);
+        return super.beginAggregation(start, leased);
+    }
+
+    /** An aggregated body that gives its bytes back to the budget once freed (exactly once: refcounted). */
+    private static final class LeasedContent extends CompositeByteBuf {
+        private final BodyBudget.Lease lease;
+
+        LeasedContent(ByteBufAllocator alloc, int maxComponents, BodyBudget.Lease lease) {
+            super(alloc, true, maxComponents);
+            this.lease = lease;
+        }
+
+        @Override
+        protected void deallocate() {
+            try {
+                super.deallocate();
+            } finally {
+                lease.close();
+            }
+        }
     }
 
     static RefusedRequest tooLarge(long limit, String after) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -23,7 +24,8 @@ import java.util.stream.Collectors;
 
 /**
  * Routes each request to its handler; answers unknown paths 404, wrong methods 405 (with Allow),
- * requests the pipeline refused (malformed, too large, unsupported coding) with their status, and
+ * requests the pipeline refused (malformed, too large, unsupported coding, over the body budget) with
+ * their status, requests {@link RequestGate} refused on their head without their body, and
  * handler failures through {@link Failures}, all as JSON. The request is released by
  * {@link SimpleChannelInboundHandler} once {@code channelRead0} returns.
  *
@@ -84,8 +86,9 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
             }
             return;
         }
-        Access.Decision d = access.check(ctx.channel(), req, ex.queryParams(), m.scope(),
-                "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE)));
+        // A request refused on its head comes without its body and with its refusal (RequestGate).
+        Access.Decision d = req instanceof ScreenedRequest screened && screened.refusal() != null ? screened.refusal()
+                : access.check(ctx.channel(), req, ex.queryParams(), m.scope(), isUpgrade(req));
         if (!d.allowed()) {
             refuse(ex, d);
             return;
@@ -96,6 +99,11 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
         } catch (Exception e) {
             Failures.answer(ex, e);
         }
+    }
+
+    /** Whether the request asks for a WebSocket (then {@code ?token=} counts as a credential). */
+    static boolean isUpgrade(HttpRequest req) {
+        return "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
     }
 
     /** For answering a request whose own target is not to be read. */
@@ -155,6 +163,9 @@ public final class HttpDispatcher extends SimpleChannelInboundHandler<HttpPipeli
         if (cause instanceof RefusedRequest r) {
             if (r.status().equals(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE)) {
                 ex.header(HttpHeaderNames.ACCEPT_ENCODING, RequestBodyDecoder.SUPPORTED); // RFC 9110 §12.5.3
+            }
+            if (r.retryAfterSeconds() > 0) {
+                ex.header(HttpHeaderNames.RETRY_AFTER, r.retryAfterSeconds()); // RFC 9110 §10.2.3
             }
             if (r.close()) {
                 ex.errorAndClose(r.status(), r.code(), r.getMessage());

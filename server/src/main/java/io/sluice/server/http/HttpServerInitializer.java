@@ -17,7 +17,7 @@ import java.net.InetAddress;
 
 /**
  * The HTTP pipeline: the connection caps, TLS when configured, the connection's deadlines, codec,
- * body limit, content codings in, flow control, gzip out, pipelining order, then routing (with
+ * the checks a request's head decides (route, origin, token and scope, the body budget), body limit, content codings in, flow control, gzip out, pipelining order, then routing (with
  * the origin, token and scope checks). Everything a request can be refused for before its route
  * (too large, an unsupported or broken coding, a malformed head) travels as that request's decoder
  * result, so its answer keeps the connection's order.
@@ -60,6 +60,8 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16 * 1024).setMaxChunkSize(64 * 1024), maxPipelined + DECODED_AHEAD));
         p.addLast("clock", clock);
+        // Before any body is read: refuses on the head what its route would refuse, leases the body.
+        p.addLast("gate", new RequestGate(router, guard, guard.bodies(), maxBodyBytes));
         p.addLast("aggregator", new BoundedAggregator(maxBodyBytes));
         p.addLast("body", new RequestBodyDecoder(maxBodyBytes, router));
         // Holds requests already decoded while reading is paused (past maxPipelined in flight).
