@@ -41,13 +41,15 @@ class PreAuthBodyIT {
         Path tokens = dir.resolve("tokens.toml");
         Files.writeString(tokens, AuthIT.token("writer", AuthIT.WRITER, "\"write\"", "")
                 + AuthIT.token("reader", AuthIT.READER, "\"read\"", ""));
+        // A small ring: these tests write a few lines, and the test JVM's heap is shared by every IT.
         s = TestServer.start("preauth", Map.of("auth_tokens_file", tokens.toString(),
-                "http_body_budget", Long.toString(BUDGET)));
+                "http_body_budget", Long.toString(BUDGET), "ring_size", "64"));
     }
 
     @AfterAll
     static void stop() {
         s.close();
+        s = null; // the class stays loaded for the rest of the run: let the server's heap go
     }
 
     static byte[] largeHead(String target, String... headers) {
