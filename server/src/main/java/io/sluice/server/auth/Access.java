@@ -180,11 +180,8 @@ public final class Access {
         InetAddress peer = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         long suppressed = peer == null ? 0 : peerLog.admit(peer, System.nanoTime());
         if (suppressed >= 0) {
-            // The path without its query: a query may carry a token (u/p, token).
-            String uri = req.uri();
-            int q = uri.indexOf('?');
-            log.warn("{} [peer={}, reason={}, method={}, path={}, principal={}, notLoggedBefore={}]", what,
-                    peer == null ? "?" : peer.getHostAddress(), reason, req.method(), q < 0 ? uri : uri.substring(0, q),
+            log.warn("{} [peer={}, reason={}, method={}, uri={}, principal={}, notLoggedBefore={}]", what,
+                    peer == null ? "?" : peer.getHostAddress(), reason, req.method(), Credentials.withoutSecrets(req.uri()),
                     p == null ? "none" : p.name(), suppressed);
         }
     }

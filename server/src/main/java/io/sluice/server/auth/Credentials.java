@@ -2,6 +2,7 @@ package io.sluice.server.auth;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -46,6 +47,34 @@ public final class Credentials {
             }
         }
         return null;
+    }
+
+    /**
+     * A request target without the parameters that may carry a secret ({@code u}, {@code p},
+     * {@code token}, however percent-encoded their names), the others kept raw and in order: for
+     * logs and cache keys, which must never hold a token.
+     */
+    public static String withoutSecrets(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return uri;
+        }
+        StringBuilder sb = new StringBuilder(uri.length()).append(uri, 0, q);
+        char sep = '?';
+        for (String param : uri.substring(q + 1).split("&")) {
+            int eq = param.indexOf('=');
+            String name = eq < 0 ? param : param.substring(0, eq);
+            try {
+                name = QueryStringDecoder.decodeComponent(name);
+            } catch (IllegalArgumentException badEscape) {
+                continue; // unreadable: it may be anything, so it is left out
+            }
+            if (!name.equals("u") && !name.equals("p") && !name.equals("token")) {
+                sb.append(sep).append(param);
+                sep = '&';
+            }
+        }
+        return sb.toString();
     }
 
     private static String fromHeader(String auth) {

@@ -2,6 +2,7 @@ package io.sluice.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.sluice.server.auth.Credentials;
 import io.sluice.storage.log.ErrorIds;
 import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.db.SqlStates;
@@ -39,7 +40,7 @@ public final class Failures {
             database(ex, sql);
         } else {
             String id = ErrorIds.next();
-            log.error("request failed [errorId={}, method={}, uri={}]", id, ex.request().method(), ex.request().uri(), e);
+            log.error("request failed [errorId={}, method={}, uri={}]", id, ex.request().method(), loggable(ex), e);
             ex.serverError(id);
         }
     }
@@ -48,18 +49,23 @@ public final class Failures {
         String state = SqlStates.of(e);
         if (SqlStates.isClientData(e)) {
             String id = refused.warnWithId("the database refused a value of a request, answering 400 [errorId={}, method={},"
-                    + " uri={}, sqlState={}, error={}]", ex.request().method(), ex.request().uri(), state, e.getMessage());
+                    + " uri={}, sqlState={}, error={}]", ex.request().method(), loggable(ex), state, e.getMessage());
             ex.error(HttpResponseStatus.BAD_REQUEST, "invalid", "the database refused a value of this request (SQLSTATE "
                     + state + "); error id " + id, Map.of("error_id", id));
         } else if (SqlStates.isTransient(e)) {
             String id = unavailable.warnWithId("database unavailable, answering 503 [errorId={}, uri={}, sqlState={}, error={}]",
-                    ex.request().uri(), state, e.toString());
+                    loggable(ex), state, e.toString());
             ex.unavailable("database unavailable; retry later (error id " + id + ")", 5, Map.of("error_id", id));
         } else {
             String id = ErrorIds.next();
             log.error("database error [errorId={}, method={}, uri={}, sqlState={}]", id, ex.request().method(),
-                    ex.request().uri(), state, e);
+                    loggable(ex), state, e);
             ex.serverError(id);
         }
+    }
+
+    /** The request's target as a log may hold it: without the parameters that can carry a token. */
+    private static String loggable(Exchange ex) {
+        return Credentials.withoutSecrets(ex.request().uri());
     }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.codec.ParseError;
+import io.sluice.server.auth.Credentials;
 import io.sluice.server.auth.RateLimit;
 import io.sluice.server.ingest.Ingest;
 import io.sluice.server.ingest.IngestSink;
@@ -116,7 +117,8 @@ public final class WritePublisher {
                 answer.refused(ex, reason);
             } else {
                 String id = ErrorIds.next();
-                log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id, ex.request().uri(), reason);
+                log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id,
+                        Credentials.withoutSecrets(ex.request().uri()), reason);
                 answer.failed(ex, id);
             }
         });
@@ -188,7 +190,8 @@ public final class WritePublisher {
             }
             ScheduledFuture<?> t = ex.ctx().executor().schedule(() -> {
                 if (!write.withdraw() && !write.isDone()) {
-                    log.debug("ack timeout with a commit under way; answering when it ends [uri={}]", ex.request().uri());
+                    log.debug("ack timeout with a commit under way; answering when it ends [uri={}]",
+                            Credentials.withoutSecrets(ex.request().uri()));
                 }
             }, ackTimeoutMs, TimeUnit.MILLISECONDS);
             ChannelFutureListener l = f -> {

@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.sluice.server.auth.Credentials;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.query.SeriesScope;
@@ -166,20 +167,7 @@ public abstract class AnswerCache implements AutoCloseable {
         if (!scope.unrestricted()) {
             sb.append(new TreeMap<>(scope.required())).append(':');
         }
-        int q = uri.indexOf('?');
-        if (q < 0) {
-            return sb.append(uri).toString();
-        }
-        sb.append(uri, 0, q);
-        char sep = '?';
         // Raw (still percent-encoded) parameters, so that no decoded value can pass for two.
-        for (String param : uri.substring(q + 1).split("&")) {
-            String name = param.indexOf('=') < 0 ? param : param.substring(0, param.indexOf('='));
-            if (!name.equals("u") && !name.equals("p") && !name.equals("token")) {
-                sb.append(sep).append(param);
-                sep = '&';
-            }
-        }
-        return sb.toString();
+        return sb.append(Credentials.withoutSecrets(uri)).toString();
     }
 }

@@ -67,4 +67,14 @@ class CredentialsTest {
     void theHeaderWinsOverQueryParameters() {
         assertThat(presented("/write?p=from-query", "Token from-header", false)).isEqualTo("from-header");
     }
+
+    @Test
+    void aTargetForLogsLosesEveryParameterThatMayCarryASecret() {
+        assertThat(Credentials.withoutSecrets("/write?db=a&u=me&p=s3cret&precision=s")).isEqualTo("/write?db=a&precision=s");
+        assertThat(Credentials.withoutSecrets("/v1/live?token=s3cret")).isEqualTo("/v1/live");
+        assertThat(Credentials.withoutSecrets("/query?%70=s3cret&q=SHOW%20DATABASES&%zz=x"))
+                .isEqualTo("/query?q=SHOW%20DATABASES");
+        assertThat(Credentials.withoutSecrets("/-/healthy")).isEqualTo("/-/healthy");
+        assertThat(Credentials.withoutSecrets("/write?p")).isEqualTo("/write");
+    }
 }
