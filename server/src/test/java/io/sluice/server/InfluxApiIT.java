@@ -134,8 +134,12 @@ class InfluxApiIT {
     @Test
     void grafanasQueriesListAndChart() throws Exception {
         long now = System.currentTimeMillis();
-        HttpResponse<String> w = s.post("/write?precision=ms", "gf_mem,host=web-1.eu,dc=eu used=10 " + (now - 60_000)
-                + "\ngf_mem,host=web-2,dc=us used=30 " + (now - 60_000) + "\ngf_mem,host=web-1.eu,dc=eu used=20 " + (now - 1_000) + "\n");
+        // Two samples in two different minutes, whatever second of its minute the test starts in.
+        long minute = now - now % 60_000;
+        long earlier = minute - 120_000 + 5_000;
+        long later = minute - 60_000 + 5_000;
+        HttpResponse<String> w = s.post("/write?precision=ms", "gf_mem,host=web-1.eu,dc=eu used=10 " + earlier
+                + "\ngf_mem,host=web-2,dc=us used=30 " + earlier + "\ngf_mem,host=web-1.eu,dc=eu used=20 " + later + "\n");
         assertThat(w.statusCode()).isEqualTo(204);
         JsonNode m = query("SHOW MEASUREMENTS WITH MEASUREMENT =~ /(?i)GF_/ LIMIT 100");
         assertThat(m.at("/results/0/series/0/name").asText()).isEqualTo("measurements");
