@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Normal writers with and without one backfilling connection (issue 14, item 5): {@code
+ * Normal writers with and without one backfilling connection: {@code
  * --connections} keep-alive connections send line-protocol batches of the present, and in every
  * other phase one more connection sends batches whose times are spread at random over
  * {@code --from-days}..{@code --to-days} back. Phases alternate within each round, so both see the

@@ -22,12 +22,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Faults against real processes while HTTP writes run (issue 14, items 1 and 2): PostgreSQL
+ * Faults against real processes while HTTP writes run: PostgreSQL
  * fast-stopped or restarted, or Sluice killed with SIGKILL and started again. Each request's
  * lines carry values no other request has (request number x lines + line), so afterwards every
  * request's rows can be counted in the database and set against what its client was answered:
  * acknowledged but missing, stored twice, stored in part, or refused (503) yet stored. With
- * {@code --backfill} one more connection writes days-old samples meanwhile (issue 14, item 5).
+ * {@code --backfill} one more connection writes days-old samples meanwhile.
  */
 @Command(name = "chaos", description = "Kill and restart PostgreSQL or Sluice under HTTP writes; count lost, doubled and split requests.")
 final class ChaosScenario implements Callable<Integer> {
@@ -73,7 +73,7 @@ final class ChaosScenario implements Callable<Integer> {
     long seed;
 
     @Option(names = "--backfill", description = "one more connection whose lines carry times spread at random over 40 to"
-            + " 50 days back (issue 14, item 5); with the default retention_raw they are refused (400), with"
+            + " 50 days back; with the default retention_raw they are refused (400), with"
             + " --set retention_raw=60d stored")
     boolean backfill;
 

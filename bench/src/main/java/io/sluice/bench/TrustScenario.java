@@ -22,7 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What tokens and TLS cost HTTP ingest (issue 17, item 8): the same line-protocol load as
+ * What tokens and TLS cost HTTP ingest: the same line-protocol load as
  * {@code http} (keep-alive connections, each request answered 204 after its commit) against
  * Sluice processes started here on one PostgreSQL of their own, differing only in trust:
  * <ul>

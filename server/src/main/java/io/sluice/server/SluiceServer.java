@@ -185,7 +185,7 @@ public final class SluiceServer implements AutoCloseable {
         return cfg.headMemory();
     }
 
-    /** Days of partitions kept ahead: enough for every time max_future accepts (issue 14, item 5). */
+    /** Days of partitions kept ahead: enough for every time max_future accepts. */
     static int partitionsAhead(Config cfg) {
         long futureDays = (cfg.maxFuture().toSeconds() + 86_399) / 86_400;
         return (int) Math.min(3660, Math.max(cfg.partitionsAhead(), futureDays + 1));

@@ -139,7 +139,7 @@ class HttpWriteIT {
 
     @Test
     void aBadSampleAfterSixteenGoodOnesIsAPartialWriteNotA500() throws Exception {
-        // Issue 14, item 6: answered 500 and nothing stored.
+        // Before the fix: answered 500 and nothing stored.
         HttpResponse<String> r = s.post("/v1/samples", UdpIT.sixteenGoodThenOneBad("json_sixteen"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         JsonNode j = JSON.readTree(r.body());
@@ -210,8 +210,8 @@ class HttpWriteIT {
 
     @Test
     void samplesBeyondRetentionOrBefore2000AreRefusedWithAReason() throws Exception {
-        // Issue 2's example time, 2024-11-22, is older than retention_raw (30d): refused, as
-        // InfluxDB refuses points beyond its retention policy (issue 14, item 5). Today's is stored.
+        // An example time of an early README, 2024-11-22, is older than retention_raw (30d): refused, as
+        // InfluxDB refuses points beyond its retention policy. Today's is stored.
         HttpResponse<String> old = s.post("/write?precision=s", "cpu2024,host=a usage_user=12.5 1732280000");
         assertThat(old.statusCode()).isEqualTo(400);
         assertThat(old.body()).contains("retention_raw");

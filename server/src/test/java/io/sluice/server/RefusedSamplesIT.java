@@ -15,7 +15,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Samples Sluice refuses at ingest, and why (issue 14, items 3 and 5), through /write. */
+/** Samples Sluice refuses at ingest, and why, through /write. */
 class RefusedSamplesIT {
     static TestServer s;
     static final ObjectMapper JSON = new ObjectMapper();

@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A clone of the repository is all a reader has: no comment, SQL file or document may send them
- * to the design map or the services' documents that lived beside the repository (issue 14, item
- * 19). The README and {@code docs/} say it in their own words.
+ * to the design map or the services' documents that lived beside the repository, nor to the
+ * project's issue tracker. The README and {@code docs/} say it in their own words.
  */
 class SelfContainedDocsTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -25,6 +25,24 @@ class SelfContainedDocsTest {
     @Test
     void nothingInTheRepositoryPointsOutsideIt() throws IOException {
         assertThat(pointersOutside(ROOT)).as("cite the README or a document under docs/ instead").isEmpty();
+    }
+
+    /** A comment says why in its own words or cites the README; a clone has no issue tracker. */
+    @Test
+    void noSourceCitesAnIssueNumber() throws IOException {
+        java.util.regex.Pattern issue = java.util.regex.Pattern.compile("(?i)\\bissue" + " \\d");
+        List<String> found = new ArrayList<>();
+        for (Path f : RepositoryFiles.of(ROOT)) {
+            if (f.toString().endsWith(".java")) {
+                List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (issue.matcher(lines.get(i)).find()) {
+                        found.add(ROOT.relativize(f) + ":" + (i + 1) + ": " + lines.get(i).trim());
+                    }
+                }
+            }
+        }
+        assertThat(found).as("say why, or cite the README or docs/, instead of an issue number").isEmpty();
     }
 
     /**

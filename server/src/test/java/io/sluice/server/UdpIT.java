@@ -76,7 +76,7 @@ class UdpIT {
                 .until(() -> s.metric("sluice_samples_rejected_total", "reason", "parse") >= before + 2);
     }
 
-    /** Issue 14, item 6: 16 good samples then a bad one; the datagram threw in the handler. */
+    /** 16 good samples then a bad one: before the fix the datagram threw in the handler. */
     static String sixteenGoodThenOneBad(String metric) {
         StringBuilder b = new StringBuilder("{\"samples\":[");
         for (int i = 0; i < 16; i++) {

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 14 item 2, the ring's side: an HTTP write goes into the ring whole or not at all, so a
+ * Whole requests, the ring's side: an HTTP write goes into the ring whole or not at all, so a
  * request refused for want of room leaves nothing behind that is stored later.
  */
 class WholeRequestIT {

@@ -278,7 +278,7 @@ public final class Storage implements AutoCloseable {
         return rollups;
     }
 
-    /** Every day a sample may be accepted for has its partition before a writer needs it (issue 14, item 5). */
+    /** Every day a sample may be accepted for has its partition before a writer needs it. */
     private void createPartitionsAhead() {
         try (Connection c = pool.getConnection()) {
             partitions.ensureWindow(c, System.currentTimeMillis() * 1000, cfg.retentionRaw().toNanos() / 1000,

@@ -45,7 +45,7 @@ class TimescaleIT {
             storage.start();
             assertThat(storage.flavor()).isEqualTo(Schema.Flavor.TIMESCALE);
             try (Connection c = TestDatabase.connect(url)) {
-                // Preloaded (issue 14, item 14): the probe says so from the catalogue.
+                // Preloaded: the probe says so from the catalogue.
                 io.sluice.storage.db.TimescaleProbe probe = io.sluice.storage.db.TimescaleProbe.read(c);
                 assertThat(probe.loaderSettings()).isTrue();
                 assertThat(probe.verdict()).isEqualTo(io.sluice.storage.db.TimescaleProbe.Verdict.USE);

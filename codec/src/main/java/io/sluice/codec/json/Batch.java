@@ -195,7 +195,7 @@ final class Batch {
 
     void addError(ParseError e) {
         // Not errors[next(..)]: Java takes the array before evaluating the index, and next() may
-        // grow it, so the error would land in the array it just replaced (issue 14, item 6).
+        // grow it, so the error would land in the array it just replaced.
         int i = next(e.line());
         errors[i] = e;
     }

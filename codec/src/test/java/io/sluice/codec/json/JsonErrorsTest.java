@@ -109,7 +109,7 @@ class JsonErrorsTest {
 
     @Test
     void aBadElementAfterTheBatchHasGrownIsReportedAndTheGoodOnesKept() {
-        // Issue 14, item 6: the 17th element grew the batch's arrays while its error was stored.
+        // Before the fix, the 17th element grew the batch's arrays while its error was stored.
         for (int good : new int[] {15, 16, 17, 31, 32, 33, 1000}) {
             StringBuilder doc = new StringBuilder("{\"samples\":[");
             for (int i = 0; i < good; i++) {

@@ -174,7 +174,7 @@ public final class FleetRoutes {
      * Samples of the fleet, newest first: those from {@code from} (default: an hour before
      * {@code to}) to {@code to} (default: now), at most {@code limit}. The document's walkthrough
      * sends 100 samples and lists them with just {@code server_id} and {@code metric_type}, so
-     * without a range this is the last hour (issue 14, item 16). {@code latest=true} lists the
+     * without a range this is the last hour. {@code latest=true} lists the
      * newest sample of each series instead.
      */
     private Object metrics(Exchange ex) throws Exception {

@@ -46,7 +46,7 @@ public final class SharedMetricsRoute {
             if (ex.query("abTestName") != null) {
                 runner.runCached(ex, () -> abTest(ex));
             } else if (ScrapeFormat.wanted(ex.request().headers().get(HttpHeaderNames.ACCEPT))) {
-                // Prometheus scrapes /metrics by default (issue 14, item 21).
+                // Prometheus scrapes /metrics by default.
                 exposition.handle(ex);
             } else {
                 runner.run(ex, () -> apiPerformance(ex.scope()));

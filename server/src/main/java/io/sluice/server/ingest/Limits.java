@@ -7,7 +7,7 @@ package io.sluice.server.ingest;
  * @param maxAgeMicros  oldest accepted time, as an age from now; 0 for no limit but {@link #FLOOR_MICROS}
  * @param maxAheadMicros newest accepted time, as a distance ahead of now
  * @param retentionMicros {@code retention_raw}: older samples are refused, as InfluxDB refuses
- *                      points beyond its retention policy (issue 14, item 5); a partition is kept
+ *                      points beyond its retention policy; a partition is kept
  *                      for every day younger than that, so a writer never has to create one
  */
 public record Limits(int maxTags, long maxAgeMicros, long maxAheadMicros, long retentionMicros) {
@@ -21,7 +21,7 @@ public record Limits(int maxTags, long maxAgeMicros, long maxAheadMicros, long r
     /**
      * Largest magnitude of a stored value (README, "Refused samples"). PostgreSQL raises an error
      * rather than return infinity when float8 arithmetic overflows: one 1e200 made every rollup's
-     * {@code sum(value * value)} fail (issue 14, item 3), in Sluice's refresh and in TimescaleDB's
+     * {@code sum(value * value)} fail, in Sluice's refresh and in TimescaleDB's
      * continuous aggregates alike. Under 1e100 a square stays under 1e200: a bucket's sum of
      * squares would need 1e108 samples to overflow, and the running variance that PostgreSQL's
      * {@code avg} and {@code stddev} keep (a squared deviation times the count) more than 1e50.

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Query answers kept for a while (issue 3): answers over closed ranges for {@code cache_timeout}
+ * Query answers kept for a while: answers over closed ranges for {@code cache_timeout}
  * ({@code CACHE_TIMEOUT}), answers reaching the present for one second. In Redis when
  * {@code REDIS_URL} is set (shared by every node), else in this process (bounded, LRU).
  * Used only from query workers, never from an event loop; a Redis failure is a miss.

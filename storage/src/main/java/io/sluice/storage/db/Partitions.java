@@ -96,8 +96,8 @@ public final class Partitions {
     }
 
     /**
-     * Creates the partitions a writer's batch needs that do not exist (issue 14, item 5: normally
-     * none, maintenance keeps the whole accepted window); without stalling other writers, as
+     * Creates the partitions a writer's batch needs that do not exist (normally none,
+     * maintenance keeps the whole accepted window); without stalling other writers, as
      * {@link #create} does.
      */
     public void ensure(Connection c, Iterable<Long> wanted) throws SQLException {

@@ -148,7 +148,7 @@ public final class SeriesRegistry {
      * <p>Keys are inserted in their canonical order ({@link SeriesKey#compareTo}), whatever the
      * order given: two writers (or nodes) inserting overlapping new series each wait on the
      * other's uncommitted rows, and in opposite orders that wait is a cycle, a deadlock
-     * PostgreSQL breaks only after {@code deadlock_timeout} (issue 14 item 12). In one order
+     * PostgreSQL breaks only after {@code deadlock_timeout}. In one order
      * a writer waits at most for the other's commit.
      *
      * @param keys distinct frozen keys

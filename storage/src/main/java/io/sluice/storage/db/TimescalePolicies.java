@@ -10,7 +10,7 @@ import java.sql.Statement;
 import java.time.Duration;
 
 /**
- * TimescaleDB's compression and retention, as policies (issue 3): raw chunks older than
+ * TimescaleDB's compression and retention, as policies: raw chunks older than
  * {@code compressAfter} are compressed, segmented by series; raw data and 1-minute rollups are
  * dropped past their retention; 1h and 1d rollups are kept; the continuous aggregates refresh
  * whatever was written within raw retention. Re-applied at every start so a changed setting
@@ -53,7 +53,7 @@ public final class TimescalePolicies {
 
     /**
      * The continuous aggregates' refresh windows reach back as far as raw samples are accepted
-     * (issue 14, item 4). TimescaleDB logs every late or backfilled write as an invalidation, but
+     *. TimescaleDB logs every late or backfilled write as an invalidation, but
      * a policy only re-materialises invalidations inside its window, and real-time aggregation
      * covers only what is past the watermark: with the first windows (1 hour, 1 day, 7 days) a
      * backfill of a few days was never in the rollups. A refresh costs what is invalidated, not

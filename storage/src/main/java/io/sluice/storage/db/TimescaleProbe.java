@@ -11,7 +11,7 @@ import java.util.Locale;
  * {@code CREATE EXTENSION timescaledb} on a server that has the package installed but does not
  * preload its library fails with FATAL {@code extension "timescaledb" must be preloaded}, which
  * ends the session (and HikariCP marks a connection broken on it). That is the state right after
- * installing the package (issue 14, item 14).
+ * installing the package.
  *
  * @param available      {@code pg_available_extensions} lists timescaledb (its files are installed)
  * @param created        the extension is already created in this database

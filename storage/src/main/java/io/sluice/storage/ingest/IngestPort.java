@@ -8,7 +8,7 @@ import io.sluice.storage.ring.SampleRing;
 import io.sluice.storage.writer.WriterMetrics;
 
 /**
- * The one way protocols put samples into storage (issue 15): decoded samples staged in a
+ * The one way protocols put samples into storage: decoded samples staged in a
  * {@link SampleBatch} go into the ring, either best effort or acknowledged. How the ring cuts
  * them into slots, and how big a slot is, stays behind this class.
  *

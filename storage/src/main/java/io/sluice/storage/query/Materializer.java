@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Recomputes the buckets of one rollup level from the level below ({@code INSERT ... SELECT ...
  * ON CONFLICT DO UPDATE}), so that one bucket or series that cannot be computed never holds back
- * the others (issue 14, item 3).
+ * the others.
  *
  * <p>A statement that fails with a data exception (SQLSTATE class 22, e.g. {@code value out of
  * range: overflow}) is rolled back to its savepoint and retried in halves: first the buckets,

@@ -9,7 +9,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 
 /**
- * The log of late and backfilled samples on plain PostgreSQL (issue 14, item 4), as TimescaleDB
+ * The log of late and backfilled samples on plain PostgreSQL, as TimescaleDB
  * keeps an invalidation log for its continuous aggregates: a writer records, in the transaction
  * that commits the samples, the time ranges of those older than what the rollup refresh re-reads
  * anyway; the refresh takes the ranges and re-materialises their buckets at 1m, 1h and 1d.

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * Where an answer comes from: raw samples or a rollup. Chosen by range (README, "Ask for it"): up
  * to and including 1 h raw, up to 24 h the 1-minute rollup, up to 7 days the 1-hour one, beyond
- * the 1-day one. One hour itself is raw (issue 14, item 15): the dashboard document answers its
+ * the 1-day one. One hour itself is raw: the dashboard document answers its
  * own {@code start=1h&points=800} example from raw samples, and an hour of a series sampled every
  * 10 s (360 points) would otherwise come back as 60 one-minute buckets, short of most
  * {@code points} asked for.

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Makes a batch's commit idempotent (issue 14 item 1). A COMMIT whose answer is lost (the
+ * Makes a batch's commit idempotent. A COMMIT whose answer is lost (the
  * connection broke, the server was fast-stopped: 08xxx, 57P01) may or may not have happened.
  * Every batch therefore records its number in {@code sluice_write_batches} inside its own
  * transaction, and every attempt records it first: finding the number already there, the

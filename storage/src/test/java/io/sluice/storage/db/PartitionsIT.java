@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Partitions never hold back the writers (issue 14, item 5): every day a sample may be accepted
+ * Partitions never hold back the writers: every day a sample may be accepted
  * for is created ahead by maintenance; one still missing is attached without a lock that waits
  * for readers; retention detaches concurrently.
  */
@@ -153,7 +153,7 @@ class PartitionsIT {
     }
 
     /**
-     * Issue 14, item 5, under the hot tier: one request stream backfilling samples spread over 40
+     * A backfill under the hot tier: one request stream backfilling samples spread over 40
      * days while two others write the present. Each past hour used to get a piece made by the
      * writer that met it (one table per hour written, each attached in the writers' path, every
      * other request of that writer's batch waiting); now old time goes to its day's default

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A PostgreSQL whose {@code pg_available_extensions} lists timescaledb but which does not preload
- * it (issue 14, item 14). TimescaleDB is not packaged here, so a PostgreSQL of this test's own
+ * it. TimescaleDB is not packaged here, so a PostgreSQL of this test's own
  * (the build's embedded binaries, unpacked into a scratch directory, never the shared copy) gets a
  * stand-in extension: a control file, which is all {@code pg_available_extensions} reads, and a
  * script that ends the session as the real {@code CREATE EXTENSION} does when the library is not

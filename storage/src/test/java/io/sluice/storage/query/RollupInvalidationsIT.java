@@ -13,7 +13,7 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a writer batch records for the rollups, and what the refresh takes (issue 14, item 4). */
+/** What a writer batch records for the rollups, and what the refresh takes. */
 class RollupInvalidationsIT {
     private static final long MINUTE = 60_000_000L;
     private static DatabaseUrl url;

@@ -16,7 +16,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The plain-PostgreSQL rollup refresh when some data cannot be rolled up (issue 14, item 3). */
+/** The plain-PostgreSQL rollup refresh when some data cannot be rolled up. */
 class RollupRefreshIT {
     private static final long MINUTE = 60_000_000L;
     private static final long HOUR = 3_600_000_000L;

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 14 items 1 and 2 against a real PostgreSQL fast-stopped ({@code pg_ctl stop -m fast}) and
+ * Idempotent commits and whole requests against a real PostgreSQL fast-stopped ({@code pg_ctl stop -m fast}) and
  * started again, many times, while four producers write 1,000-sample requests. Commits are
  * stretched to 100 ms ({@code commit_delay}) so that stops land in them: a fast stop lets a
  * commit under way finish and then ends the session with 57P01, so the writer does not hear that

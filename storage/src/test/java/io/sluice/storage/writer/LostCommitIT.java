@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 14 item 1: a COMMIT whose answer is lost may have happened. The writer finds out on its
+ * A COMMIT whose answer is lost may have happened. The writer finds out on its
  * next attempt (the batch's number in {@code sluice_write_batches}) and never writes it twice.
  */
 class LostCommitIT {

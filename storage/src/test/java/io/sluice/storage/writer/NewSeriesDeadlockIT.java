@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 14 item 12: two writers registering the same new series in opposite orders used to wait
+ * Two writers registering the same new series in opposite orders used to wait
  * on each other's uncommitted rows of {@code series} and deadlock (40P01, retried after
  * PostgreSQL's one-second deadlock timeout). Keys are now inserted in one total order.
  */

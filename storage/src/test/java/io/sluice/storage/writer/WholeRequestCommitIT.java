@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 14 item 2: every sample of one acknowledged request is committed by one writer in one
+ * Every sample of one acknowledged request is committed by one writer in one
  * transaction, so a request is stored whole or not at all.
  */
 class WholeRequestCommitIT {
