@@ -128,19 +128,18 @@ public final class InfluxQLParser {
                     throw InfluxQLException.parse(op.describe(), "= or =~", op.position());
                 }
             }
-            if (peek().is("WHERE")) {
-                throw InfluxQLException.unsupported("SHOW MEASUREMENTS ... WHERE");
-            }
+            List<TagCondition> where = optionalWhere();
             int[] lo = limitOffset();
-            return new Statement.ShowMeasurements(exact, regex, lo[0], lo[1]);
+            return new Statement.ShowMeasurements(exact, regex, where, lo[0], lo[1]);
         }
         if (what.is("TAG")) {
             Token kind = next();
             if (kind.is("KEYS")) {
                 optionalOn();
                 String m = optionalFrom();
+                List<TagCondition> where = optionalWhere();
                 int[] lo = limitOffset();
-                return new Statement.ShowTagKeys(m, lo[0], lo[1]);
+                return new Statement.ShowTagKeys(m, where, lo[0], lo[1]);
             }
             if (kind.is("VALUES")) {
                 return tagValues();
@@ -182,11 +181,7 @@ public final class InfluxQLParser {
         } else {
             throw InfluxQLException.parse(op.describe(), "=, =~ or IN", op.position());
         }
-        List<TagCondition> where = new ArrayList<>();
-        if (accept("WHERE")) {
-            long[] range = {Long.MIN_VALUE, Long.MAX_VALUE};
-            conditions(where, range);
-        }
+        List<TagCondition> where = optionalWhere();
         int[] lo = limitOffset();
         return new Statement.ShowTagValues(m, List.copyOf(keys), keyRegex, where, lo[0], lo[1]);
     }
@@ -234,7 +229,7 @@ public final class InfluxQLParser {
                 } else if (peek().kind() == Kind.REGEX || peek().isSymbol("/")) {
                     throw InfluxQLException.unsupported("GROUP BY a regex");
                 } else {
-                    groupTags.add(identifier());
+                    groupTags.add(key());
                 }
             } while (accept(","));
         }
@@ -302,10 +297,7 @@ public final class InfluxQLParser {
             i++;
             return new Field(fn, arg, alias());
         }
-        String f = identifier();
-        if (accept("::")) {
-            identifier(); // a type hint ("value"::field): Sluice has one type
-        }
+        String f = key();
         if (peek().kind() == Kind.SYMBOL && "+-*/".contains(peek().text())) {
             throw InfluxQLException.unsupported("arithmetic in SELECT");
         }
@@ -352,7 +344,7 @@ public final class InfluxQLParser {
             return;
         }
         Token lhs = peek();
-        String key = identifier();
+        String key = key();
         Token op = next();
         if (lhs.is("time") || (lhs.quoted() && key.equals("time"))) {
             long at = time();
@@ -538,6 +530,31 @@ public final class InfluxQLParser {
         } catch (PatternSyntaxException e) {
             throw new InfluxQLException("error parsing query: bad regex /" + r.text() + "/: " + e.getDescription(), false);
         }
+    }
+
+    /**
+     * A SHOW statement's {@code WHERE}: tag conditions narrow what is listed (Grafana's query editor
+     * sends the tags already chosen); a time condition is accepted and has no effect, since the
+     * series catalogue keeps no times (InfluxDB 1.x ignores it too without TSI).
+     */
+    private List<TagCondition> optionalWhere() throws InfluxQLException {
+        List<TagCondition> where = new ArrayList<>();
+        if (accept("WHERE")) {
+            conditions(where, new long[]{Long.MIN_VALUE, Long.MAX_VALUE});
+        }
+        return List.copyOf(where);
+    }
+
+    /**
+     * A tag or field key, with the type hint InfluxQL allows after it ({@code "host"::tag}, which
+     * Grafana writes when a name is both a tag and a field): Sluice's keys are tags, fields are metrics.
+     */
+    private String key() throws InfluxQLException {
+        String k = identifier();
+        if (accept("::")) {
+            identifier();
+        }
+        return k;
     }
 
     private String optionalOn() throws InfluxQLException {

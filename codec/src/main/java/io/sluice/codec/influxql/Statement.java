@@ -20,11 +20,15 @@ public sealed interface Statement {
     record ShowRetentionPolicies(String database) implements Statement {
     }
 
-    /** {@code WITH MEASUREMENT = "x"} ({@code exact}) or {@code =~ /re/} ({@code regex}), or neither. */
-    record ShowMeasurements(String exact, Pattern regex, int limit, int offset) implements Statement {
+    /**
+     * {@code WITH MEASUREMENT = "x"} ({@code exact}) or {@code =~ /re/} ({@code regex}), or neither;
+     * {@code where}: only measurements with a series carrying these tags.
+     */
+    record ShowMeasurements(String exact, Pattern regex, List<TagCondition> where, int limit, int offset) implements Statement {
     }
 
-    record ShowTagKeys(String measurement, int limit, int offset) implements Statement {
+    /** {@code where}: the keys of the series carrying these tags. */
+    record ShowTagKeys(String measurement, List<TagCondition> where, int limit, int offset) implements Statement {
     }
 
     /** {@code WITH KEY = "k"}, {@code IN ("a","b")} ({@code keys}) or {@code =~ /re/} ({@code keyRegex}). */

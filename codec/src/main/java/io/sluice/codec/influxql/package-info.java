@@ -12,8 +12,8 @@
  *            / ( "CREATE" / "ALTER" / "DROP" ) "RETENTION" "POLICY" name "ON" db *any
  * show       = "SHOW" "DATABASES"
  *            / "SHOW" "RETENTION" "POLICIES" [ "ON" db ]
- *            / "SHOW" "MEASUREMENTS" [ "ON" db ] [ "WITH" "MEASUREMENT" ( "=" name / "=~" regex ) ] [ limit ]
- *            / "SHOW" "TAG" "KEYS" [ "ON" db ] [ "FROM" measurement ] [ limit ]
+ *            / "SHOW" "MEASUREMENTS" [ "ON" db ] [ "WITH" "MEASUREMENT" ( "=" name / "=~" regex ) ] [ where ] [ limit ]
+ *            / "SHOW" "TAG" "KEYS" [ "ON" db ] [ "FROM" measurement ] [ where ] [ limit ]
  *            / "SHOW" "TAG" "VALUES" [ "ON" db ] [ "FROM" measurement ]
  *                     "WITH" "KEY" ( "=" key / "=~" regex / "IN" "(" key *( "," key ) ")" ) [ where ] [ limit ]
  *            / "SHOW" "FIELD" "KEYS" [ "ON" db ] [ "FROM" measurement ]
@@ -28,6 +28,7 @@
  *            / key "=" 'value' / key "=~" /^value$/ / key "=~" /.*&#47;
  * time       = ( "now()" / epoch-with-unit / integer-nanoseconds / 'RFC 3339' ) *( ( "+" / "-" ) duration )
  * group      = "time" "(" duration ")" / key / "*"
+ * key        = name [ "::" type ]                            ; "host"::tag, as Grafana writes it
  * limit      = "LIMIT" n [ "OFFSET" n ]
  * </pre>
  * Everything else that is InfluxQL (other functions, OR, regex conditions other than an anchored

@@ -37,6 +37,15 @@ class InfluxQLParserTest {
         assertThat(s.aggregated()).isTrue();
     }
 
+    /** Grafana writes {@code "k"::tag} where a key is a tag and a field both (models/query.go, renderTags). */
+    @Test
+    void typeHintsOnKeysInConditionsAndGroupBy() throws Exception {
+        Select s = select("SELECT mean(\"value\") FROM \"cpu\" WHERE (\"host\"::tag = 'a') AND time >= 1732276400000ms"
+                + " GROUP BY time(1m), \"dc\"::tag fill(null)");
+        assertThat(s.where()).containsExactly(new TagCondition("host", "a"));
+        assertThat(s.groupByTags()).containsExactly("dc");
+    }
+
     @Test
     void relativeTimesAndAnchoredRegexes() throws Exception {
         Select s = select("select max(usage_user) as peak, MIN(\"usage_user\") from cpu where time > now() - 1h "
@@ -80,7 +89,14 @@ class InfluxQLParserTest {
                 "SHOW MEASUREMENTS WITH MEASUREMENT =~ /(?i)cpu/ LIMIT 100").get(0);
         assertThat(m.regex().pattern()).isEqualTo("(?i)cpu");
         assertThat(m.limit()).isEqualTo(100);
-        assertThat(parse("SHOW TAG KEYS FROM \"cpu\"")).containsExactly(new Statement.ShowTagKeys("cpu", 0, 0));
+        assertThat(parse("SHOW TAG KEYS FROM \"cpu\"")).containsExactly(new Statement.ShowTagKeys("cpu", List.of(), 0, 0));
+        // Grafana's query editor narrows its lists by the tags already chosen (influxql_query_builder.ts).
+        assertThat(parse("SHOW TAG KEYS FROM \"cpu\" WHERE \"host\" = 'a'"))
+                .containsExactly(new Statement.ShowTagKeys("cpu", List.of(new TagCondition("host", "a")), 0, 0));
+        Statement.ShowMeasurements w = (Statement.ShowMeasurements) parse(
+                "SHOW MEASUREMENTS WITH MEASUREMENT =~ /(?i)cpu/ WHERE \"host\"::tag = 'a' AND time > now() - 1h LIMIT 100").get(0);
+        assertThat(w.where()).containsExactly(new TagCondition("host", "a"));
+        assertThat(w.limit()).isEqualTo(100);
         Statement.ShowTagValues v = (Statement.ShowTagValues) parse(
                 "SHOW TAG VALUES FROM \"cpu\" WITH KEY = \"host\" WHERE \"dc\" = 'eu' LIMIT 10").get(0);
         assertThat(v.measurement()).isEqualTo("cpu");

@@ -100,8 +100,17 @@ final class InfluxQueries {
     }
 
     private List<Map<String, Object>> measurements(Statement.ShowMeasurements s, SeriesScope scope) throws SQLException {
-        List<String> names = s.exact() != null ? service.names(scope, s.exact(), MAX_LIST).stream()
-                .filter(s.exact()::equals).toList() : service.names(scope, null, MAX_LIST);
+        List<String> names;
+        if (!s.where().isEmpty()) {
+            TreeSet<String> carrying = new TreeSet<>();
+            for (SeriesRef r : service.series(scope, s.exact(), scope.narrow(conditions(s.where())), MAX_LIST)) {
+                carrying.add(r.metric());
+            }
+            names = new ArrayList<>(carrying);
+        } else {
+            names = s.exact() != null ? service.names(scope, s.exact(), MAX_LIST).stream()
+                    .filter(s.exact()::equals).toList() : service.names(scope, null, MAX_LIST);
+        }
         List<List<Object>> rows = new ArrayList<>();
         for (String n : page(filter(names, s.regex()), s.limit(), s.offset())) {
             rows.add(List.of(n));
@@ -111,7 +120,7 @@ final class InfluxQueries {
 
     private List<Map<String, Object>> tagKeys(Statement.ShowTagKeys s, SeriesScope scope) throws SQLException {
         Map<String, TreeSet<String>> keys = new TreeMap<>();
-        for (SeriesRef r : service.series(scope, s.measurement(), Map.of(), MAX_LIST)) {
+        for (SeriesRef r : service.series(scope, s.measurement(), scope.narrow(conditions(s.where())), MAX_LIST)) {
             keys.computeIfAbsent(r.metric(), k -> new TreeSet<>()).addAll(r.tags().keySet());
         }
         List<Map<String, Object>> out = new ArrayList<>();
