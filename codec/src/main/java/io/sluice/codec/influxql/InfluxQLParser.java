@@ -535,7 +535,7 @@ public final class InfluxQLParser {
     /**
      * A SHOW statement's {@code WHERE}: tag conditions narrow what is listed (Grafana's query editor
      * sends the tags already chosen); a time condition is accepted and has no effect, since the
-     * series catalogue keeps no times (InfluxDB 1.x ignores it too without TSI).
+     * series catalogue keeps no times.
      */
     private List<TagCondition> optionalWhere() throws InfluxQLException {
         List<TagCondition> where = new ArrayList<>();
