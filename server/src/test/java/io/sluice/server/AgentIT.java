@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -171,6 +173,12 @@ class AgentIT {
                 throw new java.io.IOException(e);
             }
         });
+        // A thread per request: a write held at Sluice does not hold up the agent's next request.
+        proxy.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "agent-it-proxy");
+            t.setDaemon(true);
+            return t;
+        }));
         proxy.start();
         return proxy;
     }
@@ -287,6 +295,55 @@ class AgentIT {
                 agent.close();
             }
             assertEachSampleStoredOnce(s.server.storage().dataSource(), rowsOf(format, agent, hostname), agent);
+        }
+    }
+
+    /**
+     * The interleaving behind a run of the test above that stored 97 samples twice: the agent gives
+     * up on a write whose commit is held, and asks Sluice which of its samples are stored; for line
+     * protocol that is one question per metric, and the commit lands between two of them. The
+     * answers then name some samples of the write but not the others, although the write was
+     * committed whole; the agent took the others for unsent and sent them under a new
+     * Idempotency-Key, storing them twice. Here the proxy lets the commit land right after the
+     * first question is answered.
+     */
+    @Test
+    void aCommitLandingWhileTheAgentAsksWhatIsStoredIsStoredOnce() throws Exception {
+        String hostname = "agent-it-ask-race";
+        String rows = rowsOf(AgentOptions.Format.line, null, hostname);
+        AtomicBoolean locked = new AtomicBoolean();
+        AtomicBoolean landed = new AtomicBoolean();
+        try (TestServer s = TestServer.start("agent_ask_race", Map.of("writers", "2"));
+             Connection lock = io.sluice.storage.TestDatabase.connect(s.db)) {
+            DataSource db = s.server.storage().dataSource();
+            HttpServer proxy = proxy(s, new CopyOnWriteArrayList<>(), (ex, body, sluice) -> {
+                HttpResponse<byte[]> r = sluice.send(body);
+                if (ex.getRequestURI().getPath().equals("/v1/query") && locked.get() && landed.compareAndSet(false, true)) {
+                    // This question was answered before the commit; the next ones are asked after it.
+                    long before = count(db, "SELECT count(*)" + rows);
+                    lock.rollback();
+                    await().atMost(PATIENCE).until(() -> count(db, "SELECT count(*)" + rows) > before);
+                }
+                answer(ex, r.statusCode(), r.body());
+            });
+            // The proxy keeps its own connection to Sluice open when the agent gives up, so the
+            // write is not withdrawn: its commit waits for the lock.
+            Agent agent = Agent.start(options(proxy.getAddress().getPort(), AgentOptions.Format.line, hostname,
+                    Duration.ofSeconds(2)));
+            try {
+                await().atMost(PATIENCE).until(() -> agent.stats().sent.get() > 0);
+                lock.setAutoCommit(false);
+                try (Statement st = lock.createStatement()) {
+                    st.execute("LOCK TABLE samples IN SHARE MODE");
+                }
+                locked.set(true);
+                await().atMost(PATIENCE).until(landed::get);
+                await().atMost(PATIENCE).until(() -> agent.stats().alreadyStored.get() > 0 && agent.buffered() < 150);
+            } finally {
+                agent.close();
+                proxy.stop(0);
+            }
+            assertEachSampleStoredOnce(db, rows, agent);
         }
     }
 

@@ -135,7 +135,7 @@ public final class Sender {
     private boolean dropStored() throws InterruptedException {
         Set<String> stored;
         try {
-            stored = format.stored(batch);
+            stored = askStored();
         } catch (UnsupportedOperationException e) {
             if (!warnedNoCheck) {
                 warnedNoCheck = true;
@@ -163,6 +163,30 @@ public final class Sender {
                     found, batch.size());
         }
         return true;
+    }
+
+    /**
+     * The keys of the batch's samples the server holds. Sluice commits a write whole (README
+     * "Answers"), but an answer read in parts (line protocol asks per metric) can straddle the
+     * commit of the write sent last: some of its samples stored, the others not yet. Sent again
+     * under a new key, those would be stored twice. So such an answer is asked again, after that
+     * commit: what the second still lacks was refused, or never stored.
+     */
+    private Set<String> askStored() throws IOException, InterruptedException {
+        Set<String> stored = format.stored(batch);
+        return partOfLastWrite(stored) ? format.stored(batch) : stored;
+    }
+
+    /** Whether {@code stored} names some but not all samples of the piece last sent (the batch's first {@code limit}). */
+    private boolean partOfLastWrite(Set<String> stored) {
+        List<Sample> piece = batch.subList(0, Math.min(limit, batch.size()));
+        int found = 0;
+        for (Sample s : piece) {
+            if (stored.contains(format.key(s))) {
+                found++;
+            }
+        }
+        return found > 0 && found < piece.size();
     }
 
     private void settle(int n) {
