@@ -88,6 +88,21 @@ public final class TestDatabase {
         }
     }
 
+    /**
+     * From now on the database refuses a row of {@code samples} whose value is {@code value}, but
+     * only at COMMIT: a DEFERRABLE INITIALLY DEFERRED constraint trigger raising SQLSTATE 23514
+     * (check_violation), so the COPY succeeds and the error names no row of it.
+     */
+    public static void refuseAtCommit(DatabaseUrl url, double value) throws SQLException {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
+            st.execute("CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " IF NEW.value = " + value + " THEN RAISE EXCEPTION 'value " + value + " refused at commit for the test'"
+                    + " USING ERRCODE = 'check_violation'; END IF; RETURN NULL; END $$");
+            st.execute("CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON samples DEFERRABLE INITIALLY DEFERRED"
+                    + " FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()");
+        }
+    }
+
     public static long count(DatabaseUrl url, String sql) throws SQLException {
         try (Connection c = connect(url); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
             rs.next();

@@ -50,6 +50,23 @@ public final class SqlStates {
     }
 
     /**
+     * No answer came from the database: the connection was lost or unusable ({@link #isUnreachable}),
+     * the driver gave no SQLSTATE, or an I/O error lies beneath. A statement that failed so may
+     * have been carried out; one the database answered with an error was not.
+     */
+    public static boolean isUnanswered(SQLException e) {
+        if (of(e) == null || isUnreachable(e)) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The database could not be reached or used: connection trouble (08), shutting down (57P),
      * out of connections or resources (53). A pool's timeout counts only when it carries such a
      * cause: a starved pool says nothing about the database.

@@ -49,7 +49,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A value the database refuses (SQLSTATE class 22 or 23) is the request's own: the request
  * holding the row the error names is refused (nothing of it stored, README "Answers") and the
- * rest of the batch written again at once; a best-effort row is left out alone.
+ * rest of the batch written again at once; a best-effort row is left out alone. When the error
+ * names no row (a deferred constraint refusing at COMMIT), the requests are written again one by
+ * one, each in its own transaction, so the refusal falls on its own request.
+ *
+ * <p>Only a COMMIT that went unanswered (the connection lost) leaves the outcome unknown; a
+ * COMMIT PostgreSQL answers with an error has rolled back (PostgreSQL manual, COMMIT: an error
+ * before the commit record aborts the transaction).
  */
 public final class BatchWriter implements EventHandler<SampleEvent> {
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
@@ -57,6 +63,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** Requests or rows one batch may lose to refused values before it fails as a whole (each costs an attempt). */
     static final int MAX_REFUSALS = 64;
     private static final RateLimitedLog refusals = new RateLimitedLog(log, 10_000);
+    private static final RateLimitedLog isolations = new RateLimitedLog(log, 10_000);
 
     private final int index;
     private final WriterConfig cfg;
@@ -78,8 +85,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private boolean outcomeUnknown;
     /** Rows the last attempt sent to COMMIT. */
     private int attemptRows;
-    /** The current attempt has sent COMMIT (a failure from then on leaves the outcome unknown). */
-    private boolean commitSent;
+    /** The current attempt sent COMMIT and got no answer: it may have committed. */
+    private boolean commitUnanswered;
     private final RollupInvalidations late;
 
     private long firstAtNanos;
@@ -187,25 +194,41 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     batch.appendStored(head);
                 }
                 batch.committed();
+                if (batch.isolating() && batch.isolate()) {
+                    // That unit is stored; the next one gets its own transaction and number.
+                    batchNumber++;
+                    continue;
+                }
                 finish();
                 return;
             } catch (SQLException | RuntimeException ex) {
                 metrics.failedBatches.inc();
-                // A refused value, before anything of the attempt committed (or may have).
-                boolean clientData = !commitSent && !outcomeUnknown && refused < MAX_REFUSALS
+                // A refused value, when the attempt surely rolled back.
+                boolean clientData = !commitUnanswered && !outcomeUnknown && refused < MAX_REFUSALS
                         && ex instanceof SQLException sql && SqlStates.isClientData(sql);
                 // Before the release: the rows the COPY held are the claimed ones.
                 int refusedRow = clientData ? batch.rowOfCopy(CopyEncoder.failedRow((SQLException) ex)) : -1;
-                if (commitSent) {
+                if (commitUnanswered) {
                     // The COMMIT may have happened: the next attempt finds out before writing again.
                     outcomeUnknown = true;
                 } else if (!outcomeUnknown) {
                     batch.release();
                 }
-                if (clientData && (refusedRow >= 0 || batch.soleRun() >= 0)) {
-                    refuse((SQLException) ex, refusedRow);
+                if (clientData) {
                     refused++;
-                    continue;
+                    if (refuse((SQLException) ex, refusedRow)) {
+                        if (batch.isolating() && !batch.isolate()) {
+                            finish();
+                            return;
+                        }
+                        continue;
+                    }
+                    if (batch.isolate()) {
+                        isolations.warn("the database refused the batch without naming a row; writing its requests again"
+                                + " one by one to find the refused one [writer={}, rows={}, sqlState={}, error={}]",
+                                index, batch.size(), SqlStates.of((SQLException) ex), ex.getMessage());
+                        continue;
+                    }
                 }
                 boolean isTransient = ex instanceof SQLException sql && isTransient(sql);
                 if (ex instanceof SQLException sql && SqlStates.isUnreachable(sql)) {
@@ -221,7 +244,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                         reason += "; a commit of it went unanswered, so it is stored whole or not at all";
                     }
                     log.error("batch dropped [writer={}, rows={}, reason={}]", index, batch.size(), reason, ex);
-                    (halted ? metrics.droppedShutdown : metrics.droppedWriteFailed).add(batch.size() - batch.excludedRows());
+                    (halted ? metrics.droppedShutdown : metrics.droppedWriteFailed).add(batch.size() - batch.answeredRows());
                     batch.failAll(reason);
                     finish();
                     return;
@@ -236,21 +259,37 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
 
     /**
      * Takes out of the batch what the database refused: the request holding {@code row}, or the
-     * row alone when it is best-effort; with no row named, the batch's only request.
+     * row alone when it is best-effort; with no row named, the unit an isolated attempt wrote
+     * alone, or the batch's only request.
+     *
+     * @return false when the refused part is not known (the batch must be isolated)
      */
-    private void refuse(SQLException e, int row) {
-        int run = row >= 0 ? batch.runOf(row) : batch.soleRun();
-        int rows = run >= 0 ? batch.runRows(run) : 1;
+    private boolean refuse(SQLException e, int row) {
+        int focus = batch.focus();
+        int run = row >= 0 ? batch.runOf(row) : focus != WriterBatch.WHOLE ? focus : batch.soleRun();
+        boolean bestEffort = row < 0 && focus == WriterBatch.BEST_EFFORT;
+        if (run < 0 && row < 0 && !bestEffort) {
+            return false;
+        }
+        int rows;
+        if (run >= 0) {
+            rows = batch.runRows(run);
+        } else if (bestEffort) {
+            // Written alone, the best-effort rows were refused together, none named: all are left out.
+            rows = batch.skipBestEffort();
+        } else {
+            rows = 1;
+            batch.skip(row);
+        }
         String state = SqlStates.of(e);
         String id = refusals.warnWithId("the database refused a value; its request is refused, the rest of the batch"
                 + " written again [errorId={}, writer={}, sqlState={}, rows={}, error={}]", index, state, rows, e.getMessage());
         if (run >= 0) {
             batch.refuse(run, "the database refused a value of this request (SQLSTATE " + state
                     + "); nothing of it was stored; error id " + id);
-        } else {
-            batch.skip(row);
         }
         metrics.droppedRefused.add(rows);
+        return true;
     }
 
     private void finish() {
@@ -266,7 +305,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
      * commit. Returns the rows stored: now, or by an earlier attempt whose COMMIT went unanswered.
      */
     private int writeOnce() throws SQLException {
-        commitSent = false;
+        commitUnanswered = false;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -291,8 +330,13 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     }
                 }
                 attemptRows = rows;
-                commitSent = true;
-                c.commit();
+                try {
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    // Answered with an error, the COMMIT rolled back; unanswered, it may have committed.
+                    commitUnanswered = !(e instanceof SQLException sql) || SqlStates.isUnanswered(sql);
+                    throw e;
+                }
                 return rows;
             } catch (SQLException | RuntimeException e) {
                 encoder.abort();

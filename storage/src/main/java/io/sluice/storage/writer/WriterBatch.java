@@ -18,6 +18,11 @@ import java.util.Arrays;
  * request was withdrawn (its client stopped waiting) or one of its series could not be
  * registered; the rest of the batch goes on.
  *
+ * <p>When the database refuses the batch without naming a row (at COMMIT, say, where a deferred
+ * constraint fires), the batch is {@linkplain #isolate() isolated}: each attempt then writes one
+ * unit alone, a request or the best-effort rows together, until every unit is committed or
+ * refused.
+ *
  * <p>Size: a batch is flushed at the first request boundary at or past the batch size, so it
  * holds at most {@code batchSize} plus one request (at most half the ring) plus a slot. The
  * columns grow to that on demand and shrink back after the flush.
@@ -38,6 +43,12 @@ final class WriterBatch {
     private boolean[] excluded = new boolean[64];
     /** The run's request is held by the current commit attempt. */
     private boolean[] claimed = new boolean[64];
+    /** The run's request was committed alone, by an isolated attempt. */
+    private boolean[] done = new boolean[64];
+    /** What an attempt writes: the whole batch, the best-effort rows alone, or one run (its index). */
+    private int focus = WHOLE;
+    static final int WHOLE = -2;
+    static final int BEST_EFFORT = -1;
     private int runs;
     private boolean open;
     /** Rows of requests found withdrawn when a commit attempt claimed them. */
@@ -145,7 +156,7 @@ final class WriterBatch {
         int r = 0;
         for (int i = 0; i < size && left > 0; ) {
             int next = r < runs ? runStart[r] : size;
-            for (; i < next; i++) {
+            for (; i < next && bestEffortWritten(); i++) {
                 if (seriesIds[i] >= 0 && --left == 0) {
                     return i;
                 }
@@ -180,11 +191,78 @@ final class WriterBatch {
             return -1;
         }
         for (int i = 0; i < size; i++) {
-            if ((i < runStart[sole] || i >= runEnd[sole]) && runOf(i) < 0 && (seriesIds[i] >= 0 || newKeys[i] != null)) {
+            if ((i < runStart[sole] || i >= runEnd[sole]) && bestEffortLeft(i)) {
                 return -1;
             }
         }
         return sole;
+    }
+
+    /**
+     * From now on each attempt writes one unit alone: the first request not yet committed or
+     * refused, then the next, and the best-effort rows together last. Also moves on to the next
+     * unit once the current one is settled.
+     *
+     * @return false when no unit is left to write
+     */
+    boolean isolate() {
+        for (int r = 0; r < runs; r++) {
+            if (!excluded[r] && !done[r]) {
+                focus = r;
+                return true;
+            }
+        }
+        if (anyBestEffortLeft()) {
+            focus = BEST_EFFORT;
+            return true;
+        }
+        return false;
+    }
+
+    /** Attempts write one unit at a time (see {@link #isolate()}). */
+    boolean isolating() {
+        return focus != WHOLE;
+    }
+
+    /** The run an isolated attempt writes alone, {@link #BEST_EFFORT}, or {@link #WHOLE}. */
+    int focus() {
+        return focus;
+    }
+
+    /** Leaves every best-effort row out of every commit (the database refused them together); returns how many. */
+    int skipBestEffort() {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (bestEffortLeft(i)) {
+                skip(i);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Row {@code i} is a best-effort row still to be written. */
+    private boolean bestEffortLeft(int i) {
+        return runOf(i) < 0 && (seriesIds[i] >= 0 || newKeys[i] != null);
+    }
+
+    private boolean anyBestEffortLeft() {
+        for (int i = 0; i < size; i++) {
+            if (bestEffortLeft(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The attempt writes the best-effort rows: the whole batch, or them alone. */
+    private boolean bestEffortWritten() {
+        return focus == WHOLE || focus == BEST_EFFORT;
+    }
+
+    /** The attempt may claim run {@code r}. */
+    private boolean inFocus(int r) {
+        return !done[r] && (focus == WHOLE || focus == r);
     }
 
     /**
@@ -198,9 +276,11 @@ final class WriterBatch {
         int r = 0;
         for (int i = 0; i < size; ) {
             int next = r < runs ? runStart[r] : size;
-            rows += resolvedRows(i, next);
+            if (bestEffortWritten()) {
+                rows += resolvedRows(i, next);
+            }
             if (r < runs) {
-                if (!excluded[r] && !claimed[r]) {
+                if (!excluded[r] && !claimed[r] && inFocus(r)) {
                     if (acks[r].claim()) {
                         claimed[r] = true;
                     } else {
@@ -225,11 +305,14 @@ final class WriterBatch {
         return withdrawnRows;
     }
 
-    /** Rows of requests that left the batch without being stored (withdrawn or failed). */
-    int excludedRows() {
+    /**
+     * Rows of requests already answered: they left the batch without being stored (withdrawn,
+     * failed, refused) or were committed alone.
+     */
+    int answeredRows() {
         int n = 0;
         for (int r = 0; r < runs; r++) {
-            if (excluded[r]) {
+            if (excluded[r] || done[r]) {
                 n += runEnd[r] - runStart[r];
             }
         }
@@ -241,7 +324,9 @@ final class WriterBatch {
         int r = 0;
         for (int i = 0; i < size; ) {
             int next = r < runs ? runStart[r] : size;
-            encodeResolved(enc, i, next);
+            if (bestEffortWritten()) {
+                encodeResolved(enc, i, next);
+            }
             if (r < runs) {
                 if (claimed[r]) {
                     encodeResolved(enc, runStart[r], runEnd[r]);
@@ -259,7 +344,9 @@ final class WriterBatch {
         int r = 0;
         for (int i = 0; i < size; ) {
             int next = r < runs ? runStart[r] : size;
-            head.append(seriesIds, times, values, i, next);
+            if (bestEffortWritten()) {
+                head.append(seriesIds, times, values, i, next);
+            }
             if (r < runs) {
                 if (claimed[r]) {
                     head.append(seriesIds, times, values, runStart[r], runEnd[r]);
@@ -282,12 +369,17 @@ final class WriterBatch {
         }
     }
 
-    /** The attempt committed: its requests are answered. */
+    /** The attempt committed: its requests are answered, and left out of later isolated attempts. */
     void committed() {
         for (int r = 0; r < runs; r++) {
             if (claimed[r]) {
                 acks[r].committed();
+                claimed[r] = false;
+                done[r] = true;
             }
+        }
+        if (focus == BEST_EFFORT) {
+            skipBestEffort();
         }
     }
 
@@ -323,6 +415,8 @@ final class WriterBatch {
         Arrays.fill(acks, 0, runs, null);
         Arrays.fill(excluded, 0, runs, false);
         Arrays.fill(claimed, 0, runs, false);
+        Arrays.fill(done, 0, runs, false);
+        focus = WHOLE;
         size = 0;
         runs = 0;
         open = false;
@@ -374,5 +468,6 @@ final class WriterBatch {
         runEnd = Arrays.copyOf(runEnd, c);
         excluded = Arrays.copyOf(excluded, c);
         claimed = Arrays.copyOf(claimed, c);
+        done = Arrays.copyOf(done, c);
     }
 }
