@@ -12,6 +12,7 @@ final class LiveCounters {
     final Counter crossIn;
     final Counter crossOut;
     final Counter crossErrors;
+    final Counter crossDropped;
     final Counter protocolErrors;
     /** Bytes waiting in slow viewers' queues, all viewers (a frame shared by several counts for each). */
     final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
@@ -26,6 +27,8 @@ final class LiveCounters {
         crossOut = m.counter("sluice_live_cross_node_messages_total", "Batches exchanged with other nodes via Redis.",
                 "direction", "out");
         crossErrors = m.counter("sluice_live_cross_node_errors_total", "Redis publish or decode failures.");
+        crossDropped = m.counter("sluice_live_cross_node_samples_dropped_total",
+                "Samples from other nodes dropped because the live hub fell behind them.");
         m.gauge("sluice_live_queued_bytes", "Bytes waiting for slow viewers, beyond their sockets' write buffers.",
                 queuedBytes::get);
         protocolErrors = m.counter("sluice_live_protocol_errors_total",

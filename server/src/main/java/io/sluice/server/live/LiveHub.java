@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.query.SeriesScope;
 import io.sluice.storage.ring.SampleEvent;
@@ -40,6 +41,12 @@ public final class LiveHub implements EventHandler<SampleEvent> {
     private static final int MATCH_CACHE_MAX = 100_000;
     /** Frames held for the event loops before they are handed over even mid-batch. */
     private static final int HANDOFF_MAX = 4096;
+    /**
+     * Samples from other nodes waiting for the fan-out thread, at most (README, "Watch it live"):
+     * a few hundred bytes each, so tens of MiB. Past it whole batches are dropped.
+     */
+    static final int INBOUND_MAX_SAMPLES = 100_000;
+    private static final RateLimitedLog inboundDrops = new RateLimitedLog(log, 10_000);
 
     /** Samples seen by this node, in batches, for other nodes (set when Redis is configured). */
     public interface Bridge {
@@ -65,6 +72,8 @@ public final class LiveHub implements EventHandler<SampleEvent> {
     private final AtomicLong versions = new AtomicLong();
     private volatile Index index = new Index(0, Map.of(), new Group[0], List.of());
     private final ConcurrentLinkedQueue<List<RemoteSample>> inbound = new ConcurrentLinkedQueue<>();
+    /** Samples in {@link #inbound}. */
+    private final AtomicInteger inboundSamples = new AtomicInteger();
     private volatile Bridge bridge;
     private final LatestValues latest;
 
@@ -100,8 +109,26 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         this.bridge = b;
     }
 
-    /** Samples from another node, delivered here exactly as local ones (but not re-published). */
+    /**
+     * Samples from another node, delivered here exactly as local ones (but not re-published).
+     * A batch that would take the samples waiting past {@link #INBOUND_MAX_SAMPLES} is dropped
+     * whole and counted: the hub falls behind what other nodes send, and memory stays bounded. A
+     * batch finding nothing queued is always taken, however large.
+     */
     public void remote(List<RemoteSample> batch) {
+        int n = batch.size();
+        while (true) {
+            int queued = inboundSamples.get();
+            if (queued > 0 && queued + n > INBOUND_MAX_SAMPLES) {
+                counters.crossDropped.add(n);
+                inboundDrops.warn("samples from other nodes dropped: the live hub falls behind them"
+                        + " [samples={}, queuedSamples={}, maxQueuedSamples={}]", n, queued, INBOUND_MAX_SAMPLES);
+                return;
+            }
+            if (inboundSamples.compareAndSet(queued, queued + n)) {
+                break;
+            }
+        }
         inbound.add(batch);
     }
 
@@ -239,6 +266,7 @@ public final class LiveHub implements EventHandler<SampleEvent> {
         Index idx = current();
         List<RemoteSample> batch;
         while ((batch = inbound.poll()) != null) {
+            inboundSamples.addAndGet(-batch.size());
             counters.crossIn.inc();
             for (RemoteSample s : batch) {
                 latest.offer(s.key(), s.time(), s.value());
