@@ -195,6 +195,11 @@ public final class SluiceServer implements AutoCloseable {
         return httpPort;
     }
 
+    /** {@code OPENSSL} (BoringSSL) or {@code JDK} when the HTTP port speaks TLS; null otherwise. */
+    public String tlsProvider() {
+        return trust.tlsProvider();
+    }
+
     public int udpLinePort() {
         return port("udp_line");
     }

@@ -12,6 +12,7 @@ import io.sluice.server.net.AllowList;
 import io.sluice.server.net.ConnectionClock;
 import io.sluice.server.net.SourceFilter;
 import io.sluice.server.net.Tls;
+import io.sluice.server.net.TlsProviders;
 import io.sluice.storage.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +91,8 @@ final class Trust implements AutoCloseable {
         if (cfg.tlsCert() != null) {
             tls = Tls.load(Path.of(cfg.tlsCert()), Path.of(cfg.tlsKey()),
                     cfg.tlsClientCa() == null ? null : Path.of(cfg.tlsClientCa()),
-                    metrics.counter(REFUSED, REFUSED_HELP, "reason", "plain_http_on_tls"));
+                    metrics.counter(REFUSED, REFUSED_HELP, "reason", "plain_http_on_tls"),
+                    TlsProviders.choose(cfg.tlsProvider()));
         }
         Trust t = new Trust(cfg, metrics, tokens, tls, loopback);
         t.watch();
@@ -130,6 +132,11 @@ final class Trust implements AutoCloseable {
 
     boolean tls() {
         return tls != null;
+    }
+
+    /** The TLS implementation serving the HTTP port ({@code OPENSSL} or {@code JDK}), or null without TLS. */
+    String tlsProvider() {
+        return tls == null ? null : tls.provider().name();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sluice.server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
@@ -22,21 +23,35 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * TLS on the HTTP port (README "TLS") with certificates made here: writes, queries and a
- * {@code wss://} live stream work; plain HTTP is told to use https; a renewed certificate is
- * served without a restart; a client certificate stands for the token naming its subject.
+ * {@code wss://} live stream work; TLS 1.2 and 1.3 only; plain HTTP is told to use https; a
+ * renewed certificate is served without a restart; a client certificate stands for the token
+ * naming its subject. Here with the shipped default, {@code tls_provider = "auto"}, which is
+ * BoringSSL on this platform; {@link TlsJdkIT} runs the same with the JDK's provider.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsIT {
     static final String READER = "tls-reader-secret-012345";
     static final String WRITER = "tls-writer-secret-012345";
+    static final String ADMIN = "tls-admin-secret-0123456";
 
-    @TempDir
-    static Path dir;
-    static TestCerts.Issued ca;
-    static TestServer s;
-    static HttpClient https;
+    Path dir;
+    TestCerts.Issued ca;
+    TestServer s;
+    HttpClient https;
+
+    /** The {@code tls_provider} setting this class runs with. */
+    String providerSetting() {
+        return "auto";
+    }
+
+    /** The implementation that setting must give here (BoringSSL loads on linux-x86_64). */
+    String expectedProvider() {
+        return "OPENSSL";
+    }
 
     @BeforeAll
-    static void start() throws Exception {
+    void start(@TempDir Path tmp) throws Exception {
+        dir = tmp;
         ca = TestCerts.ca("Sluice Test CA");
         TestCerts.Issued server = TestCerts.server(ca, "sluice-first", 30);
         server.writeCert(dir.resolve("cert.pem"));
@@ -52,26 +67,31 @@ class TlsIT {
                 secret = "%s"
                 scopes = ["write"]
                 [[token]]
+                name = "admin"
+                secret = "%s"
+                scopes = ["admin"]
+                [[token]]
                 name = "agent"
                 client_cert_subject = "CN=agent-1, O=Example"
                 scopes = ["write"]
-                """.formatted(READER, WRITER));
-        s = TestServer.start("tls", Map.of("tls_cert", dir.resolve("cert.pem").toString(),
+                """.formatted(READER, WRITER, ADMIN));
+        s = TestServer.start("tls_" + providerSetting(), Map.of("tls_cert", dir.resolve("cert.pem").toString(),
                 "tls_key", dir.resolve("key.pem").toString(), "tls_client_ca", dir.resolve("ca.pem").toString(),
-                "auth_tokens_file", dir.resolve("tokens.toml").toString(), "max_body_bytes", "1048576"));
+                "auth_tokens_file", dir.resolve("tokens.toml").toString(), "max_body_bytes", "1048576",
+                "tls_provider", providerSetting()));
         https = HttpClient.newBuilder().sslContext(TestCerts.clientTrusting(ca)).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         s.close();
     }
 
-    static URI uri(String path) {
+    URI uri(String path) {
         return URI.create("https://127.0.0.1:" + s.server.httpPort() + path);
     }
 
-    static HttpResponse<String> send(HttpClient c, String method, String path, String token, String body) throws Exception {
+    HttpResponse<String> send(HttpClient c, String method, String path, String token, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
@@ -81,8 +101,11 @@ class TlsIT {
     }
 
     /** The certificate a fresh TLS connection is served, and the protocol agreed. */
-    static X509Certificate served(SSLContext ctx, String[] protocol) throws Exception {
+    X509Certificate served(SSLContext ctx, String[] protocol, String... offered) throws Exception {
         try (SSLSocket sock = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", s.server.httpPort())) {
+            if (offered.length > 0) {
+                sock.setEnabledProtocols(offered);
+            }
             sock.startHandshake();
             protocol[0] = sock.getSession().getProtocol();
             return (X509Certificate) sock.getSession().getPeerCertificates()[0];
@@ -95,9 +118,65 @@ class TlsIT {
         HttpResponse<String> q = send(https, "GET", "/v1/query?metric=tls_cpu&start=15m", READER, null);
         assertThat(q.statusCode()).isEqualTo(200);
         assertThat(q.body()).contains("4.5");
+    }
+
+    @Test
+    void theProviderAskedForServesAndTheConfigurationShowsTheSetting() throws Exception {
+        assertThat(s.server.tlsProvider()).isEqualTo(expectedProvider());
+        HttpResponse<String> config = send(https, "GET", "/-/config", ADMIN, null);
+        assertThat(config.statusCode()).isEqualTo(200);
+        assertThat(config.body()).contains("\"key\":\"tls_provider\",\"value\":\"" + providerSetting() + "\",\"default\":\"auto\"");
+    }
+
+    @Test
+    void tls13AndTls12AreServed() throws Exception {
         String[] protocol = new String[1];
-        served(TestCerts.clientTrusting(ca), protocol);
-        assertThat(protocol[0]).isIn("TLSv1.3", "TLSv1.2");
+        SSLContext trusting = TestCerts.clientTrusting(ca);
+        served(trusting, protocol);
+        assertThat(protocol[0]).isEqualTo("TLSv1.3");
+        served(trusting, protocol, "TLSv1.2");
+        assertThat(protocol[0]).isEqualTo("TLSv1.2");
+    }
+
+    /**
+     * A client that offers TLS 1.1 at most (RFC 8996 retired it) gets a protocol_version alert
+     * (RFC 5246 §7.2.2, code 70). The JDK's client will not offer 1.1 any more, so the hello is
+     * written by hand: legacy version 0x0302, ECDHE and RSA CBC suites, no extension that
+     * would announce 1.2 or 1.3.
+     */
+    @Test
+    void aClientOfferingOnlyTls11IsRefused() throws Exception {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(new byte[] {0x03, 0x02});
+        body.write(new byte[32]); // client random
+        body.write(0); // no session id
+        body.write(new byte[] {0x00, 0x06, (byte) 0xc0, 0x13, (byte) 0xc0, 0x09, 0x00, 0x2f});
+        body.write(new byte[] {0x01, 0x00}); // null compression
+        byte[] ext = {0x00, 0x0a, 0x00, 0x04, 0x00, 0x02, 0x00, 0x17, // supported_groups: secp256r1
+                0x00, 0x0b, 0x00, 0x02, 0x01, 0x00}; // ec_point_formats: uncompressed
+        body.write(ext.length >> 8);
+        body.write(ext.length);
+        body.write(ext);
+        byte[] b = body.toByteArray();
+        byte[] hello = new byte[9 + b.length];
+        hello[0] = 0x16;
+        hello[1] = 0x03;
+        hello[2] = 0x01;
+        hello[3] = (byte) ((b.length + 4) >> 8);
+        hello[4] = (byte) (b.length + 4);
+        hello[5] = 0x01; // ClientHello
+        hello[7] = (byte) (b.length >> 8);
+        hello[8] = (byte) b.length;
+        System.arraycopy(b, 0, hello, 9, b.length);
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", s.server.httpPort())) {
+            sock.setSoTimeout(30_000);
+            sock.getOutputStream().write(hello);
+            byte[] alert = sock.getInputStream().readNBytes(7);
+            assertThat(alert).hasSize(7);
+            assertThat(alert[0]).as("an alert record").isEqualTo((byte) 0x15);
+            assertThat(alert[5]).as("fatal").isEqualTo((byte) 2);
+            assertThat(alert[6]).as("protocol_version").isEqualTo((byte) 70);
+        }
     }
 
     @Test

@@ -224,6 +224,11 @@ public final class Config {
         return (String) values.get("tls_client_ca");
     }
 
+    /** {@code auto}, {@code openssl} or {@code jdk} (README "TLS"). */
+    public String tlsProvider() {
+        return (String) values.get("tls_provider");
+    }
+
     public Duration httpHeaderTimeout() {
         return (Duration) values.get("http_header_timeout");
     }

@@ -1,5 +1,6 @@
 package io.sluice.server.config;
 
+import io.sluice.server.net.TlsProviders;
 import io.sluice.server.protocol.Protocol;
 import io.sluice.server.protocol.Protocols;
 import io.sluice.storage.db.EmbeddedDatabase;
@@ -93,6 +94,8 @@ final class Keys {
         add(new Key("tls_key", Key.Type.STRING, null, 0, 0, false, List.of(), "PEM private key (PKCS#8) of tls_cert"));
         add(new Key("tls_client_ca", Key.Type.STRING, null, 0, 0, false, List.of(),
                 "PEM CA whose client certificates stand for the token naming their subject (client_cert_subject)"));
+        add(new Key("tls_provider", Key.Type.STRING, TlsProviders.AUTO, 0, 0, false, List.of(),
+                "\"auto\": BoringSSL (netty-tcnative) where it loads, else the JDK's; \"openssl\": BoringSSL or no start; \"jdk\": the JDK's"));
         durationKey("http_header_timeout", "10s", 100, 600_000, "a request's headers must arrive within this of its first byte");
         add(new Key("http_body_min_rate", Key.Type.LONG_BYTES, 1024L, 0, 1L << 30, false, List.of(),
                 "bytes a second a request body must average after http_header_timeout of grace (0: no floor)"));

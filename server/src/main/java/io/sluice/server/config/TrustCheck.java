@@ -1,6 +1,7 @@
 package io.sluice.server.config;
 
 import io.sluice.server.net.AllowList;
+import io.sluice.server.net.TlsProviders;
 import io.sluice.server.protocol.Protocol;
 import io.sluice.server.protocol.Protocols;
 
@@ -35,6 +36,14 @@ final class TrustCheck {
         }
         if (v.get("tls_client_ca") != null && v.get("tls_cert") == null) {
             errors.add("tls_client_ca: client certificates need TLS: set tls_cert and tls_key too");
+        }
+        String provider = (String) v.get("tls_provider");
+        if (!provider.equals(TlsProviders.AUTO)) {
+            try {
+                TlsProviders.choose(provider); // "openssl" where BoringSSL does not load: the reason, at start
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage());
+            }
         }
         List<String> allowKeys = new ArrayList<>(List.of("udp_allow"));
         Protocols.ALL.stream().filter(p -> !Keys.tokenlessPorts(p).isEmpty()).forEach(p -> allowKeys.add(Keys.allowKey(p.name())));

@@ -1,6 +1,7 @@
 package io.sluice.server.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -11,6 +12,7 @@ import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.server.auth.Access;
 import io.sluice.server.config.WatchedFile;
@@ -18,6 +20,7 @@ import io.sluice.storage.metrics.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
 import java.io.ByteArrayInputStream;
@@ -30,13 +33,15 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * TLS for the HTTP and WebSocket port (README "TLS"): a certificate chain and a PKCS#8 key in PEM
  * files, read again when either changes, so a renewed certificate is used by new connections
  * without a restart (open ones keep theirs). TLS 1.2 and 1.3 only (RFC 8996 retired 1.0 and
  * 1.1). With {@code tls_client_ca} a client may present a certificate signed by that CA; its
- * subject then stands for the token whose {@code client_cert_subject} names it.
+ * subject then stands for the token whose {@code client_cert_subject} names it. BoringSSL serves
+ * where it loads, the JDK's provider otherwise ({@link TlsProviders}).
  */
 public final class Tls {
     private static final Logger log = LoggerFactory.getLogger(Tls.class);
@@ -46,23 +51,31 @@ public final class Tls {
     private final WatchedFile key;
     private final WatchedFile clientCa;
     private final Counter plainRefused;
+    private final SslProvider provider;
     private volatile SslContext context;
 
-    private Tls(Path cert, Path key, Path clientCa, Counter plainRefused) {
+    private Tls(Path cert, Path key, Path clientCa, Counter plainRefused, SslProvider provider) {
         this.cert = new WatchedFile(cert);
         this.key = new WatchedFile(key);
         this.clientCa = clientCa == null ? null : new WatchedFile(clientCa);
         this.plainRefused = plainRefused;
+        this.provider = provider;
     }
 
     /**
      * @param clientCa null for no client certificates
+     * @param provider from {@link TlsProviders#choose}
      * @throws IOException when a file cannot be read or does not hold what it should
      */
-    public static Tls load(Path cert, Path key, Path clientCa, Counter plainRefused) throws IOException {
-        Tls t = new Tls(cert, key, clientCa, plainRefused);
-        t.context = t.build(t.cert.changed(), t.key.changed(), clientCa == null ? null : t.clientCa.changed(), "TLS ready");
+    public static Tls load(Path cert, Path key, Path clientCa, Counter plainRefused, SslProvider provider) throws IOException {
+        Tls t = new Tls(cert, key, clientCa, plainRefused, provider);
+        t.context = t.build(t.cert.changed(), t.key.changed(), clientCa == null ? null : t.clientCa.changed(), "TLS enabled");
         return t;
+    }
+
+    /** The implementation serving: {@code OPENSSL} (BoringSSL) or {@code JDK}. */
+    public SslProvider provider() {
+        return provider;
     }
 
     /** Builds a new context when a file changed; on failure the one in force stays. */
@@ -89,15 +102,17 @@ public final class Tls {
         X509Certificate leaf = leaf(certPem);
         SslContextBuilder b;
         try {
+            // The OPENSSL provider (not OPENSSL_REFCNT) frees each replaced context's native part itself.
             b = SslContextBuilder.forServer(new ByteArrayInputStream(certPem), new ByteArrayInputStream(keyPem))
-                    .protocols(PROTOCOLS);
+                    .sslProvider(provider).protocols(PROTOCOLS);
             if (caPem != null) {
                 b.trustManager(new ByteArrayInputStream(caPem)).clientAuth(ClientAuth.OPTIONAL);
             }
             SslContext ctx = b.build();
-            log.info("{} [cert={}, subject={}, notAfter={}, clientCertificates={}, provider={}]", what, cert.path(),
+            log.info("{} [provider={}, library={}, protocols={}, cert={}, subject={}, notAfter={}, clientCertificates={}]",
+                    what, provider, TlsProviders.library(provider), enabledProtocols(ctx), cert.path(),
                     leaf.getSubjectX500Principal().getName(), leaf.getNotAfter().toInstant(),
-                    caPem == null ? "off" : "optional", SslContext.defaultServerProvider());
+                    caPem == null ? "off" : "optional");
             Instant notAfter = leaf.getNotAfter().toInstant();
             if (notAfter.isBefore(Instant.now().plus(Duration.ofDays(14)))) {
                 log.warn("the TLS certificate expires soon; replace the file and Sluice picks it up [cert={}, notAfter={}]",
@@ -106,6 +121,20 @@ public final class Tls {
             return ctx;
         } catch (IllegalArgumentException | IOException e) {
             throw new IOException("tls_cert/tls_key: not a usable certificate and PKCS#8 key in PEM (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * The protocol versions an engine of this context enables: what a client can really get, not
+     * what was asked. Netty's OpenSSL engine always lists {@code SSLv2Hello}, the format of a hello
+     * rather than a version (and one BoringSSL does not take): it is left out.
+     */
+    private static String enabledProtocols(SslContext ctx) {
+        SSLEngine engine = ctx.newEngine(ByteBufAllocator.DEFAULT);
+        try {
+            return String.join(",", Arrays.stream(engine.getEnabledProtocols()).filter(p -> !p.equals("SSLv2Hello")).toList());
+        } finally {
+            ReferenceCountUtil.release(engine);
         }
     }
 

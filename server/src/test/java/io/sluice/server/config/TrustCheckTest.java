@@ -1,5 +1,8 @@
 package io.sluice.server.config;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
+import io.sluice.server.net.TlsProviders;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -65,9 +68,21 @@ class TrustCheckTest {
                 "tls_cert and tls_key: set both (the certificate chain and its private key, PEM) or neither");
         assertThat(problems(Map.of("SLUICE_TLS_CLIENT_CA", "ca.pem"))).containsExactly(
                 "tls_client_ca: client certificates need TLS: set tls_cert and tls_key too");
+        assertThat(problems(Map.of("SLUICE_TLS_PROVIDER", "boringssl"))).containsExactly(
+                "tls_provider: 'boringssl' is not \"auto\", \"openssl\" or \"jdk\"");
         assertThat(problems(Map.of("SLUICE_UDP_ALLOW", "10.0.0.0/8,10.0.0.300"))).containsExactly(
                 "udp_allow: '10.0.0.300' is not an IP address or CIDR block like 10.0.0.0/8");
         assertThat(problems(Map.of("SLUICE_BIND_ADDRESS", "no-such-host.invalid")).get(0)).startsWith("bind_address:");
+    }
+
+    @Test
+    void theTlsProviderIsBoringSslWhereItLoadsAndTheJdksOnRequest() {
+        // The build ships netty-tcnative for linux-x86_64, where this runs.
+        assertThat(OpenSsl.isAvailable()).as("BoringSSL loads here").isTrue();
+        assertThat(ConfigLoader.load(null, false, Map.of()).tlsProvider()).isEqualTo("auto");
+        assertThat(TlsProviders.choose("auto")).isEqualTo(SslProvider.OPENSSL);
+        assertThat(TlsProviders.choose("openssl")).isEqualTo(SslProvider.OPENSSL);
+        assertThat(TlsProviders.choose("jdk")).isEqualTo(SslProvider.JDK);
     }
 
     @Test
