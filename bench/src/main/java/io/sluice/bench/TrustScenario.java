@@ -29,19 +29,20 @@ import java.util.regex.Pattern;
  *   <li>{@code plain}: no token file, loopback, plain HTTP (the default);</li>
  *   <li>{@code token}: {@code auth_tokens_file}, each request sending {@code Authorization: Token};</li>
  *   <li>{@code tls}: the same token over TLS ({@code tls_cert}/{@code tls_key}, a certificate made
- *       for the run), the client the JDK's {@code SSLSocket};</li>
- *   <li>{@code tls-boringssl}, with {@code --tcnative}: as {@code tls}, with netty-tcnative's
- *       BoringSSL on Sluice's class path, which Netty then prefers to the JDK's provider.</li>
+ *       for the run), the client the JDK's {@code SSLSocket}; Sluice as shipped,
+ *       {@code tls_provider = "auto"}: BoringSSL where it loads;</li>
+ *   <li>{@code tls-jdk}: as {@code tls}, with {@code tls_provider = "jdk"}, the JDK's provider.</li>
  * </ul>
  * Each round sends every variant its own fresh rows, the order rotating round by round; the
  * figures are per-round ratios to {@code plain} and their medians, with the CPU of each process
  * (the Sluice measured, PostgreSQL, this generator, the machine) and Sluice's CPU per row.
  */
-@Command(name = "trust", description = "Ingest over HTTP without tokens, with a token, with TLS and a token: Sluice"
-        + " processes on one database, rounds interleaved; ratios to plain, CPU by process.")
+@Command(name = "trust", description = "Ingest over HTTP without tokens, with a token, with TLS (as shipped, and with"
+        + " the JDK's provider) and a token: Sluice processes on one database, rounds interleaved; ratios to plain,"
+        + " CPU by process.")
 final class TrustScenario implements Callable<Integer> {
     static final String METRIC = "bench_trust";
-    private static final Pattern PROVIDER = Pattern.compile("TLS ready \\[.*provider=(\\w+)");
+    private static final Pattern PROVIDER = Pattern.compile("TLS enabled \\[provider=(\\w+), library=([^,]+)");
 
     @Option(names = "--sluice-jar", defaultValue = "server/target/sluice.jar",
             description = "the Sluice to measure (default: ${DEFAULT-VALUE})")
@@ -57,11 +58,6 @@ final class TrustScenario implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "18083",
             description = "the first Sluice's HTTP port; the others take the next ones (default: ${DEFAULT-VALUE})")
     int httpPort;
-
-    @Option(names = "--tcnative", split = ",",
-            description = "jars of netty-tcnative-classes and netty-tcnative-boringssl-static (linux-x86_64): adds"
-                    + " the variant tls-boringssl, Sluice with them on its class path")
-    List<Path> tcnative = new ArrayList<>();
 
     @Option(names = "--rows", defaultValue = "1000000", description = "rows per variant and round (default: ${DEFAULT-VALUE})")
     long rows;
@@ -106,16 +102,16 @@ final class TrustScenario implements Callable<Integer> {
         Map<String, String> withToken = Map.of("auth_tokens_file", tokens.toString());
         Map<String, String> withTls = Map.of("auth_tokens_file", tokens.toString(),
                 "tls_cert", cert.cert().toString(), "tls_key", cert.key().toString());
+        Map<String, String> withJdkTls = new LinkedHashMap<>(withTls);
+        withJdkTls.put("tls_provider", "jdk");
 
         try (BenchDatabase db = new BenchDatabase(d, pgPort)) {
             db.fresh();
             List<Variant> variants = new ArrayList<>();
-            variants.add(variant(db, d, "plain", List.of(), Map.of(), null, ""));
-            variants.add(variant(db, d, "token", List.of(), withToken, null, token));
-            variants.add(variant(db, d, "tls", List.of(), withTls, cert.trusting(), token));
-            if (!tcnative.isEmpty()) {
-                variants.add(variant(db, d, "tls-boringssl", tcnative, withTls, cert.trusting(), token));
-            }
+            variants.add(variant(db, d, "plain", Map.of(), null, ""));
+            variants.add(variant(db, d, "token", withToken, null, token));
+            variants.add(variant(db, d, "tls", withTls, cert.trusting(), token));
+            variants.add(variant(db, d, "tls-jdk", withJdkTls, cert.trusting(), token));
             try {
                 return measure(db.jdbcUrl(), variants);
             } finally {
@@ -126,12 +122,12 @@ final class TrustScenario implements Callable<Integer> {
         }
     }
 
-    private Variant variant(BenchDatabase db, Path d, String name, List<Path> classpath, Map<String, String> settings,
+    private Variant variant(BenchDatabase db, Path d, String name, Map<String, String> settings,
                             SSLSocketFactory tls, String headers) throws IOException, InterruptedException {
         int port = httpPort + nth++;
         Path log = d.resolve("sluice-" + name + ".log");
         Files.deleteIfExists(log);
-        SluiceChild s = new SluiceChild(sluiceJar, classpath, db.jdbcUrl(), port, d.resolve("sluice-" + name), settings, log);
+        SluiceChild s = new SluiceChild(sluiceJar, List.of(), db.jdbcUrl(), port, d.resolve("sluice-" + name), settings, log);
         // One at a time: the first creates the schema, the others find it.
         s.start();
         return new Variant(name, s, URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + port), tls, headers);
@@ -215,7 +211,7 @@ final class TrustScenario implements Callable<Integer> {
                 m.put("tls_session", http.tlsSession());
             }
             Matcher provider = PROVIDER.matcher(Files.readString(v.sluice().log()));
-            m.put("tls_provider", provider.find() ? provider.group(1) : "not logged");
+            m.put("tls_provider", provider.find() ? provider.group(1) + " (" + provider.group(2) + ")" : "not logged");
         }
         return m;
     }
