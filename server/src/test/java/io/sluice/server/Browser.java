@@ -71,6 +71,14 @@ final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
+    /**
+     * The text of the first element matching {@code css}, or null, read in one script: the page redraws
+     * tables as live samples arrive, so an element found in one call may be stale by the next.
+     */
+    String text(String css) {
+        return (String) js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", css);
+    }
+
     Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }

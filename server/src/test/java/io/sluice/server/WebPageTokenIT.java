@@ -154,7 +154,7 @@ class WebPageTokenIT {
         assertThat(write(s, "/write?precision=ms", "token_metric,host=a value=" + value + " "
                 + System.currentTimeMillis()).statusCode()).isEqualTo(204);
         // The one-second promise is WebPageIT's; here it is that the live socket is let in at all.
-        await().atMost(PAGE).until(() -> b.find("#series-table tr[data-series='host=a'] td.last").getText().equals(value));
+        await().atMost(PAGE).until(() -> value.equals(b.text("#series-table tr[data-series='host=a'] td.last")));
     }
 
     /** The status view reads /-/metrics: its http_line counter moves by what was written. */
