@@ -1,5 +1,7 @@
 package io.sluice.server.http;
 
+import io.sluice.storage.writer.UnknownCommit;
+
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +13,9 @@ import java.util.Map;
  * "Answers"). A key is claimed by its first write; while that write is in progress another with
  * the same key is refused (409, the draft's answer); once it is committed another is answered as
  * committed and stores nothing; when it stored nothing (503, withdrawn, failed) the key is
- * forgotten and the next write with it is a new one.
+ * forgotten and the next write with it is a new one. When its COMMIT went unanswered and the
+ * writer gave up (500: stored whole or not at all), the key stays bound to that batch until its
+ * outcome is learnt from the database ({@link UnknownCommit}): then it is committed, or free.
  *
  * <p>Kept in memory per node: a restart forgets every key, and with them nothing in progress is
  * lost track of (the ring, and so every write in progress, ends with the process). Bounded: a
@@ -29,15 +33,23 @@ final class IdempotencyKeys {
         /** A write with this key is in progress: refuse this one for now. */
         IN_PROGRESS,
         /** A write with this key is committed: answer as committed, store nothing. */
-        COMMITTED
+        COMMITTED,
+        /**
+         * A write with this key may be stored ({@link #unknown}): learn how it ended, then claim
+         * again; store nothing until then.
+         */
+        UNKNOWN
     }
 
     private static final long IN_PROGRESS = Long.MIN_VALUE;
 
     private final int max;
     private final long ttlNanos;
-    /** Key to the time it was committed, or {@link #IN_PROGRESS}; in order of claim or commit. */
-    private final LinkedHashMap<String, Long> keys = new LinkedHashMap<>();
+    /**
+     * Key to the time it was committed (a Long), {@link #IN_PROGRESS}, or the {@link UnknownCommit}
+     * that holds it; in order of claim or commit.
+     */
+    private final LinkedHashMap<String, Object> keys = new LinkedHashMap<>();
 
     IdempotencyKeys(int max, long ttlNanos) {
         if (max < 1 || ttlNanos < 1) {
@@ -50,13 +62,38 @@ final class IdempotencyKeys {
     synchronized Claim claim(String key) {
         long now = System.nanoTime();
         forgetExpired(now);
-        Long state = keys.get(key);
+        Object state = keys.get(key);
+        if (state instanceof UnknownCommit u) {
+            if (!u.known()) {
+                return Claim.UNKNOWN;
+            }
+            keys.remove(key);
+            if (u.committed()) {
+                keys.put(key, now);
+                return Claim.COMMITTED;
+            }
+            state = null; // it stored nothing: the key is free
+        }
         if (state == null) {
             keys.put(key, IN_PROGRESS);
             bound();
             return Claim.NEW;
         }
-        return state == IN_PROGRESS ? Claim.IN_PROGRESS : Claim.COMMITTED;
+        return state.equals(IN_PROGRESS) ? Claim.IN_PROGRESS : Claim.COMMITTED;
+    }
+
+    /** The batch a key's write may be stored by, after {@link Claim#UNKNOWN}; null if no longer so. */
+    synchronized UnknownCommit unknown(String key) {
+        return keys.get(key) instanceof UnknownCommit u ? u : null;
+    }
+
+    /**
+     * The write that claimed {@code key} went into a batch whose COMMIT went unanswered: the key
+     * stays bound to it (never expired, like a key in progress) until its outcome is learnt.
+     */
+    synchronized void unknown(String key, UnknownCommit commit) {
+        keys.remove(key);
+        keys.put(key, commit);
     }
 
     /** The write that claimed {@code key} is committed. */
@@ -75,9 +112,8 @@ final class IdempotencyKeys {
     }
 
     private void forgetExpired(long now) {
-        for (Iterator<Map.Entry<String, Long>> it = keys.entrySet().iterator(); it.hasNext(); ) {
-            long at = it.next().getValue();
-            if (at == IN_PROGRESS) {
+        for (Iterator<Map.Entry<String, Object>> it = keys.entrySet().iterator(); it.hasNext(); ) {
+            if (!(it.next().getValue() instanceof Long at) || at == IN_PROGRESS) {
                 continue;
             }
             if (now - at < ttlNanos) {
@@ -87,10 +123,13 @@ final class IdempotencyKeys {
         }
     }
 
-    /** Past {@code max}, the oldest committed keys go; keys in progress stay (the ring bounds them). */
+    /**
+     * Past {@code max}, the oldest committed keys go; keys in progress stay (the ring bounds them),
+     * and so do keys bound to an unknown commit (rare: a writer gave up on an unanswered COMMIT).
+     */
     private void bound() {
-        for (Iterator<Map.Entry<String, Long>> it = keys.entrySet().iterator(); keys.size() > max && it.hasNext(); ) {
-            if (it.next().getValue() != IN_PROGRESS) {
+        for (Iterator<Map.Entry<String, Object>> it = keys.entrySet().iterator(); keys.size() > max && it.hasNext(); ) {
+            if (it.next().getValue() instanceof Long at && at != IN_PROGRESS) {
                 it.remove();
             }
         }

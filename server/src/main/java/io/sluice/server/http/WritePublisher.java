@@ -13,6 +13,7 @@ import io.sluice.storage.ingest.WriteOutcome;
 import io.sluice.storage.log.ErrorIds;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.writer.UnknownCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,8 +86,13 @@ public final class WritePublisher {
             answer.committed(ex, 0, rejected, errors);
             return;
         }
+        publish(ex, batch, rejected, errors, transport, answer, idempotencyKey(ex));
+    }
+
+    /** Claims the write's key, if it has one, and publishes the write if it is to be stored. */
+    private void publish(Exchange ex, SampleBatch batch, int rejected, List<ParseError> errors, String transport,
+                         WriteAnswer answer, String key) {
         int total = batch.size();
-        String key = idempotencyKey(ex);
         if (key != null) {
             switch (keys.claim(key)) {
                 case IN_PROGRESS -> {
@@ -98,6 +104,10 @@ public final class WritePublisher {
                 case COMMITTED -> {
                     // Stored by the first write with this key: the same answer, nothing stored again.
                     answer.committed(ex, total, rejected, errors);
+                    return;
+                }
+                case UNKNOWN -> {
+                    learnThenPublish(ex, batch, rejected, errors, transport, answer, key);
                     return;
                 }
                 case NEW -> {
@@ -123,6 +133,35 @@ public final class WritePublisher {
             }
         });
         p.run();
+    }
+
+    /**
+     * The first write with this key went into a batch whose COMMIT went unanswered (it was answered
+     * 500): it is stored whole or not at all. The database is asked which (off the event loop), and
+     * this write is answered from the truth: as committed, storing nothing, or stored now as a new
+     * write. While the database cannot say, 503 and nothing stored.
+     */
+    private void learnThenPublish(Exchange ex, SampleBatch batch, int rejected, List<ParseError> errors,
+                                  String transport, WriteAnswer answer, String key) {
+        UnknownCommit commit = keys.unknown(key);
+        if (commit == null) { // learnt meanwhile
+            publish(ex, batch, rejected, errors, transport, answer, key);
+            return;
+        }
+        SampleBatch copy = batch.copyFrom(0); // the caller reuses its batch once publish returns
+        commit.outcome().whenComplete((committed, error) -> ex.ctx().executor().execute(() -> {
+            if (error == null) {
+                publish(ex, copy, rejected, errors, transport, answer, key);
+                return;
+            }
+            String id = ErrorIds.next();
+            log.warn("could not learn whether a write with this Idempotency-Key was stored [errorId={}, uri={},"
+                    + " error={}]", id, Credentials.withoutSecrets(ex.request().uri()), error.toString());
+            ingest.counters().httpRefused("outcome_unknown").inc();
+            answer.unavailable(ex, "a write with this Idempotency-Key went into a commit whose outcome is not known yet"
+                    + " and the database cannot say now; nothing of this one was stored; retry it later (error id "
+                    + id + ")", 5, Map.of("queued", 0, "not_queued", copy.size()));
+        }));
     }
 
     /**
@@ -221,13 +260,19 @@ public final class WritePublisher {
             }
         }
 
-        /** Reports the outcome to the request's Idempotency-Key, if it has one: committed, or nothing stored. */
+        /**
+         * Reports the outcome to the request's Idempotency-Key, if it has one: committed, nothing
+         * stored, or stored whole or not at all (the key stays bound to the batch that knows).
+         */
         void settle(boolean committed) {
             if (key == null) {
                 return;
             }
+            UnknownCommit unknown = write.unknownCommit();
             if (committed) {
                 keys.committed(key);
+            } else if (unknown != null) {
+                keys.unknown(key, unknown);
             } else {
                 keys.forget(key);
             }

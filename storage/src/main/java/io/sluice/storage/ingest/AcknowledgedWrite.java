@@ -3,6 +3,7 @@ package io.sluice.storage.ingest;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleRing;
 import io.sluice.storage.ring.WriteAck;
+import io.sluice.storage.writer.UnknownCommit;
 
 /**
  * One acknowledged request on its way into the ring. Used by one thread at a time (the event
@@ -85,6 +86,14 @@ public final class AcknowledgedWrite {
     /** The most samples a request may hold. */
     public int maxSamples() {
         return ring.maxRequestSamples();
+    }
+
+    /**
+     * When the request {@link WriteOutcome#FAILED} as part of a batch whose COMMIT went
+     * unanswered, that batch (stored whole or not at all, and how is learnt from it); null otherwise.
+     */
+    public UnknownCommit unknownCommit() {
+        return ack.unknownCommit();
     }
 
     /** Whether the listener has been called. */

@@ -6,7 +6,8 @@ public enum WriteOutcome {
     COMMITTED,
     /**
      * The writers gave up on the request: the database refused it (nothing of it is stored), or
-     * a shutdown ran out of time (stored whole or not at all).
+     * a shutdown ran out of time, or a COMMIT holding it went unanswered and the writer could not
+     * learn how it ended (stored whole or not at all: {@link AcknowledgedWrite#unknownCommit()}).
      */
     FAILED,
     /**

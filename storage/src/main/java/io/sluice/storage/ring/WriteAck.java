@@ -2,6 +2,7 @@ package io.sluice.storage.ring;
 
 import io.sluice.storage.ingest.WriteListener;
 import io.sluice.storage.ingest.WriteOutcome;
+import io.sluice.storage.writer.UnknownCommit;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +30,8 @@ public final class WriteAck {
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private final WriteListener listener;
     private volatile boolean withdrawWanted;
+    /** Set when it failed as part of a batch whose COMMIT went unanswered: stored whole or not at all. */
+    private volatile UnknownCommit unknown;
 
     public WriteAck(WriteListener listener) {
         this.listener = listener;
@@ -64,6 +67,20 @@ public final class WriteAck {
     /** The writers gave up on the request; nothing of it is stored (or, on a halted shutdown, unknown). */
     public void failed(String reason) {
         end(WriteOutcome.FAILED, reason);
+    }
+
+    /**
+     * The writers gave up on the request after a COMMIT holding it went unanswered: it is stored
+     * whole or not at all, and {@code unknown} learns which.
+     */
+    public void failed(String reason, UnknownCommit unknown) {
+        this.unknown = unknown; // before the listener hears it
+        end(WriteOutcome.FAILED, reason);
+    }
+
+    /** The batch whose unanswered COMMIT held it, when it failed that way; null otherwise. */
+    public UnknownCommit unknownCommit() {
+        return unknown;
     }
 
     /** The database refused a value of the request; nothing of it is stored. */

@@ -83,6 +83,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private long batchNumber = 1;
     /** A COMMIT of the batch went unanswered: until an attempt finds out, its requests stay claimed. */
     private boolean outcomeUnknown;
+    /**
+     * The last batch given up on with its COMMIT unanswered, until this writer learns how it
+     * ended: in the transaction recording its next number, before that number hides the answer.
+     */
+    private UnknownCommit givenUp;
     /** Rows the last attempt sent to COMMIT. */
     private int attemptRows;
     /** The current attempt sent COMMIT and got no answer: it may have committed. */
@@ -240,12 +245,15 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 if (halted || nonTransientFailures >= NON_TRANSIENT_ATTEMPTS) {
                     String reason = halted ? "shutting down before the database accepted the write"
                             : "database rejected the batch: " + ex.getMessage();
+                    UnknownCommit unknown = null;
                     if (outcomeUnknown) {
                         reason += "; a commit of it went unanswered, so it is stored whole or not at all";
+                        unknown = new UnknownCommit(committedBatches, pool, index, batchNumber);
+                        givenUp = unknown;
                     }
                     log.error("batch dropped [writer={}, rows={}, reason={}]", index, batch.size(), reason, ex);
                     (halted ? metrics.droppedShutdown : metrics.droppedWriteFailed).add(batch.size() - batch.answeredRows());
-                    batch.failAll(reason);
+                    batch.failAll(reason, unknown);
                     finish();
                     return;
                 }
@@ -312,6 +320,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 resolveNewSeries(c);
                 if (!cfg.timescale()) {
                     ensurePartitions(c);
+                }
+                if (givenUp != null) {
+                    givenUp.learn(committedBatches.committed(c, index, givenUp.batch()));
+                    givenUp = null;
                 }
                 if (!committedBatches.record(c, index, batchNumber)) {
                     c.rollback();

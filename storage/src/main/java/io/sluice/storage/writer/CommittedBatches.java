@@ -2,6 +2,7 @@ package io.sluice.storage.writer;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
@@ -51,6 +52,31 @@ public final class CommittedBatches {
             ps.setInt(2, writer);
             ps.setLong(3, batch);
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Whether batch {@code batch} of writer {@code writer} committed, in the caller's transaction,
+     * holding the writer's row locked until it ends: a transaction still writing the row is waited
+     * for, and the writer cannot record a later number meanwhile (which would hide this one's fate).
+     * Numbers only grow, so the row holding this number or a later one means it committed, provided
+     * the writer records no later number before it has learnt this one (it does not).
+     */
+    public boolean committed(Connection c, int writer, long batch) throws SQLException {
+        // Inserting waits for a transaction inserting the same key (the writer's first batch);
+        // the row locked then waits for one updating it.
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO sluice_write_batches (node, writer, batch)"
+                + " VALUES (?, ?, 0) ON CONFLICT (node, writer) DO NOTHING");
+             PreparedStatement sel = c.prepareStatement("SELECT batch FROM sluice_write_batches"
+                     + " WHERE node = ? AND writer = ? FOR UPDATE")) {
+            ins.setObject(1, node);
+            ins.setInt(2, writer);
+            ins.executeUpdate();
+            sel.setObject(1, node);
+            sel.setInt(2, writer);
+            try (ResultSet rs = sel.executeQuery()) {
+                return rs.next() && rs.getLong(1) >= batch;
+            }
         }
     }
 

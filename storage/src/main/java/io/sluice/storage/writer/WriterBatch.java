@@ -383,10 +383,17 @@ final class WriterBatch {
         }
     }
 
-    /** The writer gives up on the batch: every request not yet answered fails with the reason. */
-    void failAll(String reason) {
+    /**
+     * The writer gives up on the batch: every request not yet answered fails with the reason;
+     * those the attempt whose COMMIT went unanswered held carry {@code unknown} (null when none did).
+     */
+    void failAll(String reason, UnknownCommit unknown) {
         for (int r = 0; r < runs; r++) {
-            acks[r].failed(reason);
+            if (unknown != null && claimed[r]) {
+                acks[r].failed(reason, unknown);
+            } else {
+                acks[r].failed(reason);
+            }
         }
     }
 

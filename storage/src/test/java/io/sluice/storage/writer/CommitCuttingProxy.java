@@ -17,19 +17,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client's {@code COMMIT} on to the server, gives the server time to carry it out, then cuts
  * both sides, so the client cannot know whether its transaction committed. Clients must not
  * use server-prepared statements ({@code prepareThreshold=0}), so every COMMIT travels as text.
+ * With {@link #forward} false the COMMIT is not passed on (the server then rolls the transaction
+ * back when the connection closes); {@link #onlyWriterCommits} cuts only the COMMIT of a
+ * transaction that recorded a writer's batch; {@link #onCut} runs before the COMMIT goes on.
  */
-final class CommitCuttingProxy implements AutoCloseable {
+public final class CommitCuttingProxy implements AutoCloseable {
     /** "COMMIT" and the NUL that ends the query string of a Parse message. */
     private static final byte[] COMMIT = "COMMIT\0".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket listener;
     private final int upstreamPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    /** COMMITs still to cut. */
-    final AtomicInteger toCut = new AtomicInteger();
-    final AtomicInteger cut = new AtomicInteger();
+    private static final byte[] WRITER_RECORD = "sluice_write_batches".getBytes(StandardCharsets.US_ASCII);
 
-    CommitCuttingProxy(int upstreamPort) throws IOException {
+    /** COMMITs still to cut. */
+    public final AtomicInteger toCut = new AtomicInteger();
+    public final AtomicInteger cut = new AtomicInteger();
+    /** Whether a COMMIT cut is passed on to the server first (it commits) or dropped (it rolls back). */
+    public volatile boolean forward = true;
+    /** Cut only the COMMIT of a transaction that wrote {@code sluice_write_batches} (a writer's batch). */
+    public volatile boolean onlyWriterCommits;
+    /** Runs as a COMMIT is cut, before it goes on: before the client can learn anything of it. */
+    public volatile Runnable onCut = () -> { };
+
+    public CommitCuttingProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "commit-cutting-proxy");
@@ -37,7 +48,7 @@ final class CommitCuttingProxy implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
@@ -51,8 +62,9 @@ final class CommitCuttingProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(server);
                 AtomicBoolean severed = new AtomicBoolean();
-                pump(client, server, severed, true);
-                pump(server, client, severed, false);
+                AtomicBoolean recorded = new AtomicBoolean();
+                pump(client, server, severed, recorded, true);
+                pump(server, client, severed, recorded, false);
             } catch (IOException e) {
                 return;
             }
@@ -64,22 +76,32 @@ final class CommitCuttingProxy implements AutoCloseable {
      * pair before it is passed on; server to client: nothing passes once severed, so the
      * COMMIT's answer never reaches the client.
      */
-    private void pump(Socket from, Socket to, AtomicBoolean severed, boolean clientToServer) {
+    private void pump(Socket from, Socket to, AtomicBoolean severed, AtomicBoolean recorded, boolean clientToServer) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
-                    boolean cutNow = clientToServer && contains(buf, n)
+                    boolean commit = clientToServer && contains(buf, n, COMMIT);
+                    if (clientToServer && contains(buf, n, WRITER_RECORD)) {
+                        recorded.set(true);
+                    }
+                    boolean cutNow = commit && (!onlyWriterCommits || recorded.get())
                             && toCut.getAndUpdate(v -> Math.max(0, v - 1)) > 0;
+                    if (commit) {
+                        recorded.set(false);
+                    }
                     if (cutNow) {
                         severed.set(true);
                         cut.incrementAndGet();
+                        onCut.run();
                     } else if (severed.get()) {
                         return;
                     }
-                    out.write(buf, 0, n);
-                    out.flush();
+                    if (!cutNow || forward) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
                     if (cutNow) {
                         // Let the server commit (its answer, dropped, may close the pair first).
                         Thread.sleep(300);
@@ -97,11 +119,11 @@ final class CommitCuttingProxy implements AutoCloseable {
         t.start();
     }
 
-    private static boolean contains(byte[] buf, int n) {
+    private static boolean contains(byte[] buf, int n, byte[] what) {
         outer:
-        for (int i = 0; i + COMMIT.length <= n; i++) {
-            for (int j = 0; j < COMMIT.length; j++) {
-                if (buf[i + j] != COMMIT[j]) {
+        for (int i = 0; i + what.length <= n; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (buf[i + j] != what[j]) {
                     continue outer;
                 }
             }
