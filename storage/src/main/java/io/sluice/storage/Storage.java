@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.storage.db.DatabaseHealth;
+import io.sluice.storage.db.HotChunks;
 import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.Pieces;
 import io.sluice.storage.db.Sealer;
@@ -50,9 +51,12 @@ public final class Storage implements AutoCloseable {
     private final Schema.Flavor flavor;
     private final SeriesRegistry registry;
     private final Partitions partitions;
-    /** Plain PostgreSQL's hot tier: pieces, their sealing, the head; null on TimescaleDB. */
+    /** Plain PostgreSQL's hot tier: pieces, their sealing; null on TimescaleDB. */
     private final Pieces pieces;
     private final Sealer sealer;
+    /** TimescaleDB's hot tier: chunks and their sealing; null on plain PostgreSQL. */
+    private final HotChunks chunks;
+    /** The head of either hot tier, or null. */
     private final Head head;
     /** Index builds of pieces take seconds to minutes: their own thread. */
     private final ScheduledThreadPoolExecutor sealing;
@@ -82,7 +86,9 @@ public final class Storage implements AutoCloseable {
         this.partitions = partitions;
         this.pieces = pieces;
         this.head = head;
-        this.sealer = pieces == null ? null : new Sealer(pieces, cfg.hotTier().sealDelay().toNanos() / 1000, head, metrics);
+        long sealDelay = cfg.hotTier().sealDelay().toNanos() / 1000;
+        this.sealer = pieces == null ? null : new Sealer(pieces, sealDelay, head, metrics);
+        this.chunks = flavor == Schema.Flavor.TIMESCALE ? new HotChunks(sealDelay, head, metrics) : null;
         if (head != null) {
             metrics.gauge("sluice_head_bytes", "Memory the head's samples take.", head::bytes);
             metrics.gauge("sluice_head_samples", "Samples the head holds.", head::samples);
@@ -168,7 +174,12 @@ public final class Storage implements AutoCloseable {
                 flavor = Schema.apply(c, cfg.chunkInterval(), cfg.allowTimescale());
                 registry.load(c);
                 if (flavor == Schema.Flavor.TIMESCALE) {
-                    TimescalePolicies.apply(c, Duration.ofDays(7), cfg.retentionRaw(), cfg.retention1m());
+                    TimescalePolicies.apply(c, cfg.chunkInterval(), Duration.ofDays(7), cfg.retentionRaw(), cfg.retention1m());
+                    if (cfg.hotTier().headBytes() > 0) {
+                        head = new Head(cfg.hotTier().headBytes());
+                        HeadLoader.load(c, head, HotChunks.hotFrom(c, System.currentTimeMillis() * 1000,
+                                cfg.hotTier().sealDelay().toNanos() / 1000));
+                    }
                 }
                 if (flavor == Schema.Flavor.POSTGRES) {
                     partitions.load(c);
@@ -208,8 +219,8 @@ public final class Storage implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(this::applyRetention, 1, 60, TimeUnit.MINUTES);
             compaction.scheduleWithFixedDelay(this::compactClosedDays, 2, 10, TimeUnit.MINUTES);
             maintenance.scheduleWithFixedDelay(this::createPiecesAhead, 1, 1, TimeUnit.MINUTES);
-            sealing.scheduleWithFixedDelay(this::sealDue, 10, 10, TimeUnit.SECONDS);
         }
+        sealing.scheduleWithFixedDelay(this::sealDue, 10, 10, TimeUnit.SECONDS);
     }
 
     /** The current piece and the next two, so that writers have to make one only for late or backfilled time. */
@@ -226,18 +237,19 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    /** Seals the pieces that are due (run every 10 s on its own thread; tests call it directly). */
+    /** Seals the pieces, or on TimescaleDB the chunks, that are due (run every 10 s on its own thread; tests call it directly). */
     public int sealDue() {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
-            return sealer.sealDue(c, System.currentTimeMillis() * 1000);
+            long now = System.currentTimeMillis() * 1000;
+            return sealer != null ? sealer.sealDue(c, now) : chunks.sealDue(c, now);
         } catch (SQLException | RuntimeException e) {
             failed("sealing", e);
             return 0;
         }
     }
 
-    /** The head of the hot tier, or null (TimescaleDB, or no memory given to it). */
+    /** The head of the hot tier, or null (no memory given to it). */
     public Head head() {
         return head;
     }

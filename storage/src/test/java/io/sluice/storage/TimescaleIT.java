@@ -115,9 +115,9 @@ class TimescaleIT {
                 Writes.add(storage, live, SeriesKey.of("ts_late", Map.of()), now - 3_600_000_000L + i * 30_000_000L, i);
             }
             assertThat(Writes.request(storage, live).get(30, TimeUnit.SECONDS)).isEqualTo("ok");
-            runRefreshPolicies();
+            runRefreshPolicies(url);
             assertThat(Writes.request(storage, batch).get(30, TimeUnit.SECONDS)).isEqualTo("ok");
-            runRefreshPolicies();
+            runRefreshPolicies(url);
             io.sluice.storage.query.QueryService q = new io.sluice.storage.query.QueryService(storage.dataSource(), true);
             for (long start : starts) {
                 for (io.sluice.storage.query.Source source : new io.sluice.storage.query.Source[] {
@@ -137,7 +137,7 @@ class TimescaleIT {
     }
 
     /** What the refresh policies do on their schedule, in order: 1m, then 1h from it, then 1d. */
-    private void runRefreshPolicies() throws Exception {
+    static void runRefreshPolicies(DatabaseUrl url) throws Exception {
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
             for (String view : new String[] {"samples_1m", "samples_1h", "samples_1d"}) {
                 long job;

@@ -54,13 +54,14 @@ final class Keys {
                 "SO_RCVBUF asked for each UDP socket (the kernel may grant less; logged)"));
         intKey("max_series", 1_000_000, 1, Integer.MAX_VALUE, "series this node knows before refusing new ones");
         intKey("max_tags", 32, 0, 64, "tags per sample");
-        add(new Key("chunk_interval", Key.Type.INTERVAL, "1 day", 0, 0, false, List.of(), "TimescaleDB chunk interval"));
+        add(new Key("chunk_interval", Key.Type.INTERVAL, "1 hour", 0, 0, false, List.of(),
+                "TimescaleDB chunk interval for chunks made from now on; a chunk has no index until its time is over"));
         intKey("partitions_ahead", 3, 1, 365, "days of partitions kept ahead (plain PostgreSQL; never fewer than max_future covers)");
         add(new Key("timescale", Key.Type.BOOL, true, 0, 0, false, List.of(), "use TimescaleDB when available"));
         durationKey("retention_raw", "30d", 3_600_000, Long.MAX_VALUE / 2, "raw samples kept (older partitions dropped, older samples refused)");
         durationKey("max_sample_age", "0s", 0, Long.MAX_VALUE / 2, "refuse samples older than this (0s: any time from 2000-01-01)");
         durationKey("hot_piece", "1h", 60_000, 86_400_000, "time each hot piece of a day partition covers (plain PostgreSQL; divides a day)");
-        durationKey("seal_delay", "2m", 0, 86_400_000, "how long after its time a hot piece gets its index (late samples mostly in)");
+        durationKey("seal_delay", "2m", 0, 86_400_000, "how long after its time a hot piece (a chunk on TimescaleDB) gets its index (late samples mostly in)");
         add(new Key("head_memory", Key.Type.LONG_BYTES, 256L << 20, 0, 1L << 40, false, List.of(),
                 "memory for the newest samples of every series, which answer queries over hot pieces (0: none)"));
         durationKey("retention_1m", "90d", 3_600_000, Long.MAX_VALUE / 2, "1-minute rollups kept (1h and 1d are kept)");

@@ -22,8 +22,12 @@ public final class TimescalePolicies {
     private TimescalePolicies() {
     }
 
-    public static void apply(Connection c, Duration compressAfter, Duration retentionRaw, Duration retention1m)
-            throws SQLException {
+    /**
+     * @param chunkInterval the time chunks made from now on cover, a PostgreSQL interval literal: a
+     *                      chunk is hot (no index, answered by the head) until its time is over
+     */
+    public static void apply(Connection c, String chunkInterval, Duration compressAfter, Duration retentionRaw,
+                             Duration retention1m) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true);
         try (Statement st = c.createStatement()) {
@@ -37,6 +41,9 @@ public final class TimescalePolicies {
                 st.execute("ALTER TABLE samples SET (timescaledb.compress, timescaledb.compress_segmentby = 'series_id',"
                         + " timescaledb.compress_orderby = 'time DESC')");
             }
+            // Applied at every start: a changed chunk_interval (or the default of a database made
+            // before the hot tier) takes effect from the next chunk on.
+            st.execute("SELECT set_chunk_time_interval('samples', INTERVAL '" + chunkInterval + "')");
             st.execute("SELECT remove_compression_policy('samples', if_exists => true)");
             st.execute("SELECT add_compression_policy('samples', " + interval(compressAfter) + ")");
             st.execute("SELECT remove_retention_policy('samples', if_exists => true)");
@@ -44,8 +51,8 @@ public final class TimescalePolicies {
             st.execute("SELECT remove_retention_policy('samples_1m', if_exists => true)");
             st.execute("SELECT add_retention_policy('samples_1m', " + interval(retention1m) + ")");
             refreshWindows(st, retentionRaw, retention1m);
-            log.info("TimescaleDB policies applied [compressAfter={}, retentionRaw={}, retention1m={}, rollupRefreshWindow={}]",
-                    compressAfter, retentionRaw, retention1m, retentionRaw);
+            log.info("TimescaleDB policies applied [chunkInterval={}, compressAfter={}, retentionRaw={}, retention1m={},"
+                    + " rollupRefreshWindow={}]", chunkInterval, compressAfter, retentionRaw, retention1m, retentionRaw);
         } finally {
             c.setAutoCommit(auto);
         }

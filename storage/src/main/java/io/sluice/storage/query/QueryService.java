@@ -352,8 +352,13 @@ public final class QueryService {
         long start = q.startMicros();
         long end = q.endMicros();
         // [start, rollupEnd) from the rollup, [rollupEnd, headFrom) from raw samples, [headFrom, end) from the head.
+        // TimescaleDB's continuous aggregates are real-time: they answer up to now, but past their
+        // watermark from raw samples, which the hot chunk would give only by reading all of its
+        // series' rows; so they answer below the head's start, floored to their bucket (a bucket
+        // holding the start would add the head's samples of it again).
         long rollupEnd = !rollup ? start
-                : timescale ? end : Math.max(start, Math.min(end, Rollups.watermark(c, source, Long.MIN_VALUE / 2)));
+                : timescale ? Math.max(start, Math.min(end, h == null ? end : Math.floorDiv(h.from(), source.bucketMicros) * source.bucketMicros))
+                : Math.max(start, Math.min(end, Rollups.watermark(c, source, Long.MIN_VALUE / 2)));
         long headFrom = h == null ? end : Math.max(rollupEnd, Math.min(end, h.from()));
         long width = rollup ? source.bucketMicros : step;
         List<String> parts = new ArrayList<>();
