@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -30,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The hot tier on TimescaleDB (README, "Hot tier and head"): chunks without an index until their
@@ -46,14 +44,7 @@ class HotChunksIT {
 
     @BeforeEach
     void database() throws Exception {
-        String server = TestDatabase.timescaleUrl();
-        assumeTrue(server != null, "SLUICE_TEST_TIMESCALE_URL is not set: no PostgreSQL with the timescaledb"
-                + " extension on this machine (Debian does not package it; see README, TimescaleDB)");
-        String name = "sluice_ts_" + System.nanoTime();
-        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        url = new DatabaseUrl(server.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), null, null);
+        url = TestDatabase.freshTimescale();
     }
 
     @AfterEach

@@ -62,6 +62,21 @@ public final class TestDatabase {
         return url == null || url.isBlank() ? null : url;
     }
 
+    /**
+     * A new database on the TimescaleDB server of {@code SLUICE_TEST_TIMESCALE_URL}; without one
+     * the calling test is skipped, saying why.
+     */
+    public static DatabaseUrl freshTimescale() throws SQLException {
+        String server = timescaleUrl();
+        org.junit.jupiter.api.Assumptions.assumeTrue(server != null, "SLUICE_TEST_TIMESCALE_URL is not set: no PostgreSQL"
+                + " with the timescaledb extension on this machine (Debian does not package it; see README, TimescaleDB)");
+        String name = "sluice_ts_" + System.nanoTime();
+        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        return new DatabaseUrl(server.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), null, null);
+    }
+
     /** Storage settings for tests: small ring, no linger, quick retries. */
     public static StorageConfig storageConfig(DatabaseUrl url, int writers, int batchSize) {
         return new StorageConfig(url, new io.sluice.storage.writer.WriterConfig(writers, batchSize, 0, 200, false), 256,

@@ -11,14 +11,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The TimescaleDB flavour: runs against the server named by {@code SLUICE_TEST_TIMESCALE_URL}
@@ -29,14 +27,7 @@ class TimescaleIT {
 
     @BeforeEach
     void database() throws Exception {
-        String server = TestDatabase.timescaleUrl();
-        assumeTrue(server != null, "SLUICE_TEST_TIMESCALE_URL is not set: no PostgreSQL with the timescaledb"
-                + " extension on this machine (Debian does not package it; see README, TimescaleDB)");
-        String name = "sluice_ts_" + System.nanoTime();
-        try (Connection c = DriverManager.getConnection(server); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        url = new DatabaseUrl(server.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), null, null);
+        url = TestDatabase.freshTimescale();
     }
 
     @Test

@@ -36,8 +36,6 @@ import java.util.List;
  */
 public final class HotChunks {
     private static final Logger log = LoggerFactory.getLogger(HotChunks.class);
-    /** The same key on every node: one node seals at a time. */
-    private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_07L;
     /** A sealed chunk's index is named {@code <chunk>} + this (as a sealed piece's). */
     public static final String INDEX_SUFFIX = Pieces.INDEX_SUFFIX;
 
@@ -91,7 +89,7 @@ public final class HotChunks {
      * @return chunks sealed
      */
     public int sealDue(Connection c, long nowMicros) throws SQLException {
-        if (!tryLock(c)) {
+        if (!Sealer.tryLock(c)) {
             return 0; // another node is sealing
         }
         int done = 0;
@@ -113,7 +111,7 @@ public final class HotChunks {
                 log.info("chunk sealed [chunk={}, rows={}, ms={}]", ch.name(), rows(st, ch.name()), ms);
             }
         } finally {
-            unlock(c);
+            Sealer.unlock(c);
         }
         if (head != null && head.from() != Long.MAX_VALUE) {
             head.advance(hotFrom(c, nowMicros, delayMicros));
@@ -157,24 +155,6 @@ public final class HotChunks {
                 throw new SQLException("samples is not a hypertable in this database's schema");
             }
             return rs.getLong(1);
-        }
-    }
-
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")")) {
-            return rs.next() && rs.getBoolean(1);
-        }
-    }
-
-    /** A session lock outlives its statement: if it cannot be released, the connection goes. */
-    private static void unlock(Connection c) throws SQLException {
-        boolean released = false;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_advisory_unlock(" + LOCK_KEY + ")")) {
-            released = rs.next() && rs.getBoolean(1);
-        } finally {
-            if (!released) {
-                c.abort(Runnable::run);
-            }
         }
     }
 

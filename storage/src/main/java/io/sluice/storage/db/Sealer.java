@@ -93,14 +93,15 @@ public final class Sealer {
         }
     }
 
-    private static boolean tryLock(Connection c) throws SQLException {
+    /** The sealing lock, also {@link HotChunks}' on TimescaleDB: one node seals at a time. */
+    static boolean tryLock(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_KEY + ")")) {
             return rs.next() && rs.getBoolean(1);
         }
     }
 
     /** A session lock outlives its statement: if it cannot be released, the connection goes. */
-    private static void unlock(Connection c) throws SQLException {
+    static void unlock(Connection c) throws SQLException {
         boolean released = false;
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_advisory_unlock(" + LOCK_KEY + ")")) {
             released = rs.next() && rs.getBoolean(1);
