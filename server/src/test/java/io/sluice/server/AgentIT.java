@@ -290,7 +290,7 @@ class AgentIT {
                 // A write times out, the agent asks, then sends the samples again, more than once.
                 await().atMost(PATIENCE).until(() -> agent.stats().failedRequests.get() >= failed + 4);
                 lock.rollback();
-                await().atMost(PATIENCE).until(() -> agent.buffered() < 150);
+                await().atMost(PATIENCE).until(() -> agent.buffered() == 0);
             } finally {
                 agent.close();
             }
@@ -338,7 +338,7 @@ class AgentIT {
                 }
                 locked.set(true);
                 await().atMost(PATIENCE).until(landed::get);
-                await().atMost(PATIENCE).until(() -> agent.stats().alreadyStored.get() > 0 && agent.buffered() < 150);
+                await().atMost(PATIENCE).until(() -> agent.stats().alreadyStored.get() > 0 && agent.buffered() == 0);
             } finally {
                 agent.close();
                 proxy.stop(0);
@@ -368,7 +368,7 @@ class AgentIT {
                     && agent.buffered() > 250);
             second = SluiceServer.start(ConfigLoader.load(null, false, env));
             up = System.currentTimeMillis();
-            await().atMost(PATIENCE).until(() -> agent.buffered() < 150);
+            await().atMost(PATIENCE).until(() -> agent.buffered() == 0);
         } finally {
             agent.close();
             first.close();

@@ -52,7 +52,7 @@ class BackpressureIT {
                     Thread.sleep(1);
                 }
             }
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(30))
                     .until(() -> s.metric("sluice_samples_dropped_total", "reason", "ring_full") > 0);
 
             HttpResponse<String> full = s.post("/write", "bp,host=a value=3\n".repeat(1500));
@@ -61,7 +61,7 @@ class BackpressureIT {
             assertThat(full.body()).contains("ingest buffer full");
             assertThat(s.metric("sluice_http_writes_refused_total", "reason", "ring_full")).isPositive();
             assertThat(s.get("/-/healthy").statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(5)).until(() -> s.get("/-/ready").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/-/ready").statusCode() == 503);
 
             db = EmbeddedDatabase.start(dir, pgPort, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS);
             await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/-/ready").statusCode() == 200);

@@ -61,7 +61,7 @@ class DropInIT {
                 Thread.sleep(5);
             }
         }
-        await().atMost(Duration.ofSeconds(3)).until(() -> s.count("SELECT count(*) FROM metrics WHERE metric = 'api_response_time'") == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.count("SELECT count(*) FROM metrics WHERE metric = 'api_response_time'") == 3);
         JsonNode r = ok(s.get("/metrics"));
         fields(r, "metrics");
         JsonNode health = null;

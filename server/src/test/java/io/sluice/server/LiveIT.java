@@ -121,9 +121,8 @@ class LiveIT {
     @Test
     void apiPerformanceStreamSendsEachCallAsItsDocumentShows() throws Exception {
         try (WsClient c = new WsClient(s.server.httpPort(), "/ws", true)) {
-            Thread.sleep(100);
             udp(s.server.udpJsonPort(), "{\"route\":\"/api/products\",\"method\":\"GET\",\"time\":10.2,\"status\":200}");
-            JsonNode m = c.next(n -> n.has("route"), 3_000);
+            JsonNode m = c.next(n -> n.has("route"), WsClient.PATIENCE_MS);
             assertThat(m.get("route").asText()).isEqualTo("/api/products");
             assertThat(m.get("method").asText()).isEqualTo("GET");
             assertThat(m.get("time").asDouble()).isEqualTo(10.2);
@@ -155,9 +154,8 @@ class LiveIT {
     @Test
     void dashboardStreamFiltersByHost() throws Exception {
         try (WsClient c = new WsClient(s.server.httpPort(), "/ws/metrics/cpu_usage?host=server-01", true)) {
-            Thread.sleep(100);
             s.post("/write", "cpu_usage,host=server-02 value=1\ncpu_usage,host=server-01 value=42.5");
-            JsonNode m = c.next(n -> n.has("metric_name"), 3_000);
+            JsonNode m = c.next(n -> n.has("metric_name"), WsClient.PATIENCE_MS);
             assertThat(m.get("metric_name").asText()).isEqualTo("cpu_usage");
             assertThat(m.get("host").asText()).isEqualTo("server-01");
             assertThat(m.get("value").asDouble()).isEqualTo(42.5);
@@ -170,11 +168,10 @@ class LiveIT {
         String srv1 = "6f1c2a3b-0d4e-4f5a-8b6c-7d8e9fa0b1c2";
         String srv2 = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
         try (WsClient c = new WsClient(s.server.httpPort(), "/api/v1/stream?server_id=" + srv1 + "&metric_type=cpu", true)) {
-            Thread.sleep(100);
             s.post("/write", "fleet_cpu,server_id=" + srv2 + ",metric_type=cpu,metric_name=usage value=1\n"
                     + "fleet_cpu,server_id=" + srv1 + ",metric_type=cpu,metric_name=usage value=55\n"
                     + "fleet_ram,server_id=" + srv1 + ",metric_type=ram,metric_name=used value=3");
-            JsonNode m = c.next(n -> n.has("server_id"), 3_000);
+            JsonNode m = c.next(n -> n.has("server_id"), WsClient.PATIENCE_MS);
             assertThat(m.get("server_id").asText()).isEqualTo(srv1);
             assertThat(m.get("metric_type").asText()).isEqualTo("cpu");
             assertThat(m.get("metric_name").asText()).isEqualTo("usage");

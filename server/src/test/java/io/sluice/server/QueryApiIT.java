@@ -136,7 +136,7 @@ class QueryApiIT {
         assertThat(s.post("/write?precision=s", "qa,host=b,region=us usage=-1 " + (t0 + 10)).statusCode()).isEqualTo(204);
         assertThat(get("/v1/latest?metric=qa_usage&host=b").get("latest").get(0).get("value").asDouble()).isEqualTo(1599);
         assertThat(s.post("/write", "qa,host=b,region=us usage=2000").statusCode()).isEqualTo(204);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).until(() ->
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
                 get("/v1/latest?metric=qa_usage&host=b").get("latest").get(0).get("value").asDouble() == 2000);
     }
 

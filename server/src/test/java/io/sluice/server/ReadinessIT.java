@@ -49,7 +49,7 @@ class ReadinessIT {
             HttpResponse<String> health = s.get("/health");
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(health.body()).get("database").asText()).isEqualTo("down");
-            await().atMost(Duration.ofSeconds(2)).until(() -> s.get("/-/ready").body().contains("error id"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/-/ready").body().contains("error id"));
             String id = s.get("/-/ready").body().replaceAll("(?s).*error id ([0-9a-f]{12}).*", "$1");
             assertThat(logs.containing("database unreachable [errorId=" + id)).hasSize(1);
 

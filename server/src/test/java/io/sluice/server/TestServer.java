@@ -7,6 +7,7 @@ import io.sluice.storage.db.DatabaseUrl;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -34,7 +35,32 @@ final class TestServer implements AutoCloseable {
         return start(db.jdbcUrl() + "?user=postgres", db, settings);
     }
 
+    /**
+     * Ports are found free, then bound by Sluice: another process may take one in between (the
+     * machine is shared), so a start that finds its address in use is tried again on new ports.
+     */
     static TestServer start(String jdbcUrl, DatabaseUrl db, Map<String, String> settings) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(jdbcUrl, db, settings);
+            } catch (Exception e) {
+                if (attempt >= 5 || !addressInUse(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean addressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static TestServer startOnce(String jdbcUrl, DatabaseUrl db, Map<String, String> settings) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("SLUICE_DATABASE_URL", jdbcUrl);
         env.put("SLUICE_HTTP_PORT", Integer.toString(freeTcpPort()));

@@ -54,7 +54,7 @@ class TwoNodesIT {
             assertThat(a.post("/write", "xnode,host=a value=1000").statusCode()).isEqualTo(204);
             assertThat(values(onA, 1, 3_000)).containsExactly(1000.0);
             assertThat(values(onB, 1, 500)).isEmpty();
-            await().atMost(Duration.ofSeconds(5)).until(() -> a.metric("sluice_live_cross_node_errors_total") > 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.metric("sluice_live_cross_node_errors_total") > 0);
         } finally {
             if (redis.isActive()) {
                 redis.stop();

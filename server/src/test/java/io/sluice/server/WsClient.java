@@ -80,8 +80,11 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         throw new AssertionError("no matching message within " + timeoutMs + " ms");
     }
 
+    /** How long a message that is due is waited for: generous, the build machine is shared. */
+    static final long PATIENCE_MS = 30_000;
+
     JsonNode next(String type) throws InterruptedException {
-        return next(m -> type.equals(m.path("type").asText()), 5_000);
+        return next(m -> type.equals(m.path("type").asText()), PATIENCE_MS);
     }
 
     /** Every message received within the time. */

@@ -48,7 +48,7 @@ class DatabaseOutageIT {
         try {
             SeriesKey key = SeriesKey.of("outage", Map.of("host", "a"));
             acks.add(publish(storage, key, t, 100));
-            assertThat(acks.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(acks.get(0).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
 
             db.close();
             CompletableFuture<String> during = publish(storage, key, t + 1000, 300);
@@ -61,7 +61,7 @@ class DatabaseOutageIT {
             db = EmbeddedDatabase.start(dir, port, EmbeddedDatabase.DEFAULT_SHARED_BUFFERS);
             assertThat(during.get(30, TimeUnit.SECONDS)).isEqualTo("ok");
             acks.add(publish(storage, key, t + 5000, 100));
-            assertThat(acks.get(2).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(acks.get(2).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
             assertThat(TestDatabase.count(db.url(), "SELECT count(*) FROM samples")).isEqualTo(500);
             assertThat(TestDatabase.count(db.url(), "SELECT count(DISTINCT time) FROM samples")).isEqualTo(500);
             assertThat(metrics.value("sluice_samples_written_total")).isEqualTo(500);

@@ -52,7 +52,7 @@ class StorageIT {
         for (int i = 0; i < 1000; i++) {
             batch.add(SampleEvent.UNRESOLVED, i % 2 == 0 ? a : b, now + i, i * 0.5, i % 2 == 0 ? SampleSink.NO_STEP : i);
         }
-        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
 
         // Committed before the ack: visible at once, with series, values and steps intact.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1000);
@@ -110,7 +110,7 @@ class StorageIT {
         }
         // Four slots; only the last marks the request's end. A 60 s linger would time this out:
         // the writer commits as soon as the request is whole.
-        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(1010);
     }
 
@@ -133,14 +133,14 @@ class StorageIT {
         for (int i = 0; i < 10; i++) {
             batch.add(SampleEvent.UNRESOLVED, i == 5 ? ghost : ok, now + i, i, SampleSink.NO_STEP);
         }
-        assertThat(request(batch).get(10, TimeUnit.SECONDS)).contains("could not be registered");
+        assertThat(request(batch).get(60, TimeUnit.SECONDS)).contains("could not be registered");
         // A request is stored whole or not at all: none of its samples is.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isZero();
 
         // A request of only registrable series in the same writer's next batch is acknowledged.
         SampleBatch next = new SampleBatch(4);
         next.add(storage.registry().idOf(ok), null, now + 100, 1, SampleSink.NO_STEP);
-        assertThat(request(next).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(next).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
     }
 
     @Test
@@ -154,7 +154,7 @@ class StorageIT {
             SeriesKey k = storage.registry().pending(SeriesKey.of("many", Map.of("i", Integer.toString(i))));
             batch.add(SampleEvent.UNRESOLVED, k, now, i, SampleSink.NO_STEP);
         }
-        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
         // Each sample's value names its series: any mix-up between new series shows here.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE tags->>'i' <> value::int::text")).isZero();
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics")).isEqualTo(500);
@@ -269,7 +269,7 @@ class StorageIT {
             }
             CompletableFuture<int[]> x = CompletableFuture.supplyAsync(() -> resolve(storage, keys));
             CompletableFuture<int[]> y = CompletableFuture.supplyAsync(() -> resolve(other, keys));
-            assertThat(x.get(20, TimeUnit.SECONDS)).containsExactly(y.get(20, TimeUnit.SECONDS));
+            assertThat(x.get(60, TimeUnit.SECONDS)).containsExactly(y.get(60, TimeUnit.SECONDS));
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM series")).isEqualTo(200);
         } finally {
             other.close();
@@ -309,6 +309,6 @@ class StorageIT {
         SampleBatch batch = new SampleBatch(1);
         int id = storage.registry().idOf(key);
         batch.add(id, id < 0 ? storage.registry().pending(key) : null, timeMicros, value, SampleSink.NO_STEP);
-        assertThat(request(batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(request(batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
     }
 }

@@ -61,7 +61,7 @@ class TimescaleIT {
             for (int i = 0; i < 500; i++) {
                 batch.add(SampleEvent.UNRESOLVED, key, t - i * 60_000_000L, i, SampleSink.NO_STEP);
             }
-            assertThat(Writes.request(storage, batch).get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(Writes.request(storage, batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE metric = 'ts_cpu'")).isEqualTo(500);
 
             // Rollups are hierarchical real-time continuous aggregates: a query over the 1h one

@@ -92,8 +92,8 @@ class PartitionsIT {
             st.executeQuery("SELECT count(*) FROM samples").close();
             CompletableFuture<String> oldWrite = Writes.one(storage, SeriesKey.of("late", Map.of()), old, 1);
             CompletableFuture<String> newWrite = Writes.one(storage, SeriesKey.of("live", Map.of()), now(), 2);
-            assertThat(newWrite.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
-            assertThat(oldWrite.get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(newWrite.get(60, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(oldWrite.get(60, TimeUnit.SECONDS)).isEqualTo("ok");
             reader.commit();
         }
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(2);
@@ -111,7 +111,7 @@ class PartitionsIT {
         storage = Storage.open(TestDatabase.storageConfig(url, 1, 1000), metrics);
         storage.start();
         long old = now() - 40 * DAY;
-        assertThat(Writes.one(storage, SeriesKey.of("r", Map.of()), old, 1).get(20, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(Writes.one(storage, SeriesKey.of("r", Map.of()), old, 1).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
         CompletableFuture<Integer> dropped;
         try (Connection reader = TestDatabase.connect(url); Statement st = reader.createStatement();
              Connection maintenance = TestDatabase.connect(url)) {
@@ -129,7 +129,7 @@ class PartitionsIT {
                 }
             });
             Thread.sleep(500); // let retention reach its lock wait
-            assertThat(Writes.one(storage, SeriesKey.of("r", Map.of()), now(), 2).get(20, TimeUnit.SECONDS))
+            assertThat(Writes.one(storage, SeriesKey.of("r", Map.of()), now(), 2).get(60, TimeUnit.SECONDS))
                     .isEqualTo("ok");
             reader.commit();
             assertThat(dropped.get(30, TimeUnit.SECONDS)).isEqualTo(1);

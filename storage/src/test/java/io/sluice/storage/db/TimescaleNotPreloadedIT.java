@@ -115,7 +115,7 @@ class TimescaleNotPreloadedIT {
             SeriesKey key = storage.registry().pending(SeriesKey.of("plain", Map.of()));
             SampleBatch batch = new SampleBatch(4);
             batch.add(SampleEvent.UNRESOLVED, key, Instant.now().toEpochMilli() * 1000, 1, SampleSink.NO_STEP);
-            assertThat(Writes.request(storage, batch).get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(Writes.request(storage, batch).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
         } finally {
             schemaLog.detachAppender(logged);
         }
