@@ -43,7 +43,8 @@ final class Keys {
                 "largest HTTP request body, as sent and after gzip decoding (413 past it)"));
         add(new Key("http_body_budget", Key.Type.LONG_BYTES, 0L, 0, 1L << 40, false, List.of(),
                 "request-body bytes all HTTP connections may hold at once (503 with Retry-After past it);"
-                        + " 0: a quarter of the JVM's largest heap; never less than max_body_bytes"));
+                        + " gzip bodies count their decoded bytes too; 0: a quarter of the JVM's largest heap, at least"
+                        + " twice max_body_bytes + 4 MiB; never less than max_body_bytes"));
         intKey("http_max_pipelined", 16, 1, 128,
                 "requests of one HTTP connection handled at once (pipelining); past it the connection is not read");
         durationKey("http_ring_wait", "1s", 0, 60_000, "how long an HTTP write waits for ring space before 503");

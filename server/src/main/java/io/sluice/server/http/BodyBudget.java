@@ -1,5 +1,6 @@
 package io.sluice.server.http;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * README "Connections"): {@code max_body_bytes} bounds one request, this bounds them all, so
  * many connections each sending a large body cannot together exhaust memory. A body is leased
  * its declared {@code Content-Length} before a byte of it is read (a chunked one grows its lease
- * chunk by chunk); what does not fit is refused 503 with {@code Retry-After}, counted in
+ * chunk by chunk), and a gzip body leases its decoded bytes too as they grow (the decoded copy
+ * may be far larger than what came over the wire); what does not fit is refused 503 with {@code Retry-After}, counted in
  * {@code sluice_http_requests_refused_total{reason="body_budget"}}. The lease is returned when
  * the aggregated body is released, or its connection closes first.
  */
@@ -37,13 +39,17 @@ public final class BodyBudget {
     }
 
     /**
-     * The budget for {@code http_body_budget = configured}: 0 means a quarter of the largest heap
-     * (Netty's pooled direct memory, where bodies are held, defaults to the same size), and never
-     * less than one largest body, so every request {@code max_body_bytes} admits can pass alone.
+     * The budget for {@code http_body_budget = configured}: never less than one largest body, so
+     * every request {@code max_body_bytes} admits can pass alone. 0 means a quarter of the largest
+     * heap (Netty's pooled direct memory, where bodies are held, defaults to the same size), and
+     * then never less than a largest gzip body and its decoded copy together (with one step of
+     * the decoding buffer's growth), so such a body passes alone too.
      */
     public static long capacity(long configured, long maxBodyBytes) {
-        long chosen = configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
-        return Math.max(chosen, maxBodyBytes);
+        if (configured > 0) {
+            return Math.max(configured, maxBodyBytes);
+        }
+        return Math.max(Runtime.getRuntime().maxMemory() / 4, 2 * maxBodyBytes + (4L << 20));
     }
 
     public long capacity() {
@@ -52,6 +58,13 @@ public final class BodyBudget {
 
     long inFlight() {
         return used.get();
+    }
+
+    /** What a request the budget has no room for is answered: 503 with Retry-After, and the connection closes. */
+    RefusedRequest refusal() {
+        return new RefusedRequest(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "Sluice holds as many request"
+                + " bodies as http_body_budget=" + capacity + " bytes allows; retry in "
+                + RETRY_AFTER_SECONDS + " s", true, RETRY_AFTER_SECONDS);
     }
 
     /** A lease of {@code bytes}, or null (counted and logged) when they do not fit now. */

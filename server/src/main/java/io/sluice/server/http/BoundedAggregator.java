@@ -1,8 +1,6 @@
 package io.sluice.server.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -86,25 +84,6 @@ final class BoundedAggregator extends HttpObjectAggregator {
         LeasedContent leased = new LeasedContent(ctx().alloc(), maxCumulationBufferComponents(), lease);
         leased.addComponent(true, content);
         return super.beginAggregation(start, leased);
-    }
-
-    /** An aggregated body that gives its bytes back to the budget once freed (exactly once: refcounted). */
-    private static final class LeasedContent extends CompositeByteBuf {
-        private final BodyBudget.Lease lease;
-
-        LeasedContent(ByteBufAllocator alloc, int maxComponents, BodyBudget.Lease lease) {
-            super(alloc, true, maxComponents);
-            this.lease = lease;
-        }
-
-        @Override
-        protected void deallocate() {
-            try {
-                super.deallocate();
-            } finally {
-                lease.close();
-            }
-        }
     }
 
     static RefusedRequest tooLarge(long limit, String after) {

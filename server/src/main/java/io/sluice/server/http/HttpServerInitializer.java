@@ -63,7 +63,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         // Before any body is read: refuses on the head what its route would refuse, leases the body.
         p.addLast("gate", new RequestGate(router, guard, guard.bodies(), maxBodyBytes));
         p.addLast("aggregator", new BoundedAggregator(maxBodyBytes));
-        p.addLast("body", new RequestBodyDecoder(maxBodyBytes, router));
+        p.addLast("body", new RequestBodyDecoder(maxBodyBytes, router, guard.bodies()));
         // Holds requests already decoded while reading is paused (past maxPipelined in flight).
         p.addLast("flow", new FlowControlHandler());
         // After flow control: it remembers each request's Accept-Encoding until its answer, at

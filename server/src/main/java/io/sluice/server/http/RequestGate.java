@@ -84,7 +84,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (lease == null) {
             dropping = true;
             ScreenedRequest refused = new ScreenedRequest(head, null);
-            refused.setDecoderResult(DecoderResult.failure(overBudget()));
+            refused.setDecoderResult(DecoderResult.failure(budget.refusal()));
             ctx.fireChannelRead(refused);
             return;
         }
@@ -137,7 +137,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             growing = null;
             dropping = !last;
             LastHttpContent end = new DefaultLastHttpContent();
-            end.setDecoderResult(DecoderResult.failure(overBudget()));
+            end.setDecoderResult(DecoderResult.failure(budget.refusal()));
             ctx.fireChannelRead(end);
             return;
         }
@@ -153,12 +153,6 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ctx.read(); // as the aggregator does for a body: what is dropped must still be read
         }
         ctx.fireChannelReadComplete();
-    }
-
-    private RefusedRequest overBudget() {
-        return new RefusedRequest(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "Sluice holds as many request"
-                + " bodies as http_body_budget=" + budget.capacity() + " bytes allows; retry in "
-                + BodyBudget.RETRY_AFTER_SECONDS + " s", true, BodyBudget.RETRY_AFTER_SECONDS);
     }
 
     @Override
