@@ -148,6 +148,42 @@ class GrafanaQueriesIT {
         assertThat(variable.at("/results/0/series/0/values/0/1").asDouble()).isEqualTo(1029.5);
     }
 
+    /**
+     * A template variable with several values chosen arrives as an anchored alternation of the
+     * escaped values ({@code /^(a|b)$/}, Grafana's {@code interpolateQueryExpr}); it used to be a 400.
+     */
+    @Test
+    void aMultiValueVariableDrawsTheChosenValues() throws Exception {
+        String range = "time >= " + minute + "ms and time <= " + (minute + 179_999) + "ms";
+        JsonNode perHost = get("SELECT mean(\"value\") FROM \"gq_cpu\" WHERE (\"host\" =~ /^(a|b)$/) AND " + range
+                + " GROUP BY time(1m), \"host\" fill(null)");
+        JsonNode series = perHost.at("/results/0/series");
+        assertThat(series).hasSize(2);
+        assertThat(series.get(0).get("tags").toString()).isEqualTo("{\"host\":\"a\"}");
+        assertThat(series.get(0).at("/values/0/1").asDouble()).isEqualTo(29.5);
+        assertThat(series.get(1).get("tags").toString()).isEqualTo("{\"host\":\"b\"}");
+        assertThat(series.get(1).at("/values/0/1").asDouble()).isEqualTo(1029.5);
+        // Not grouped by host: one line over both, as without the condition.
+        JsonNode both = post("SELECT mean(\"value\") FROM \"gq_cpu\" WHERE (\"host\"::tag =~ /^(?:a|b)$/) AND " + range
+                + " GROUP BY time(1m) fill(null)", null);
+        assertThat(both.at("/results/0/series/0/values/0/1").asDouble()).isEqualTo(529.5);
+        // A value with regex metacharacters, escaped as Grafana does; a value no series has.
+        assertThat(get("SELECT max(\"value\") FROM \"gq_cpu\" WHERE (\"host\" =~ /^(b|web\\-9\\.eu)$/) AND " + range
+                + " GROUP BY time(1m) fill(none)").at("/results/0/series/0/values/0/1").asDouble()).isEqualTo(1059.0);
+        // With another condition: only the series both allow.
+        assertThat(get("SELECT mean(\"value\") FROM \"gq_cpu\" WHERE \"host\" =~ /^(a|b)$/ AND \"dc\" = 'eu' AND " + range
+                + " GROUP BY time(1m) fill(none)").at("/results/0/series/0/values/0/1").asDouble()).isEqualTo(29.5);
+        assertThat(get("SELECT mean(\"value\") FROM \"gq_cpu\" WHERE \"host\" =~ /^(a|b)$/ AND \"host\" = 'c' AND "
+                + range + " GROUP BY time(1m) fill(none)").at("/results/0/series").isMissingNode()).isTrue();
+        // Raw rows, and a chained variable's list of values.
+        assertThat(get("SELECT \"value\" FROM \"gq_cpu\" WHERE \"host\" =~ /^(a|b)$/ AND " + range + " LIMIT 1000")
+                .at("/results/0/series/0/values")).hasSize(360);
+        assertThat(strings(get("SHOW TAG VALUES FROM \"gq_cpu\" WITH KEY = \"dc\" WHERE \"host\" =~ /^(a|b)$/")
+                .at("/results/0/series/0/values"), 1)).containsExactly("eu", "us");
+        assertThat(strings(get("SHOW TAG VALUES FROM \"gq_cpu\" WITH KEY = \"dc\" WHERE \"host\" =~ /^(b)$/")
+                .at("/results/0/series/0/values"), 1)).containsExactly("us");
+    }
+
     @Test
     void nothingIsLoggedAsAWarningForGrafanasRequests() throws Exception {
         try (LogCapture logs = new LogCapture()) {

@@ -381,39 +381,56 @@ public final class InfluxQLParser {
             if (r.text().equals(".*") || r.text().equals("^.*$") || r.text().isEmpty()) {
                 return; // matches every value: no condition
             }
-            String literal = anchoredLiteral(r.text());
-            if (literal == null) {
-                throw InfluxQLException.unsupported(key + " =~ /" + r.text() + "/ (only /^value$/ and /.*/)");
+            List<String> literals = anchoredLiterals(r.text());
+            if (literals == null) {
+                throw InfluxQLException.unsupported(key + " =~ /" + r.text() + "/ (only /^value$/, /^(a|b|...)$/ of"
+                        + " literal values, and /.*/)");
             }
-            where.add(new TagCondition(key, literal));
+            where.add(new TagCondition(key, literals));
             return;
         }
         if (op.kind() == Kind.SYMBOL && Set.of("!=", "<>", "!~", "<", "<=", ">", ">=").contains(op.text())) {
-            throw InfluxQLException.unsupported("the " + op.text() + " condition on " + key + " (only = and =~ /^value$/)");
+            throw InfluxQLException.unsupported("the " + op.text() + " condition on " + key
+                    + " (only = and =~ /^value$/ or /^(a|b|...)$/)");
         }
         throw InfluxQLException.parse(op.describe(), "=, =~, !=, <>, <, <=, >, >=", op.position());
     }
 
     /**
-     * The value an anchored literal regex matches ({@code ^web-01\.eu$}, how Grafana writes a
-     * single-valued template variable), or null for any other regex.
+     * The values an anchored regex of literals matches, or null for any other regex: {@code ^web-01\.eu$}
+     * (how Grafana writes a template variable with one value), {@code ^(a|b\.c)$} or
+     * {@code ^(?:a|b)$} (several values: Grafana joins them escaped, in parentheses). A literal is
+     * plain characters, or a backslash before a character that is not a letter or digit.
      */
-    static String anchoredLiteral(String regex) {
+    static List<String> anchoredLiterals(String regex) {
         if (regex.length() < 2 || regex.charAt(0) != '^' || regex.charAt(regex.length() - 1) != '$') {
             return null;
         }
+        int from = 1;
+        int to = regex.length() - 1;
+        boolean group = to - from >= 2 && regex.charAt(from) == '(' && regex.charAt(to - 1) == ')'
+                && regex.charAt(to - 2) != '\\';
+        if (group) {
+            from += regex.startsWith("(?:", 1) ? 3 : 1;
+            to--;
+        }
+        List<String> values = new ArrayList<>();
         StringBuilder s = new StringBuilder();
-        for (int k = 1; k < regex.length() - 1; k++) {
+        for (int k = from; k < to; k++) {
             char c = regex.charAt(k);
-            if (c == '\\' && k + 1 < regex.length() - 1 && !Character.isLetterOrDigit(regex.charAt(k + 1))) {
+            if (c == '\\' && k + 1 < to && !Character.isLetterOrDigit(regex.charAt(k + 1))) {
                 s.append(regex.charAt(++k));
+            } else if (c == '|' && group) {
+                values.add(s.toString());
+                s.setLength(0);
             } else if (".[]()*+?{}|^$\\".indexOf(c) >= 0) {
                 return null;
             } else {
                 s.append(c);
             }
         }
-        return s.toString();
+        values.add(s.toString());
+        return values.stream().distinct().toList();
     }
 
     /** {@code now()}, an epoch with a unit, nanoseconds, or a date string; then {@code ± duration}s. */

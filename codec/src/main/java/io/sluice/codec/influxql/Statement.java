@@ -64,8 +64,19 @@ public sealed interface Statement {
         }
     }
 
-    /** {@code "tag" = 'value'} (an anchored literal regex {@code =~ /^value$/} is the same). */
-    record TagCondition(String key, String value) {
+    /**
+     * {@code "tag" = 'value'}, or the tag equal to any of {@code values}: an anchored regex of
+     * literals, {@code =~ /^value$/} or {@code =~ /^(a|b)$/} (what Grafana sends for a template
+     * variable with one or several values).
+     */
+    record TagCondition(String key, List<String> values) {
+        public TagCondition {
+            values = List.copyOf(values);
+        }
+
+        public TagCondition(String key, String value) {
+            this(key, List.of(value));
+        }
     }
 
     /** What an empty time bucket shows: nothing, null, or a number. */

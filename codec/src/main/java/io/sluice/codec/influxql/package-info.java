@@ -25,14 +25,14 @@
  * measurement= [ db "." [ rp ] "." / rp "." ] name
  * where      = "WHERE" cond *( "AND" cond )                  ; parentheses allowed, OR is not
  * cond       = "time" ( "&gt;" / "&gt;=" / "&lt;" / "&lt;=" / "=" ) time
- *            / key "=" 'value' / key "=~" /^value$/ / key "=~" /.*&#47;
+ *            / key "=" 'value' / key "=~" /^value$/ / key "=~" /^(value *( "|" value ))$/ / key "=~" /.*&#47;
  * time       = ( "now()" / epoch-with-unit / integer-nanoseconds / 'RFC 3339' ) *( ( "+" / "-" ) duration )
  * group      = "time" "(" duration ")" / key / "*"
  * key        = name [ "::" type ]                            ; "host"::tag, as Grafana writes it
  * limit      = "LIMIT" n [ "OFFSET" n ]
  * </pre>
  * Everything else that is InfluxQL (other functions, OR, regex conditions other than an anchored
- * literal or {@code .*}, {@code !=}, subqueries, {@code INTO}, {@code SLIMIT}, an offset in
+ * literal, an anchored alternation of literals or {@code .*}, {@code !=}, subqueries, {@code INTO}, {@code SLIMIT}, an offset in
  * {@code GROUP BY time}, {@code fill(linear)}, other time zones) is refused with a message naming
  * it. An aggregate needs a lower time bound, as InfluxDB requires for {@code GROUP BY time}; the
  * upper bound defaults to now.

@@ -125,7 +125,9 @@ class InfluxQLParserTest {
                 "SELECT percentile(value, 95) FROM cpu WHERE time > now() - 1h",
                 "SELECT mean(value) FROM cpu WHERE time > now() - 1h AND (host = 'a' OR host = 'b')",
                 "SELECT mean(value) FROM cpu WHERE host != 'a' AND time > now() - 1h",
-                "SELECT mean(value) FROM cpu WHERE host =~ /^(a|b)$/ AND time > now() - 1h",
+                "SELECT mean(value) FROM cpu WHERE host =~ /^web-\\d+$/ AND time > now() - 1h",
+                "SELECT mean(value) FROM cpu WHERE host =~ /^(a|b.)$/ AND time > now() - 1h",
+                "SELECT mean(value) FROM cpu WHERE host =~ /web/ AND time > now() - 1h",
                 "SELECT mean(value) FROM /cpu.*/ WHERE time > now() - 1h",
                 "SELECT mean(value) FROM cpu WHERE time > now() - 1h GROUP BY time(1m, 15s)",
                 "SELECT mean(value) FROM cpu WHERE time > now() - 1h GROUP BY time(1m) fill(linear)",
@@ -145,9 +147,25 @@ class InfluxQLParserTest {
 
     @Test
     void anchoredLiterals() {
-        assertThat(InfluxQLParser.anchoredLiteral("^a\\.b$")).isEqualTo("a.b");
-        assertThat(InfluxQLParser.anchoredLiteral("^a.b$")).isNull();
-        assertThat(InfluxQLParser.anchoredLiteral("a")).isNull();
-        assertThat(InfluxQLParser.anchoredLiteral("^$")).isEmpty();
+        assertThat(InfluxQLParser.anchoredLiterals("^a\\.b$")).containsExactly("a.b");
+        assertThat(InfluxQLParser.anchoredLiterals("^a.b$")).isNull();
+        assertThat(InfluxQLParser.anchoredLiterals("a")).isNull();
+        assertThat(InfluxQLParser.anchoredLiterals("^$")).containsExactly("");
+        // Grafana's multi-value variable: the values regex-escaped, joined by | in parentheses.
+        assertThat(InfluxQLParser.anchoredLiterals("^(web\\-1\\.eu|web\\-2\\.eu)$")).containsExactly("web-1.eu", "web-2.eu");
+        assertThat(InfluxQLParser.anchoredLiterals("^(?:a|b|a)$")).containsExactly("a", "b");
+        assertThat(InfluxQLParser.anchoredLiterals("^(a)$")).containsExactly("a");
+        assertThat(InfluxQLParser.anchoredLiterals("^\\(a\\)$")).containsExactly("(a)");
+        assertThat(InfluxQLParser.anchoredLiterals("^(a|b)c$")).isNull();
+        assertThat(InfluxQLParser.anchoredLiterals("^a|b$")).isNull();
+        assertThat(InfluxQLParser.anchoredLiterals("^(a|(b))$")).isNull();
+        assertThat(InfluxQLParser.anchoredLiterals("^(a\\)$")).isNull();
+    }
+
+    @Test
+    void aMultiValueVariableIsOneConditionWithEachValue() throws Exception {
+        Statement.Select s = (Statement.Select) parse("SELECT mean(\"value\") FROM \"cpu\" WHERE (\"host\" =~ /^(a|b\\.c)$/)"
+                + " AND time > now() - 1h GROUP BY time(1m)").get(0);
+        assertThat(s.where()).containsExactly(new TagCondition("host", List.of("a", "b.c")));
     }
 }

@@ -103,7 +103,7 @@ final class InfluxQueries {
         List<String> names;
         if (!s.where().isEmpty()) {
             TreeSet<String> carrying = new TreeSet<>();
-            for (SeriesRef r : service.series(scope, s.exact(), scope.narrow(conditions(s.where())), MAX_LIST)) {
+            for (SeriesRef r : seriesWhere(scope, s.exact(), s.where(), MAX_LIST)) {
                 carrying.add(r.metric());
             }
             names = new ArrayList<>(carrying);
@@ -120,7 +120,7 @@ final class InfluxQueries {
 
     private List<Map<String, Object>> tagKeys(Statement.ShowTagKeys s, SeriesScope scope) throws SQLException {
         Map<String, TreeSet<String>> keys = new TreeMap<>();
-        for (SeriesRef r : service.series(scope, s.measurement(), scope.narrow(conditions(s.where())), MAX_LIST)) {
+        for (SeriesRef r : seriesWhere(scope, s.measurement(), s.where(), MAX_LIST)) {
             keys.computeIfAbsent(r.metric(), k -> new TreeSet<>()).addAll(r.tags().keySet());
         }
         List<Map<String, Object>> out = new ArrayList<>();
@@ -136,8 +136,7 @@ final class InfluxQueries {
 
     private List<Map<String, Object>> tagValues(Statement.ShowTagValues s, SeriesScope scope) throws SQLException {
         Map<String, TreeSet<List<String>>> byMeasurement = new TreeMap<>();
-        Map<String, String> where = conditions(s.where());
-        for (SeriesRef r : service.series(scope, s.measurement(), scope.narrow(where), MAX_LIST)) {
+        for (SeriesRef r : seriesWhere(scope, s.measurement(), s.where(), MAX_LIST)) {
             for (Map.Entry<String, String> t : r.tags().entrySet()) {
                 boolean wanted = s.keyRegex() != null ? s.keyRegex().matcher(t.getKey()).find() : s.keys().contains(t.getKey());
                 if (wanted) {
@@ -190,15 +189,47 @@ final class InfluxQueries {
         return field.equals("value") ? measurement : measurement + "_" + field;
     }
 
-    static Map<String, String> conditions(List<TagCondition> where) {
-        Map<String, String> tags = new TreeMap<>();
+    /** Most exact tag sets one WHERE may stand for (the product of its conditions' values). */
+    static final int MAX_TAG_SETS = 256;
+
+    /**
+     * The exact tag sets the conditions stand for: one per combination of their values (a series
+     * has one value per key, so it matches at most one of them). Conditions on the same key keep
+     * the values both allow; none left, no set: nothing matches, as in InfluxDB.
+     */
+    static List<Map<String, String>> conditions(List<TagCondition> where) {
+        Map<String, List<String>> allowed = new TreeMap<>();
         for (TagCondition c : where) {
-            String before = tags.putIfAbsent(c.key(), c.value());
-            if (before != null && !before.equals(c.value())) {
-                throw new InfluxSelect.Refused(c.key() + " cannot equal both '" + before + "' and '" + c.value() + "'");
-            }
+            allowed.merge(c.key(), c.values(), (a, b) -> a.stream().filter(b::contains).toList());
         }
-        return tags;
+        List<Map<String, String>> sets = new ArrayList<>();
+        sets.add(new TreeMap<>());
+        for (Map.Entry<String, List<String>> e : allowed.entrySet()) {
+            if ((long) sets.size() * e.getValue().size() > MAX_TAG_SETS) {
+                throw new InfluxSelect.Refused("the WHERE conditions allow more than " + MAX_TAG_SETS
+                        + " combinations of tag values; choose fewer values");
+            }
+            List<Map<String, String>> next = new ArrayList<>();
+            for (Map<String, String> set : sets) {
+                for (String v : e.getValue()) {
+                    Map<String, String> m = new TreeMap<>(set);
+                    m.put(e.getKey(), v);
+                    next.add(m);
+                }
+            }
+            sets = next;
+        }
+        return sets;
+    }
+
+    /** The series of {@code measurement} (or of all) carrying any of the tag sets, at most {@code max} per set. */
+    private List<SeriesRef> seriesWhere(SeriesScope scope, String measurement, List<TagCondition> where, int max)
+            throws SQLException {
+        List<SeriesRef> out = new ArrayList<>();
+        for (Map<String, String> tags : conditions(where)) {
+            out.addAll(service.series(scope, measurement, scope.narrow(tags), max));
+        }
+        return out;
     }
 
     static Map<String, Object> series(String name, Map<String, String> tags, List<String> columns, List<List<Object>> values) {
@@ -248,11 +279,18 @@ final class InfluxQueries {
         };
     }
 
-    static List<QueryResult.Entry> query(QueryService service, SeriesScope scope, String metric, Map<String, String> tags, long start,
-                                         long end, long step, Aggregation agg, Source source) throws SQLException {
-        if (end <= start) {
+    /** The native query of {@code metric} for each tag set of {@code where}, their series together. */
+    static List<QueryResult.Entry> query(QueryService service, SeriesScope scope, String metric,
+                                         List<Map<String, String>> where, long start, long end, long step,
+                                         Aggregation agg, Source source) throws SQLException {
+        if (end <= start || where.isEmpty()) {
             return Collections.emptyList();
         }
-        return service.query(scope, new Query(metric, scope.narrow(tags), start, end, step, 0, agg, source)).series();
+        List<QueryResult.Entry> out = new ArrayList<>();
+        for (Map<String, String> tags : where) {
+            out.addAll(service.query(scope, new Query(metric, scope.narrow(tags), start, end, step, 0, agg, source))
+                    .series());
+        }
+        return out;
     }
 }

@@ -64,7 +64,7 @@ final class InfluxSelect {
         if (buckets > 100_000) {
             throw new Refused("more than 100000 buckets: a longer GROUP BY time() interval or a shorter range");
         }
-        Map<String, String> where = InfluxQueries.conditions(s.where());
+        List<Map<String, String>> where = InfluxQueries.conditions(s.where());
         // group key -> column -> bucket values
         TreeMap<String, Group> groups = new TreeMap<>();
         List<Field> fields = s.fields();
@@ -123,7 +123,7 @@ final class InfluxSelect {
      * The native aggregate of each series, combined per group and bucket: sums and counts add up,
      * minima and maxima compare.
      */
-    private Map<String, double[]> combined(String metric, Map<String, String> where, long step, long first, int buckets,
+    private Map<String, double[]> combined(String metric, List<Map<String, String>> where, long step, long first, int buckets,
                                            Aggregation agg, TreeMap<String, Group> groups, int width) throws SQLException {
         long nativeStep = step > 0 ? step : wholeRange();
         Map<String, double[]> out = new HashMap<>();
@@ -150,7 +150,7 @@ final class InfluxSelect {
     }
 
     /** {@code first}/{@code last}: the earliest or latest raw sample of the group in each bucket. */
-    private void fromRaw(String metric, Map<String, String> where, long step, long first, int buckets, boolean earliest,
+    private void fromRaw(String metric, List<Map<String, String>> where, long step, long first, int buckets, boolean earliest,
                          TreeMap<String, Group> groups, int column, int width) throws SQLException {
         Map<String, double[]> values = new HashMap<>();
         Map<String, long[]> times = new HashMap<>();
@@ -230,7 +230,7 @@ final class InfluxSelect {
      * {@link InfluxQueries#MAX_ROWS} (the answer then says {@code "partial": true}).
      */
     private List<Map<String, Object>> raw() throws SQLException {
-        Map<String, String> where = InfluxQueries.conditions(s.where());
+        List<Map<String, String>> where = InfluxQueries.conditions(s.where());
         boolean star = s.fields().stream().anyMatch(f -> f.field().equals("*"));
         List<String> fieldNames = new ArrayList<>();
         List<String> columnNames = new ArrayList<>();
