@@ -236,6 +236,8 @@ public final class SluiceServer implements AutoCloseable {
 
     /** What shutdown may take beyond {@code shutdown_timeout}: the steps around the drain (README "Shutdown"). */
     public static final Duration SHUTDOWN_SLACK = Duration.ofSeconds(15);
+    /** How long queries under way at shutdown may go on before the pool closes under them. */
+    static final Duration QUERY_GRACE = Duration.ofSeconds(5);
     /** Kept for the embedded PostgreSQL's stop (a fast shutdown: its checkpoint, then exit) at the end. */
     private static final Duration EMBEDDED_STOP = Duration.ofSeconds(8);
 
@@ -291,6 +293,14 @@ public final class SluiceServer implements AutoCloseable {
         Duration drainBudget = drainTime.isNegative() ? Duration.ZERO : drainTime;
         boolean drained = storage == null || steps.run("drain", drainBudget.plusMillis(Storage.WRITER_GRACE_MS + 1_000),
                 reserve, () -> storage.drain(drainBudget)) && storage.drain();
+        if (queryRoutes != null) {
+            // Queries under way finish on the pool before it closes (README "Shutdown").
+            steps.run("queries", QUERY_GRACE.plusSeconds(1), reserve, () -> {
+                if (!queryRoutes.finish(QUERY_GRACE)) {
+                    log.info("queries still running at shutdown are cut short [graceMs={}]", QUERY_GRACE.toMillis());
+                }
+            });
+        }
         if (storage != null) {
             // Scheduled database work under way gets its grace first (README "Shutdown").
             steps.run("pool", Duration.ofMillis(Storage.BACKGROUND_GRACE_MS).plusSeconds(5), reserve, storage::close);
@@ -302,7 +312,7 @@ public final class SluiceServer implements AutoCloseable {
             steps.run("redis", Duration.ofSeconds(2), reserve, redisBridge::close);
         }
         if (queryRoutes != null) {
-            steps.run("queries", Duration.ofSeconds(2), reserve, queryRoutes::close);
+            steps.run("query-cache", Duration.ofSeconds(2), reserve, queryRoutes::close);
         }
         if (trust != null) {
             steps.run("trust", Duration.ofSeconds(1), reserve, trust::close);

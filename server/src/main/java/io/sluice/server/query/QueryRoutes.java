@@ -139,8 +139,24 @@ public final class QueryRoutes {
                 }
             });
         } catch (RejectedExecutionException e) {
-            ex.unavailable("too many queries waiting; retry shortly", 1, Map.of());
+            if (workers.isShutdown()) {
+                ex.unavailable("Sluice is shutting down; retry shortly (or on another node)", 5, Map.of());
+            } else {
+                ex.unavailable("too many queries waiting; retry shortly", 1, Map.of());
+            }
         }
+    }
+
+    /**
+     * At shutdown, before the pool closes (README "Shutdown"): takes no more queries (they are
+     * answered 503 with Retry-After) and waits up to {@code wait} for those under way or queued,
+     * so that none fails because the pool closed under it.
+     *
+     * @return whether every one finished in time
+     */
+    public boolean finish(java.time.Duration wait) throws InterruptedException {
+        workers.shutdown();
+        return workers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private Object query(Exchange ex) throws SQLException {
