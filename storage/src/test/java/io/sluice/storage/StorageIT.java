@@ -251,10 +251,28 @@ class StorageIT {
                     + " WHERE c.relname = '" + old + "' AND i.indisvalid")).isEqualTo(2);
             // Done once; today is still being written.
             assertThat(storage.partitions().compactClosedDays(c, at, 60_000)).isZero();
+
+            // A backfill into the closed day after its rebuild: the B-tree is kept up to date row by
+            // row (a query finds the new rows through it), but fills half full again; once it has
+            // grown by half it is rebuilt again.
+            long compacted = indexBytes(url, old);
+            st.execute("INSERT INTO samples (time, series_id, value) SELECT to_timestamp(" + (today - 3) * 86_400
+                    + " + 400 + t), s, t FROM generate_series(0, 1599) t, generate_series(1, 50) s ORDER BY t, s");
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM " + old + " WHERE series_id = 7")).isEqualTo(2000);
+            long grown = indexBytes(url, old);
+            assertThat(grown).isGreaterThan(compacted * 3 / 2 + Partitions.RECOMPACT_MIN_GROWTH);
+            assertThat(storage.partitions().compactClosedDays(c, at, 60_000)).isEqualTo(1);
+            assertThat(indexBytes(url, old)).isLessThan(grown * 3 / 4);
+            assertThat(storage.partitions().compactClosedDays(c, at, 60_000)).isZero();
             assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_class WHERE relname = '"
                     + io.sluice.storage.db.Pieces.restName(io.sluice.storage.db.Partitions.dayName(today))
                     + "' AND obj_description(oid, 'pg_class') IS NULL")).isEqualTo(1);
         }
+    }
+
+    private static long indexBytes(DatabaseUrl url, String table) throws Exception {
+        return TestDatabase.count(url, "SELECT sum(pg_relation_size(indexrelid))::int8 FROM pg_index"
+                + " WHERE indrelid = '" + table + "'::regclass AND indisvalid");
     }
 
     @Test

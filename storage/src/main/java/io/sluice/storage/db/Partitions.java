@@ -33,8 +33,16 @@ public final class Partitions {
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd");
     /** A day is compacted once it has been over this long (late samples mostly arrived). */
     public static final long COMPACT_GRACE_MICROS = 3_600_000_000L;
-    /** Marks a partition whose index was rebuilt (a table comment: no schema change needed). */
+    /**
+     * Marks a partition whose index was rebuilt (a table comment: no schema change needed),
+     * followed by the size of its indexes then: {@code sluice: index compacted; bytes=N}.
+     */
     static final String COMPACTED = "sluice: index compacted";
+    /**
+     * A compacted partition is compacted again once its indexes grew by half and by this much:
+     * rows backfilled into a closed day after its rebuild fill the B-tree by page splits again.
+     */
+    public static final long RECOMPACT_MIN_GROWTH = 1L << 20;
 
     /**
      * Retention keeps a day this much past {@code retention_raw}: a sample accepted at the edge
@@ -276,15 +284,15 @@ public final class Partitions {
         long closedBefore = dayOf(nowMicros - COMPACT_GRACE_MICROS);
         List<String> todo = new ArrayList<>();
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
-                     + " JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent"
+             ResultSet rs = st.executeQuery("SELECT c.relname, obj_description(c.oid, 'pg_class'), pg_indexes_size(c.oid)"
+                     + " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent"
                      + " WHERE c.relkind = 'r' AND (p.relname = 'samples' OR c.relname = p.relname || '_rest')"
-                     + " AND obj_description(c.oid, 'pg_class') IS DISTINCT FROM '" + COMPACTED + "' ORDER BY c.relname DESC")) {
+                     + " ORDER BY c.relname DESC")) {
             while (rs.next()) {
                 String name = rs.getString(1);
                 Long day = parseDay(name.endsWith("_rest") ? name.substring(0, name.length() - 5) : name);
-                if (day != null && day < closedBefore) {
-                    todo.add(rs.getString(1));
+                if (day != null && day < closedBefore && due(rs.getString(2), rs.getLong(3))) {
+                    todo.add(name);
                 }
             }
         }
@@ -303,9 +311,10 @@ public final class Partitions {
                     dropLeftovers(st, table);
                     long before = indexBytes(st, table);
                     st.execute("REINDEX TABLE CONCURRENTLY " + table);
-                    st.execute("COMMENT ON TABLE " + table + " IS '" + COMPACTED + "'");
+                    long after = indexBytes(st, table);
+                    st.execute("COMMENT ON TABLE " + table + " IS '" + COMPACTED + "; bytes=" + after + "'");
                     log.info("partition index compacted [partition={}, bytesBefore={}, bytesAfter={}, ms={}]",
-                            table, before, indexBytes(st, table), (System.nanoTime() - t) / 1_000_000);
+                            table, before, after, (System.nanoTime() - t) / 1_000_000);
                     done++;
                 } catch (SQLException e) {
                     if (c.isClosed() || !c.isValid(5)) {
@@ -364,6 +373,29 @@ public final class Partitions {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT " + function + "(" + COMPACT_LOCK_KEY + ")")) {
             return rs.next() && rs.getBoolean(1);
         }
+    }
+
+    /**
+     * Whether a closed day's partition wants its index rebuilt: never compacted, or compacted
+     * (its comment records the size then) and grown since by half and by
+     * {@link #RECOMPACT_MIN_GROWTH}: rows backfilled after the rebuild (README, plain PostgreSQL).
+     * A mark without a size (written before sizes were kept) counts as compacted at today's size.
+     */
+    static boolean due(String comment, long indexBytes) {
+        if (comment == null || !comment.startsWith(COMPACTED)) {
+            return true;
+        }
+        int at = comment.indexOf("bytes=");
+        if (at < 0) {
+            return false;
+        }
+        long then;
+        try {
+            then = Long.parseLong(comment.substring(at + 6).trim());
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        return indexBytes - then > Math.max(then / 2, RECOMPACT_MIN_GROWTH);
     }
 
     private static long indexBytes(Statement st, String table) throws SQLException {
