@@ -234,7 +234,7 @@ final class BackfillScenario implements Callable<Integer> {
 
     static long partitions(String db) throws SQLException {
         try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass")) {
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_inherits WHERE inhparent = '" + CeilingScenario.rawTable(db) + "'::regclass")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -243,7 +243,7 @@ final class BackfillScenario implements Callable<Integer> {
     /** Tables that hold rows under samples, at any depth. */
     static long tables(String db) throws SQLException {
         try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_partition_tree('samples') WHERE isleaf")) {
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_partition_tree('" + CeilingScenario.rawTable(db) + "') WHERE isleaf")) {
             rs.next();
             return rs.getLong(1);
         }

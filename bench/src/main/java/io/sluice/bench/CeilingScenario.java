@@ -33,11 +33,17 @@ final class CeilingScenario implements Callable<Integer> {
     }
 
     static Result run(Options o) throws Exception {
-        return run(o, () -> { });
+        return run(o, () -> { }, false);
     }
 
-    /** @param started called right before the clock starts (after the checkpoint) */
-    static Result run(Options o, Runnable started) throws Exception {
+    /**
+     * @param started called right before the clock starts (after the checkpoint)
+     * @param blocks  COPY what Sluice's writers COPY on plain PostgreSQL, a row per series per
+     *                batch into {@code samples_blocks} (README, "Hot tier and head"); else a row per
+     *                sample into the raw table ({@code samples_rows}, or TimescaleDB's {@code samples})
+     */
+    static Result run(Options o, Runnable started, boolean blocks) throws Exception {
+        String rowsSql = rawTable(o.db).equals("samples_rows") ? CopyEncoder.ROWS_SQL : CopyEncoder.COPY_SQL;
         int[] ids = series(o.db, "bench_ceiling", o.series);
         checkpoint(o.db);
         started.run();
@@ -48,7 +54,9 @@ final class CeilingScenario implements Callable<Integer> {
         try (Progress progress = new Progress("ceiling", o.rows)) {
             for (int t = 0; t < o.connections; t++) {
                 Thread th = new Thread(() -> {
-                    CopyEncoder enc = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
+                    CopyEncoder enc = blocks ? new CopyEncoder(CopyEncoder.BUFFER_BYTES, true)
+                            : new CopyEncoder(CopyEncoder.BUFFER_BYTES, false, rowsSql);
+                    BatchColumns cols = blocks ? new BatchColumns(o.batch) : null;
                     try (Connection c = DriverManager.getConnection(o.db)) {
                         c.setAutoCommit(false);
                         while (true) {
@@ -58,8 +66,12 @@ final class CeilingScenario implements Callable<Integer> {
                             }
                             long to = Math.min(o.rows, from + o.batch);
                             enc.begin(c);
-                            for (long k = from; k < to; k++) {
-                                enc.row(base + k, ids[(int) (k % ids.length)], k * 0.5, CopyEncoder.NO_STEP);
+                            if (blocks) {
+                                cols.encode(enc, ids, base, from, to);
+                            } else {
+                                for (long k = from; k < to; k++) {
+                                    enc.row(base + k, ids[(int) (k % ids.length)], k * 0.5, CopyEncoder.NO_STEP);
+                                }
                             }
                             enc.end();
                             c.commit();
@@ -81,8 +93,57 @@ final class CeilingScenario implements Callable<Integer> {
             if (!failures.isEmpty()) {
                 throw failures.get(0);
             }
-            return new Result("ceiling (COPY)", progress.rows.sum(), progress.seconds(),
+            return new Result(blocks ? "ceiling (COPY blocks)" : "ceiling (COPY)", progress.rows.sum(), progress.seconds(),
                     Map.of("sessions", o.connections, "batch", o.batch));
+        }
+    }
+
+    /**
+     * One batch of the ceiling's rows as columns, handed to the encoder a block per series:
+     * row k is series {@code k % series}, so each series holds every series-th row of the batch.
+     */
+    private static final class BatchColumns {
+        final long[] times;
+        final double[] values;
+        final long[] steps;
+        final int[] order;
+
+        BatchColumns(int batch) {
+            times = new long[batch];
+            values = new double[batch];
+            steps = new long[batch];
+            order = new int[batch];
+            java.util.Arrays.fill(steps, CopyEncoder.NO_STEP);
+        }
+
+        void encode(CopyEncoder enc, int[] ids, long base, long from, long to) throws SQLException {
+            int n = (int) (to - from);
+            for (int i = 0; i < n; i++) {
+                times[i] = base + from + i;
+                values[i] = (from + i) * 0.5;
+            }
+            for (int s = 0, o = 0; s < ids.length && s < n; s++) {
+                int start = o;
+                // The first row of the batch that is series s, then every ids.length-th.
+                for (int i = (int) Math.floorMod(s - from, (long) ids.length); i < n; i += ids.length) {
+                    order[o++] = i;
+                }
+                if (o > start) {
+                    enc.block(ids[s], order, start, o, times, values, steps);
+                }
+            }
+        }
+    }
+
+    /**
+     * The table of raw rows: {@code samples_rows} on plain PostgreSQL ({@code samples} is a view
+     * over it and the hot blocks there), the hypertable {@code samples} on TimescaleDB.
+     */
+    static String rawTable(String db) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('samples_rows') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1) ? "samples_rows" : "samples";
         }
     }
 

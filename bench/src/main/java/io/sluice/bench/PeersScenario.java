@@ -124,18 +124,11 @@ final class PeersScenario implements Callable<Integer> {
             });
         }
         if (!noCeiling) {
-            targets.add(new Target("ceiling", null) {
-                @Override
-                void prepare() {
-                }
-
-                @Override
-                Result run(List<byte[]> bodies, long baseNanos, CpuWindow cpu) throws Exception {
-                    Result res = CeilingScenario.run(o, cpu::start);
-                    cpu.stop(res.seconds());
-                    return res;
-                }
-            });
+            targets.add(ceiling("ceiling", false));
+            if (CeilingScenario.rawTable(o.db).equals("samples_rows")) {
+                // Plain PostgreSQL: also the ceiling of the hot tier's form, a row per series per batch.
+                targets.add(ceiling("ceiling-blocks", true));
+            }
         }
         for (Target t : targets) {
             t.prepare();
@@ -231,6 +224,21 @@ final class PeersScenario implements Callable<Integer> {
         }
     }
 
+    private Target ceiling(String name, boolean blocks) {
+        return new Target(name, null) {
+            @Override
+            void prepare() {
+            }
+
+            @Override
+            Result run(List<byte[]> bodies, long baseNanos, CpuWindow cpu) throws Exception {
+                Result res = CeilingScenario.run(o, cpu::start, blocks);
+                cpu.stop(res.seconds());
+                return res;
+            }
+        };
+    }
+
     /**
      * CPU of a system's own processes during its phase, in % of one core: Sluice with its
      * PostgreSQL, a peer alone, the ceiling's PostgreSQL (its client is the generator).
@@ -238,7 +246,7 @@ final class PeersScenario implements Callable<Integer> {
     private static double ownCpu(String system, Map<String, Object> notes) {
         double sum = 0;
         for (String p : system.equals("sluice") ? List.of("sluice", "postgres")
-                : system.equals("ceiling") ? List.of("postgres") : List.of(system)) {
+                : system.startsWith("ceiling") ? List.of("postgres") : List.of(system)) {
             if (notes.get("cpu_" + p + "_pct") instanceof Double d) {
                 sum += d;
             }

@@ -124,6 +124,7 @@ final class QueryScenario implements Callable<Integer> {
         long rows = perSeries * o.series;
         try (Progress progress = new Progress("load", rows); Connection c = DriverManager.getConnection(o.db)) {
             c.setAutoCommit(false);
+            String raw = CeilingScenario.rawTable(o.db);
             try (Statement st = c.createStatement()) {
                 // Partitions for the days loaded (Sluice would create them on demand).
                 for (long d = Math.floorDiv(start, 86_400_000_000L); d <= Math.floorDiv(end, 86_400_000_000L); d++) {
@@ -132,14 +133,15 @@ final class QueryScenario implements Callable<Integer> {
                     // partitioned samples table has none, so that hot pieces get none).
                     String name = "samples_p" + day.toString().replace("-", "");
                     st.execute("DO $$ BEGIN IF to_regclass('" + name + "') IS NULL THEN"
-                            + " CREATE TABLE " + name + " PARTITION OF samples FOR VALUES FROM ('" + day + " 00:00:00+00') TO ('"
+                            + " CREATE TABLE " + name + " PARTITION OF " + raw + " FOR VALUES FROM ('" + day + " 00:00:00+00') TO ('"
                             + day.plusDays(1) + " 00:00:00+00');"
                             + " CREATE INDEX " + name + "_series_time ON " + name + " (series_id, time DESC) INCLUDE (value);"
                             + " END IF; END $$");
                 }
                 c.commit();
             }
-            CopyEncoder enc = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
+            CopyEncoder enc = new CopyEncoder(CopyEncoder.BUFFER_BYTES, false,
+                    raw.equals("samples_rows") ? CopyEncoder.ROWS_SQL : CopyEncoder.COPY_SQL);
             Random r = new Random(7);
             long k = 0;
             while (k < rows) {
@@ -186,7 +188,7 @@ final class QueryScenario implements Callable<Integer> {
             long t0 = System.nanoTime();
             long blocks;
             try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_prewarm(i.indexrelid, 'buffer')), 0)"
-                    + " FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = 'samples'::regclass")) {
+                    + " FROM pg_inherits h JOIN pg_index i ON i.indrelid = h.inhrelid WHERE h.inhparent = '" + CeilingScenario.rawTable(o.db) + "'::regclass")) {
                 rs.next();
                 blocks = rs.getLong(1);
             }

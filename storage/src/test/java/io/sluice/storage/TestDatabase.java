@@ -88,32 +88,38 @@ public final class TestDatabase {
         return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
     }
 
+    /** The table writers COPY into on plain PostgreSQL: a row per series per request (README, "Hot tier and head"). */
+    public static final String BLOCKS = "samples_blocks";
+
     /**
-     * From now on the database refuses a negative value in {@code samples} as PostgreSQL refuses
-     * a value out of range (SQLSTATE 22003, class 22), in every partition, present and future.
-     * No input Sluice's parsers let through reaches such an error by itself.
+     * From now on the database refuses a negative value written to {@code samples} as PostgreSQL
+     * refuses a value out of range (SQLSTATE 22003, class 22): in a block the writers COPY, and in
+     * a row of any partition, present and future. No input Sluice's parsers let through reaches
+     * such an error by itself.
      */
     public static void refuseNegativeValues(DatabaseUrl url) throws SQLException {
         try (Connection c = connect(url); Statement st = c.createStatement()) {
             st.execute("CREATE FUNCTION refuse_negative() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                     + " RAISE EXCEPTION 'negative value refused for the test' USING ERRCODE = 'numeric_value_out_of_range';"
                     + " END $$");
-            st.execute("CREATE TRIGGER refuse_negative BEFORE INSERT ON samples FOR EACH ROW WHEN (NEW.value < 0)"
+            st.execute("CREATE TRIGGER refuse_negative BEFORE INSERT ON " + BLOCKS + " FOR EACH ROW WHEN (0 > ANY (NEW.vals))"
+                    + " EXECUTE FUNCTION refuse_negative()");
+            st.execute("CREATE TRIGGER refuse_negative BEFORE INSERT ON samples_rows FOR EACH ROW WHEN (NEW.value < 0)"
                     + " EXECUTE FUNCTION refuse_negative()");
         }
     }
 
     /**
-     * From now on the database refuses a row of {@code samples} whose value is {@code value}, but
+     * From now on the database refuses a block of {@code samples} holding {@code value}, but
      * only at COMMIT: a DEFERRABLE INITIALLY DEFERRED constraint trigger raising SQLSTATE 23514
      * (check_violation), so the COPY succeeds and the error names no row of it.
      */
     public static void refuseAtCommit(DatabaseUrl url, double value) throws SQLException {
         try (Connection c = connect(url); Statement st = c.createStatement()) {
             st.execute("CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                    + " IF NEW.value = " + value + " THEN RAISE EXCEPTION 'value " + value + " refused at commit for the test'"
+                    + " IF " + value + " = ANY (NEW.vals) THEN RAISE EXCEPTION 'value " + value + " refused at commit for the test'"
                     + " USING ERRCODE = 'check_violation'; END IF; RETURN NULL; END $$");
-            st.execute("CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON samples DEFERRABLE INITIALLY DEFERRED"
+            st.execute("CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON " + BLOCKS + " DEFERRABLE INITIALLY DEFERRED"
                     + " FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()");
         }
     }

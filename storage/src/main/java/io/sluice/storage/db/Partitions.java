@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,6 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Partitions {
     private static final Logger log = LoggerFactory.getLogger(Partitions.class);
     public static final long DAY_MICROS = 86_400_000_000L;
+    /**
+     * The partitioned table of raw rows: sealed pieces, days from before the hot tier, backfill.
+     * {@code samples} is a view over it and the hot blocks (schema/010_blocks.postgres.sql).
+     */
+    public static final String TABLE = "samples_rows";
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_02L;
     /** The session advisory lock compaction and retention take (one node at a time). */
     public static final long COMPACT_LOCK_KEY = 0x51_75_69_63_65_00_00_03L;
@@ -92,7 +98,7 @@ public final class Partitions {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
                      + " JOIN pg_class c ON c.oid = i.inhrelid"
-                     + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'samples' AND NOT i.inhdetachpending")) {
+                     + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = '" + TABLE + "' AND NOT i.inhdetachpending")) {
             while (rs.next()) {
                 Long day = parseDay(rs.getString(1));
                 if (day != null) {
@@ -170,11 +176,11 @@ public final class Partitions {
                     String lo = "'" + from + " 00:00:00+00'";
                     String hi = "'" + from.plusDays(1) + " 00:00:00+00'";
                     // Partitioned in turn into hot pieces (Pieces): no B-tree until each piece is sealed.
-                    st.execute("CREATE TABLE IF NOT EXISTS " + name + " (LIKE samples INCLUDING DEFAULTS) PARTITION BY RANGE (time)");
+                    st.execute("CREATE TABLE IF NOT EXISTS " + name + " (LIKE " + TABLE + " INCLUDING DEFAULTS) PARTITION BY RANGE (time)");
                     Pieces.prepareDay(st, name);
                     st.execute("ALTER TABLE " + name + " ADD CONSTRAINT " + name + "_bounds CHECK (time >= " + lo
                             + " AND time < " + hi + ")");
-                    st.execute("ALTER TABLE samples ATTACH PARTITION " + name + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
+                    st.execute("ALTER TABLE " + TABLE + " ATTACH PARTITION " + name + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
                     st.execute("ALTER TABLE " + name + " DROP CONSTRAINT " + name + "_bounds");
                     created.add(from);
                 }
@@ -196,7 +202,7 @@ public final class Partitions {
 
     private static boolean attached(Statement st, String name) throws SQLException {
         try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                + " WHERE i.inhparent = 'samples'::regclass AND c.relname = '" + name + "'")) {
+                + " WHERE i.inhparent = '" + TABLE + "'::regclass AND c.relname = '" + name + "'")) {
             return rs.next();
         }
     }
@@ -235,15 +241,23 @@ public final class Partitions {
         }
         int dropped = 0;
         try (Statement st = c.createStatement()) {
+            // Hot blocks of those days not sealed yet (the sealer had not run): they go with their days.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM samples_blocks WHERE time_max < ?")) {
+                ps.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.ofEpochSecond(cutoffDay * 86_400L)));
+                int blocks = ps.executeUpdate();
+                if (blocks > 0) {
+                    log.info("retention removed hot blocks [blocks={}, before={}]", blocks, LocalDate.ofEpochDay(cutoffDay));
+                }
+            }
             for (String name : pending) {
-                st.execute("ALTER TABLE samples DETACH PARTITION " + name + " FINALIZE");
+                st.execute("ALTER TABLE " + TABLE + " DETACH PARTITION " + name + " FINALIZE");
                 st.execute("DROP TABLE IF EXISTS " + name);
                 dropped++;
             }
             for (Long d : old) {
                 String name = "samples_p" + LocalDate.ofEpochDay(d).format(NAME);
                 days.remove(d);
-                st.execute("ALTER TABLE samples DETACH PARTITION " + name + " CONCURRENTLY");
+                st.execute("ALTER TABLE " + TABLE + " DETACH PARTITION " + name + " CONCURRENTLY");
                 st.execute("DROP TABLE IF EXISTS " + name);
                 dropped++;
             }
@@ -259,7 +273,7 @@ public final class Partitions {
     private static List<String> detachPending(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_inherits i"
-                + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'samples'::regclass AND i.inhdetachpending")) {
+                + " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '" + TABLE + "'::regclass AND i.inhdetachpending")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -286,7 +300,7 @@ public final class Partitions {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT c.relname, obj_description(c.oid, 'pg_class'), pg_indexes_size(c.oid)"
                      + " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent"
-                     + " WHERE c.relkind = 'r' AND (p.relname = 'samples' OR c.relname = p.relname || '_rest')"
+                     + " WHERE c.relkind = 'r' AND (p.relname = '" + TABLE + "' OR c.relname = p.relname || '_rest')"
                      + " ORDER BY c.relname DESC")) {
             while (rs.next()) {
                 String name = rs.getString(1);

@@ -19,11 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hot tier's pieces on plain PostgreSQL (README, "Hot tier and head"): each day partition of
- * {@code samples} is itself partitioned by time into pieces of {@code pieceMicros}, named
- * {@code samples_pYYYYMMDD_HHMM} after their start (UTC). A piece is written without a B-tree (only
- * the BRIN on time every partition inherits): writers append to it at the cost of the heap alone.
- * {@link Sealer} gives it its {@code (series_id, time DESC) INCLUDE (value)} index in one build
- * once its time is over. Days created before the hot tier stay plain tables with their own index.
+ * {@code samples_rows} is itself partitioned by time into pieces of {@code pieceMicros}, named
+ * {@code samples_pYYYYMMDD_HHMM} after their start (UTC). Writers put a piece's samples in hot
+ * blocks ({@code samples_blocks}); {@link Sealer} moves them into the piece as sorted rows and
+ * gives it its {@code (series_id, time DESC) INCLUDE (value)} index in one build once its time is
+ * over. Until then a piece holds only rows inserted by SQL, or by the layout before blocks, and has
+ * no B-tree. Days created before the hot tier stay plain tables with their own index.
  */
 public final class Pieces {
     private static final Logger log = LoggerFactory.getLogger(Pieces.class);
@@ -31,7 +32,7 @@ public final class Pieces {
     /** How long making a piece may wait for the lock on its day's default partition. */
     static final String LOCK_TIMEOUT = "500ms";
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd_HHmm").withZone(ZoneOffset.UTC);
-    /** How far back a late sample still gets a piece made by the writer that needs it. */
+    /** How far back a late sample still gets a piece made by the sealer that needs it. */
     public static final long LATE_WINDOW_MICROS = 3_600_000_000L;
     /** The index a sealed piece has, named {@code <piece>} + this. */
     public static final String INDEX_SUFFIX = "_series_time";
@@ -59,12 +60,11 @@ public final class Pieces {
     }
 
     /**
-     * The oldest piece a writer makes when it is missing (README, "Hot tier and head"): those
+     * The oldest piece the sealer makes when it is missing (README, "Hot tier and head"): those
      * whose time ended less than {@link #LATE_WINDOW_MICROS} ago, and any later one (maintenance
-     * makes the current piece and the next two; a writer makes one only when that failed, for a
-     * late sample of the last hour, or for a clock running ahead, at most {@code max_future}
-     * worth). Older time, a backfill, goes to its day's default partition through the B-tree, as
-     * before the hot tier, so that no writer creates tables for it while the others wait on it.
+     * makes the current piece and the next two; the sealer makes one only when that failed, or for
+     * a late sample of the last hour). Older time, a backfill, goes to its day's default partition
+     * through the B-tree, as before the hot tier, so that a backfill creates no tables.
      */
     public long oldestWriterPiece(long nowMicros) {
         return pieceOf(nowMicros - LATE_WINDOW_MICROS);
@@ -87,7 +87,7 @@ public final class Pieces {
      * Makes a new day partition ready for pieces, right after it was created as a partitioned
      * table and before it is attached: its default partition, with the B-tree a piece gets at its
      * seal. Rows of a time that has no piece land there through its index, as in the layout before
-     * pieces: samples older than {@link #oldestWriterPiece} (a backfill: writers make no piece for
+     * pieces: samples older than {@link #oldestWriterPiece} (a backfill: the sealer makes no piece for
      * them) and rows inserted by SQL (a bulk load, psql; without it such an INSERT would fail).
      */
     public static void prepareDay(Statement st, String day) throws SQLException {
@@ -122,7 +122,7 @@ public final class Pieces {
      * on the day's default partition for a moment (PostgreSQL checks that it holds no row of the
      * piece's time), which waits for queries reading the day and makes later ones wait behind it;
      * so it gives up after {@value #LOCK_TIMEOUT}. Maintenance ({@code giveUp} false) tries again a
-     * minute later; a writer ({@code giveUp} true: it makes a piece only for the last hour's late time or
+     * minute later; the sealer ({@code giveUp} true: it makes a piece only for the last hour's late time or
      * time ahead, {@link #oldestWriterPiece}; maintenance makes them ahead) writes those rows into
      * the default partition instead.
      */
@@ -150,13 +150,13 @@ public final class Pieces {
                     String from = "'" + Instant.ofEpochSecond(lo / 1_000_000L) + "'";
                     String to = "'" + Instant.ofEpochSecond((lo + pieceMicros) / 1_000_000L) + "'";
                     if (restHolds(st, day, from, to)) {
-                        // Rows of this time are in the day's default partition (SQL, a writer that gave up):
+                        // Rows of this time are in the day's default partition (SQL, a seal that gave up):
                         // a piece cannot be attached over them, and this time's rows go there too.
                         c.commit();
                         known.add(p);
                         continue;
                     }
-                    st.execute("CREATE TABLE " + name + " (LIKE samples INCLUDING DEFAULTS)");
+                    st.execute("CREATE TABLE " + name + " (LIKE " + Partitions.TABLE + " INCLUDING DEFAULTS)");
                     st.execute("ALTER TABLE " + name + " ADD CONSTRAINT " + name + "_bounds CHECK (time >= " + from
                             + " AND time < " + to + ")");
                     try (Statement attach = c.createStatement()) {
@@ -168,7 +168,7 @@ public final class Pieces {
                         }
                         c.rollback();
                         log.info("hot piece not made now: the day's default partition is busy [piece={}, by={}]", name,
-                                giveUp ? "writer: its rows go to the default partition" : "maintenance: again in a minute");
+                                giveUp ? "sealer: its rows go to the default partition" : "maintenance: again in a minute");
                         if (giveUp) {
                             known.add(p);
                         }
@@ -204,7 +204,7 @@ public final class Pieces {
                         + " WHERE x.indrelid = c.oid AND ix.relname = c.relname || '" + INDEX_SUFFIX + "')"
                         + " FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                         + " JOIN pg_inherits di ON di.inhrelid = i.inhparent"
-                        + " WHERE di.inhparent = 'samples'::regclass AND NOT i.inhdetachpending ORDER BY c.relname")) {
+                        + " WHERE di.inhparent = '" + Partitions.TABLE + "'::regclass AND NOT i.inhdetachpending ORDER BY c.relname")) {
             while (rs.next()) {
                 long start = parse(rs.getString(1));
                 if (start != Long.MIN_VALUE) {

@@ -1,39 +1,55 @@
 package io.sluice.storage.db;
 
 import io.sluice.storage.head.Head;
+import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
- * Seals the hot tier's pieces (README, "Hot tier and head"): once a piece's time is over by
- * {@code delay} (late samples mostly arrived), its {@code (series_id, time DESC) INCLUDE (value)}
- * index is built in one pass ({@code CREATE INDEX CONCURRENTLY}: a sort, instead of one B-tree
- * insert per row while it was written; writes of late samples and reads go on meanwhile), then
- * {@code VACUUM} sets its visibility map so reads are answered from the index alone. A late
- * sample for a sealed piece is inserted through its index as before.
+ * Seals the hot tier's pieces (README, "Hot tier and head"). Writers COPY samples into
+ * {@code samples_blocks}, a row per series per request; once a piece's time is over by
+ * {@code delay} (late samples mostly arrived) one transaction deletes that time's blocks,
+ * inserts their samples as rows of the piece sorted by {@code (series_id, time)}, so that one
+ * series' hour lies on a few pages, and builds the piece's {@code (series_id, time DESC) INCLUDE
+ * (value)} index in one pass (a sort, instead of one B-tree insert per row while it was written);
+ * then {@code VACUUM} sets the piece's visibility map so reads are answered from the index alone.
  *
- * <p>Nothing is moved or copied: a row is in exactly one piece before, during and after its
- * seal, so an interrupted seal (process killed, database restarted) can lose or duplicate
- * nothing. It leaves at most an invalid index, which the next run drops and builds again.
+ * <p>Every sample is in a block or in a row, never both: the move is one transaction, so a seal
+ * cut short (the process killed, the database restarted, the connection lost) rolls back whole
+ * and loses or duplicates nothing; the next run does it again. Blocks committed while a seal
+ * runs (late samples) are not in its snapshot and stay for the next run, which inserts them into
+ * the sealed piece through its index. Blocks of a time with no piece (a backfill: no piece is
+ * made for it, {@link Pieces#oldestWriterPiece}) go to their day's default partition.
  * After each run the head ({@link Head}) lets go of what the sealed pieces now answer.
  */
 public final class Sealer {
     private static final Logger log = LoggerFactory.getLogger(Sealer.class);
+    private static final RateLimitedLog failures = new RateLimitedLog(log, 60_000);
     /** The same key on every node: one node seals at a time. */
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_06L;
+    /** Moves a time's blocks into rows, sorted so that each series' rows are adjacent. */
+    static final String MOVE_SQL = "WITH moved AS (DELETE FROM samples_blocks WHERE time_min >= ? AND time_min < ?"
+            + " RETURNING series_id, times, vals, steps)"
+            + " INSERT INTO " + Partitions.TABLE + " (time, series_id, value, step)"
+            + " SELECT u.time, m.series_id, u.value, u.step FROM moved m"
+            + " CROSS JOIN LATERAL unnest(m.times, m.vals, m.steps) AS u(time, value, step) ORDER BY 2, 1";
 
     private final Pieces pieces;
     private final long delayMicros;
     private final Head head;
     private final Counter sealed;
+    private final Counter moved;
     private final Counter sealMillis;
 
     public Sealer(Pieces pieces, long delayMicros, Head head, Metrics metrics) {
@@ -41,38 +57,55 @@ public final class Sealer {
         this.delayMicros = delayMicros;
         this.head = head;
         this.sealed = metrics.counter("sluice_pieces_sealed_total", "Hot pieces given their index.");
+        this.moved = metrics.counter("sluice_sealed_samples_total", "Samples the sealer moved from hot blocks into rows.");
         this.sealMillis = metrics.counter("sluice_seal_milliseconds_total",
-                "Time spent sealing pieces (index build and vacuum), in milliseconds.");
+                "Time spent sealing pieces (moving blocks into rows, index build and vacuum), in milliseconds.");
     }
 
     /**
-     * Seals every piece that is due, oldest first, then moves the head's start to the oldest
-     * piece still hot.
+     * Seals every piece of time that is due, oldest first: the pieces not yet sealed, and the time
+     * of every block that is due (late samples for sealed pieces, backfill); then moves the head's
+     * start to the oldest piece still hot.
      *
-     * @param c a connection in auto-commit mode (neither statement runs in a transaction)
-     * @return pieces sealed
+     * @param c a connection in auto-commit mode
+     * @return pieces of time sealed or given their late blocks
      */
     public int sealDue(Connection c, long nowMicros) throws SQLException {
         if (!tryLock(c)) {
             return 0; // another node is sealing
         }
         int done = 0;
-        try (Statement st = c.createStatement()) {
+        try {
+            long pieceMicros = pieces.pieceMicros();
+            // A piece is due when its end is delay or more ago: its start is before this.
+            long cutoff = pieces.pieceOf(nowMicros - delayMicros) * pieceMicros;
+            TreeMap<Long, Pieces.Piece> due = new TreeMap<>();
             for (Pieces.Piece p : pieces.list(c)) {
-                if (p.sealed() || p.endMicros() + delayMicros > nowMicros) {
-                    continue;
+                if (!p.sealed() && p.startMicros() < cutoff) {
+                    due.put(p.startMicros(), p);
                 }
-                long t0 = System.nanoTime();
-                String index = p.name() + Pieces.INDEX_SUFFIX;
-                // An interrupted concurrent build leaves an invalid index behind: drop it, build again.
-                st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
-                st.execute("CREATE INDEX CONCURRENTLY " + index + " ON " + p.name() + " (series_id, time DESC) INCLUDE (value)");
-                st.execute("VACUUM (ANALYZE) " + p.name());
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                sealed.inc();
-                sealMillis.add(ms);
-                done++;
-                log.info("piece sealed [piece={}, rows={}, ms={}]", p.name(), rows(st, p.name()), ms);
+            }
+            for (long start : blockPieces(c, cutoff, pieceMicros)) {
+                due.putIfAbsent(start, null);
+            }
+            long oldestMade = pieces.oldestWriterPiece(nowMicros);
+            for (long start : due.keySet()) {
+                if (due.get(start) == null && pieces.pieceOf(start) >= oldestMade && !pieces.has(pieces.pieceOf(start))) {
+                    // Late samples of the last hour get their piece, as the rest of that time did.
+                    pieces.ensure(c, List.of(pieces.pieceOf(start)), true);
+                }
+                try {
+                    if (seal(c, start, start + pieceMicros)) {
+                        done++;
+                    }
+                } catch (SQLException e) {
+                    if (!c.isValid(5)) {
+                        throw e;
+                    }
+                    // One time that cannot be sealed (its day dropped by retention meanwhile, out of
+                    // disk) keeps its blocks, answered as they are, and the later ones get their turn.
+                    failures.warn("sealing failed, next piece [piece={}, error={}]", Pieces.name(start), e.toString());
+                }
             }
         } finally {
             unlock(c);
@@ -81,16 +114,109 @@ public final class Sealer {
         return done;
     }
 
+    /** The starts of the pieces of time holding blocks that are due. */
+    private static List<Long> blockPieces(Connection c, long cutoff, long pieceMicros) throws SQLException {
+        List<Long> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT date_bin(?::interval, time_min, timestamptz 'epoch')"
+                + " FROM samples_blocks WHERE time_min < ? ORDER BY 1")) {
+            ps.setString(1, pieceMicros / 1_000_000L + " seconds");
+            ps.setTimestamp(2, ts(cutoff));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(micros(rs.getTimestamp(1)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One transaction: the blocks of [lo, hi) become rows, and the piece of that time, when it
+     * exists and is not sealed, gets its index. Then, outside it, the piece's VACUUM.
+     *
+     * @return whether anything was done
+     */
+    private boolean seal(Connection c, long lo, long hi) throws SQLException {
+        long t0 = System.nanoTime();
+        String name = Pieces.name(lo);
+        String index = name + Pieces.INDEX_SUFFIX;
+        boolean built = false;
+        long rows;
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement(); PreparedStatement move = c.prepareStatement(MOVE_SQL)) {
+            move.setTimestamp(1, ts(lo));
+            move.setTimestamp(2, ts(hi));
+            rows = move.executeUpdate();
+            Boolean valid = indexState(st, name, index);
+            if (valid != null && !valid) {
+                if (exists(st, index)) {
+                    // An invalid index (a concurrent build of the layout before blocks, cut short): build it again.
+                    st.execute("DROP INDEX IF EXISTS " + index);
+                }
+                st.execute("CREATE INDEX " + index + " ON " + name + " (series_id, time DESC) INCLUDE (value)");
+                built = true;
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is gone: so is the transaction
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        if (built) {
+            try (Statement st = c.createStatement()) {
+                st.execute("VACUUM (ANALYZE) " + name);
+            }
+            sealed.inc();
+        }
+        moved.add(rows);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        sealMillis.add(ms);
+        if (built) {
+            log.info("piece sealed [piece={}, rows={}, ms={}]", name, rows, ms);
+        } else if (rows > 0) {
+            log.info("late blocks sealed [time={}, samples={}, ms={}]", name, rows, ms);
+        }
+        return built || rows > 0;
+    }
+
+    /**
+     * Whether the piece {@code name} has a valid index named {@code index}: null when there is no
+     * such piece (a backfilled time: its rows went to the day's default partition).
+     */
+    private static Boolean indexState(Statement st, String name, String index) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT (SELECT bool_or(x.indisvalid) FROM pg_index x JOIN pg_class ix"
+                + " ON ix.oid = x.indexrelid WHERE x.indrelid = c.oid AND ix.relname = '" + index + "')"
+                + " FROM pg_class c WHERE c.relname = '" + name + "' AND c.relkind = 'r'")) {
+            if (!rs.next()) {
+                return null;
+            }
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static boolean exists(Statement st, String relation) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_class WHERE relname = '" + relation + "'")) {
+            return rs.next();
+        }
+    }
+
     private void advanceHead(Connection c, long nowMicros) throws SQLException {
         if (head != null && head.from() != Long.MAX_VALUE) {
             head.advance(pieces.hotFrom(c, nowMicros, delayMicros));
         }
     }
 
-    private static long rows(Statement st, String table) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT reltuples::bigint FROM pg_class WHERE relname = '" + table + "'")) {
-            return rs.next() ? rs.getLong(1) : -1;
-        }
+    private static Timestamp ts(long micros) {
+        return Timestamp.from(java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS));
+    }
+
+    private static long micros(Timestamp t) {
+        return Math.floorDiv(t.getTime(), 1000) * 1_000_000L + t.getNanos() / 1000;
     }
 
     /** The sealing lock, also {@link HotChunks}' on TimescaleDB: one node seals at a time. */

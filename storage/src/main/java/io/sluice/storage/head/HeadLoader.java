@@ -34,7 +34,7 @@ public final class HeadLoader {
         long[] times = new long[CHUNK];
         double[] values = new double[CHUNK];
         int k = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, time, value FROM samples WHERE time >= ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT series_id, time, value FROM samples_between(?, 'infinity')")) {
             ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1); // binary times
             ps.setFetchSize(10_000);
             ps.setTimestamp(1, timestamp(from));

@@ -112,7 +112,9 @@ final class Materializer {
     private static void execute(Connection c, Source level, BucketRanges ranges, int seriesLo, int seriesHi)
             throws SQLException {
         String time = level == Source.M1 ? "time" : "bucket";
-        StringBuilder where = new StringBuilder(time + " >= ? AND " + time + " < ?");
+        // Raw samples through samples_between (schema/010_blocks.postgres.sql): the bounds narrow
+        // both the rows and the hot blocks, as the condition on bucket narrows a rollup.
+        StringBuilder where = new StringBuilder(level == Source.M1 ? "true" : time + " >= ? AND " + time + " < ?");
         if (ranges.size() > 1) {
             where.append(" AND ").append(time).append(" <@ ?::tstzmultirange");
         }
@@ -128,7 +130,7 @@ final class Materializer {
         String select = level == Source.M1
                 ? "SELECT date_bin('" + width + "', time, " + Rollups.ORIGIN + "), series_id, count(*), sum(value),"
                 + " min(value), max(value), sum(value * value), (array_agg(value ORDER BY time))[1],"
-                + " (array_agg(value ORDER BY time DESC))[1] FROM samples WHERE " + where + " GROUP BY 1, 2"
+                + " (array_agg(value ORDER BY time DESC))[1] FROM samples_between(?, ?) WHERE " + where + " GROUP BY 1, 2"
                 : "SELECT date_bin('" + width + "', bucket, " + Rollups.ORIGIN + "), series_id, sum(count), sum(sum),"
                 + " min(min), max(max), sum(sum_sq), (array_agg(first ORDER BY bucket))[1],"
                 + " (array_agg(last ORDER BY bucket DESC))[1] FROM " + Rollups.below(level).table + " WHERE " + where

@@ -170,8 +170,8 @@ public final class QueryService {
             Map<Integer, SeriesRef> byId = index(refs);
             List<QueryResult.Entry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT l.series_id, l.time, l.value FROM unnest(?::int[]) AS u(id)"
-                    + " CROSS JOIN LATERAL (SELECT series_id, time, value FROM samples WHERE series_id = u.id"
-                    + (below == Long.MAX_VALUE ? "" : " AND time < ?") + " ORDER BY time DESC LIMIT 1) l")) {
+                    + " CROSS JOIN LATERAL (SELECT series_id, time, value FROM samples_between('-infinity', "
+                    + (below == Long.MAX_VALUE ? "'infinity'" : "?") + ") WHERE series_id = u.id ORDER BY time DESC LIMIT 1) l")) {
                 ps.setArray(1, ids(c, refs));
                 if (below != Long.MAX_VALUE) {
                     ps.setTimestamp(2, Rollups.ts(below));
@@ -253,8 +253,8 @@ public final class QueryService {
         List<Object> args = new ArrayList<>();
         String sql = "WITH s AS MATERIALIZED (" + matching(scope, q.metric(), q.tags(), MAX_SERIES + 1, args) + "),"
                 + " p AS (SELECT series_id, string_agg(timestamptz_send(time) || float8send(value), ''::bytea ORDER BY time) AS tv"
-                + " FROM (SELECT series_id, time, value FROM samples WHERE (SELECT count(*) FROM s) <= " + MAX_SERIES
-                + " AND series_id = ANY(ARRAY(SELECT id FROM s)) AND time >= ? AND time < ?"
+                + " FROM (SELECT series_id, time, value FROM samples_between(?, ?) WHERE (SELECT count(*) FROM s) <= " + MAX_SERIES
+                + " AND series_id = ANY(ARRAY(SELECT id FROM s))"
                 + " ORDER BY series_id DESC, time LIMIT ?) r GROUP BY series_id ORDER BY series_id DESC)"
                 + " SELECT s.id, s.metric, t.keys, t.vals, p.tv FROM s LEFT JOIN LATERAL (SELECT array_agg(key ORDER BY key) AS keys,"
                 + " array_agg(value ORDER BY key) AS vals FROM jsonb_each_text(s.tags)) t ON true"
@@ -370,7 +370,7 @@ public final class QueryService {
             parts.add("SELECT series_id, date_bin('" + (width / 1_000_000L) + " seconds'::interval, time, " + Rollups.ORIGIN
                     + ") AS bucket, count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max,"
                     + " (array_agg(value ORDER BY time DESC))[1] AS last, max(time) AS lt"
-                    + " FROM samples WHERE series_id = ANY(?) AND time >= ? AND time < ? GROUP BY 1, 2");
+                    + " FROM samples_between(?, ?) WHERE series_id = ANY(?) GROUP BY 1, 2");
         }
         HeadBuckets hb = headFrom < end ? HeadBuckets.of(h, refs, headFrom, end, width) : null;
         if (hb != null) {
@@ -391,9 +391,9 @@ public final class QueryService {
                 ps.setTimestamp(i++, Rollups.ts(rollupEnd));
             }
             if (rollupEnd < headFrom) {
-                ps.setArray(i++, ids);
                 ps.setTimestamp(i++, Rollups.ts(rollupEnd));
                 ps.setTimestamp(i++, Rollups.ts(headFrom));
+                ps.setArray(i++, ids);
             }
             if (hb != null) {
                 hb.bind(c, ps, i);

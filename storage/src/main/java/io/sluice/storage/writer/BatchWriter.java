@@ -75,7 +75,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** Committed samples go here too (the head of the hot tier), or null. */
     private final Head head;
     private final WriterMetrics metrics;
-    private final CopyEncoder encoder = new CopyEncoder(CopyEncoder.BUFFER_BYTES);
+    /** Blocks into the hot tier on plain PostgreSQL, rows into the hypertable on TimescaleDB. */
+    private final CopyEncoder encoder;
     private final WriterBatch batch;
 
     private final CommittedBatches committedBatches;
@@ -119,6 +120,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         this.partitions = partitions;
         this.metrics = metrics;
         this.late = late;
+        this.encoder = new CopyEncoder(CopyEncoder.BUFFER_BYTES, pieces != null);
         // A batch reaches batchSize, then takes at most one more slot (or the rest of a request).
         this.batch = new WriterBatch(cfg.batchSize() + SampleEvent.CAPACITY);
     }
@@ -286,8 +288,10 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             // Written alone, the best-effort rows were refused together, none named: all are left out.
             rows = batch.skipBestEffort();
         } else {
-            rows = 1;
-            batch.skip(row);
+            rows = batch.skipRefused(row);
+            if (rows == 0) {
+                return true; // its block is written again a sample a block: the next attempt names the refused one
+            }
         }
         String state = SqlStates.of(e);
         String id = refusals.warnWithId("the database refused a value; its request is refused, the rest of the batch"
@@ -335,7 +339,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 int rows = batch.claim();
                 if (rows > 0) {
                     encoder.begin(c);
-                    batch.encode(encoder);
+                    batch.encode(encoder, pieces == null ? Long.MAX_VALUE : pieces.pieceMicros());
                     encoder.end();
                     if (late != null) {
                         late.record(c, batch.times, batch.seriesIds, batch.size, System.currentTimeMillis() * 1000);
@@ -459,27 +463,8 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (days != null) {
             partitions.ensure(c, days);
         }
-        if (pieces == null) {
-            return;
-        }
-        // Older time (a backfill) is left to the day's default partition: a writer making pieces
-        // for it made one table per hour written (960 for 40 days) in the writers' path.
-        long oldest = pieces.oldestWriterPiece(System.currentTimeMillis() * 1000);
-        Set<Long> missing = null;
-        long last = Long.MIN_VALUE;
-        for (int i = 0; i < batch.size(); i++) {
-            long p = pieces.pieceOf(times[i]);
-            if (p != last && p >= oldest && !pieces.has(p)) {
-                if (missing == null) {
-                    missing = new HashSet<>();
-                }
-                missing.add(p);
-            }
-            last = p;
-        }
-        if (missing != null) {
-            pieces.ensure(c, missing);
-        }
+        // Pieces are not the writers' concern: samples go to the hot blocks, and the sealer puts
+        // them into their piece (README, "Hot tier and head"). The day must exist for that.
     }
 
     /** See {@link SqlStates#isTransient}. */

@@ -11,16 +11,32 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Streams rows of {@code samples(time, series_id, value, step)} into one COPY in PostgreSQL's
- * binary format (PostgreSQL docs, "COPY — Binary Format"): a signature and header, then per row
- * a field count and each field as a length and its big-endian bytes, then a -1 trailer.
+ * Streams samples into one COPY in PostgreSQL's binary format (PostgreSQL docs, "COPY — Binary
+ * Format"): a signature and header, then per row a field count and each field as a length and its
+ * big-endian bytes, then a -1 trailer. Either a row a sample, {@code samples(time, series_id,
+ * value, step)} (TimescaleDB's hypertable), or a row a block of one series' samples,
+ * {@code samples_blocks(series_id, time_min, time_max, times, vals, steps)} (plain PostgreSQL's
+ * hot tier, README "Hot tier and head"), its arrays in {@code array_send}'s layout
+ * (src/backend/utils/adt/arrayfuncs.c: dimensions, a has-nulls flag, the element type's OID,
+ * each dimension's length and lower bound, then each element as a length and its bytes).
  *
  * <p>Binary avoids formatting and parsing text numbers on both sides; a row is 46 bytes
- * (40 without a step). Rows go through a fixed buffer sent whenever it fills, so a batch of any
- * size (a writer may hold a request of half the ring) costs this buffer and no more.
+ * (40 without a step), a block 86 bytes and 24 a sample (36 with steps). Bytes go through a fixed
+ * buffer sent whenever it fills, so a batch of any size (a writer may hold a request of half the
+ * ring) costs this buffer and no more.
  */
 public final class CopyEncoder {
     public static final String COPY_SQL = "COPY samples (time, series_id, value, step) FROM STDIN (FORMAT binary)";
+    /** Rows straight into plain PostgreSQL's raw table (no writer does: the bench's ceiling and loads). */
+    public static final String ROWS_SQL = "COPY samples_rows (time, series_id, value, step) FROM STDIN (FORMAT binary)";
+    public static final String BLOCKS_SQL = "COPY samples_blocks (series_id, time_min, time_max, times, vals, steps)"
+            + " FROM STDIN (FORMAT binary)";
+    /** Element types' OIDs (src/include/catalog/pg_type.dat). */
+    private static final int TIMESTAMPTZ_OID = 1184;
+    private static final int FLOAT8_OID = 701;
+    private static final int INT8_OID = 20;
+    /** A one-dimensional array's header: 5 ints. */
+    private static final int ARRAY_HEADER_BYTES = 20;
     /** PostgreSQL timestamps count microseconds from 2000-01-01T00:00Z. */
     static final long PG_EPOCH_OFFSET_MICROS = 946_684_800_000_000L;
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
@@ -36,17 +52,39 @@ public final class CopyEncoder {
     private static final Pattern COPY_LINE = Pattern.compile("COPY [^,]+, line (\\d+)");
 
     private final byte[] buf;
+    private final boolean blocks;
+    private final String sql;
     private int pos;
     private CopyIn copy;
 
     /** @param bufferBytes sent to the server whenever this fills; at least 64 */
     public CopyEncoder(int bufferBytes) {
+        this(bufferBytes, false);
+    }
+
+    /**
+     * @param bufferBytes sent to the server whenever this fills; at least 64
+     * @param blocks      COPY into {@code samples_blocks} with {@link #block}, else into {@code samples} with {@link #row}
+     */
+    public CopyEncoder(int bufferBytes, boolean blocks) {
+        this(bufferBytes, blocks, blocks ? BLOCKS_SQL : COPY_SQL);
+    }
+
+    /** @param sql the COPY statement: one of this class's, for {@link #row} or, with {@code blocks}, {@link #block} */
+    public CopyEncoder(int bufferBytes, boolean blocks, String sql) {
         buf = new byte[Math.max(64, bufferBytes)];
+        this.blocks = blocks;
+        this.sql = sql;
+    }
+
+    /** Rows of this COPY are blocks ({@link #block}). */
+    public boolean blocks() {
+        return blocks;
     }
 
     /** Starts a COPY on {@code c} (inside the caller's transaction) and writes the header. */
     public void begin(Connection c) throws SQLException {
-        copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
+        copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         pos = 0;
         System.arraycopy(SIGNATURE, 0, buf, 0, SIGNATURE.length);
         pos = SIGNATURE.length;
@@ -70,6 +108,78 @@ public final class CopyEncoder {
         } else {
             putInt(8);
             putLong(step);
+        }
+    }
+
+    /**
+     * One block: the samples {@code order[from..to)} (indexes into the columns), all of series
+     * {@code seriesId}, in ascending time. Steps go as an array only when one of them has a step.
+     */
+    public void block(int seriesId, int[] order, int from, int to, long[] times, double[] values, long[] steps)
+            throws SQLException {
+        int n = to - from;
+        int withStep = 0;
+        for (int k = from; k < to; k++) {
+            if (steps[order[k]] != NO_STEP) {
+                withStep++;
+            }
+        }
+        room(2 + 8 + 2 * 12);
+        putShort(6);
+        putInt(4);
+        putInt(seriesId);
+        putInt(8);
+        putLong(times[order[from]] - PG_EPOCH_OFFSET_MICROS);
+        putInt(8);
+        putLong(times[order[to - 1]] - PG_EPOCH_OFFSET_MICROS);
+        arrayHeader(n, n, TIMESTAMPTZ_OID);
+        for (int k = from; k < to; k++) {
+            room(12);
+            putInt(8);
+            putLong(times[order[k]] - PG_EPOCH_OFFSET_MICROS);
+        }
+        arrayHeader(n, n, FLOAT8_OID);
+        for (int k = from; k < to; k++) {
+            room(12);
+            putInt(8);
+            putLong(Double.doubleToRawLongBits(values[order[k]]));
+        }
+        if (withStep == 0) {
+            room(4);
+            putInt(-1);
+            return;
+        }
+        arrayHeader(n, withStep, INT8_OID);
+        for (int k = from; k < to; k++) {
+            room(12);
+            long step = steps[order[k]];
+            if (step == NO_STEP) {
+                putInt(-1);
+            } else {
+                putInt(8);
+                putLong(step);
+            }
+        }
+    }
+
+    /**
+     * A field holding a one-dimensional array of {@code n} elements, {@code notNull} of them
+     * 8-byte values and the rest NULL, before its elements.
+     */
+    private void arrayHeader(int n, int notNull, int elementOid) throws SQLException {
+        room(4 + ARRAY_HEADER_BYTES);
+        // The field's length: the header, then each element's length word and its 8 bytes (a NULL: the word, -1, alone).
+        putInt(ARRAY_HEADER_BYTES + n * 4 + notNull * 8);
+        putInt(1); // dimensions
+        putInt(notNull < n ? 1 : 0);
+        putInt(elementOid);
+        putInt(n);
+        putInt(1); // lower bound
+    }
+
+    private void room(int bytes) throws SQLException {
+        if (pos + bytes > buf.length) {
+            send();
         }
     }
 

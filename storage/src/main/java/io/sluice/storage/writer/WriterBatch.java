@@ -34,6 +34,8 @@ final class WriterBatch {
     long[] times;
     double[] values;
     long[] steps;
+    /** The row goes in a block of its own: its block was refused, and the next attempt must name the row. */
+    private boolean[] alone;
     int size;
 
     private WriteAck[] acks = new WriteAck[64];
@@ -53,6 +55,16 @@ final class WriterBatch {
     private boolean open;
     /** Rows of requests found withdrawn when a commit attempt claimed them. */
     private int withdrawnRows;
+
+    /** The last {@link #encode} wrote blocks: its COPY's rows are {@link #blockOff}'s blocks. */
+    private boolean encodedBlocks;
+    /** Rows in the order blocks wrote them: block b is {@code order[blockOff[b] .. blockOff[b + 1])}. */
+    private int[] order = new int[0];
+    private int[] blockOff = new int[1];
+    private int blockCount;
+    /** Sort keys and a copy of a group of {@link #order}, reused from one encode to the next. */
+    private long[] keys = new long[0];
+    private int[] spare = new int[0];
 
     WriterBatch(int capacity) {
         this.baseCapacity = capacity;
@@ -78,6 +90,7 @@ final class WriterBatch {
         System.arraycopy(e.times, 0, times, size, n);
         System.arraycopy(e.values, 0, values, size, n);
         System.arraycopy(e.steps, 0, steps, size, n);
+        Arrays.fill(alone, size, size + n, false);
         WriteAck ack = e.ack;
         if (ack != null) {
             if (open && acks[runs - 1] == ack) {
@@ -148,10 +161,41 @@ final class WriterBatch {
     }
 
     /**
+     * The database refused the COPY row holding best-effort row {@code row}. A row alone (a
+     * sample a row, or a block of one) is left out of every commit; a block of several is split:
+     * the next attempt writes each of its rows as a block of its own, so that PostgreSQL names
+     * the refused one, and only that one is left out.
+     *
+     * @return rows left out: 1, or 0 when the block was split
+     */
+    int skipRefused(int row) {
+        if (encodedBlocks) {
+            for (int b = 0; b < blockCount; b++) {
+                int from = blockOff[b];
+                int to = blockOff[b + 1];
+                for (int k = from; k < to; k++) {
+                    if (order[k] == row && to - from > 1) {
+                        for (int j = from; j < to; j++) {
+                            alone[order[j]] = true;
+                        }
+                        return 0;
+                    }
+                }
+            }
+        }
+        skip(row);
+        return 1;
+    }
+
+    /**
      * The row {@link #encode} wrote as the {@code copyRow}-th (1-based) of its COPY, or -1 when
      * there is none such (0 or past the end).
      */
     int rowOfCopy(long copyRow) {
+        if (encodedBlocks) {
+            // A block holds samples of one unit only: any of its rows names the unit.
+            return copyRow >= 1 && copyRow <= blockCount ? order[blockOff[(int) copyRow - 1]] : -1;
+        }
         long left = copyRow;
         int r = 0;
         for (int i = 0; i < size && left > 0; ) {
@@ -319,17 +363,28 @@ final class WriterBatch {
         return n;
     }
 
-    /** Writes the rows {@link #claim()} counted, in order. */
-    void encode(CopyEncoder enc) throws SQLException {
+    /**
+     * Writes the rows {@link #claim()} counted: in order, a COPY row each; or, when {@code enc}
+     * writes blocks, per unit (a request, or the best-effort rows between two) one block per series
+     * and piece of {@code pieceMicros}, in ascending time, so that a block never mixes requests.
+     */
+    void encode(CopyEncoder enc, long pieceMicros) throws SQLException {
+        encodedBlocks = enc.blocks();
+        blockCount = 0;
+        if (encodedBlocks && order.length < size) {
+            order = new int[size];
+            keys = new long[size];
+            spare = new int[size];
+        }
         int r = 0;
         for (int i = 0; i < size; ) {
             int next = r < runs ? runStart[r] : size;
             if (bestEffortWritten()) {
-                encodeResolved(enc, i, next);
+                encodeResolved(enc, i, next, pieceMicros);
             }
             if (r < runs) {
                 if (claimed[r]) {
-                    encodeResolved(enc, runStart[r], runEnd[r]);
+                    encodeResolved(enc, runStart[r], runEnd[r], pieceMicros);
                 }
                 i = runEnd[r];
                 r++;
@@ -443,11 +498,92 @@ final class WriterBatch {
         return n;
     }
 
-    private void encodeResolved(CopyEncoder enc, int from, int to) throws SQLException {
+    private void encodeResolved(CopyEncoder enc, int from, int to, long pieceMicros) throws SQLException {
+        if (encodedBlocks) {
+            encodeBlocks(enc, from, to, pieceMicros);
+            return;
+        }
         for (int i = from; i < to; i++) {
             if (seriesIds[i] >= 0) {
                 enc.row(times[i], seriesIds[i], values[i], steps[i]);
             }
+        }
+    }
+
+    /** Rows [from, to) with a series id as blocks: grouped by series, each group in time order, cut at pieces. */
+    private void encodeBlocks(CopyEncoder enc, int from, int to, long pieceMicros) throws SQLException {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (seriesIds[i] >= 0) {
+                // Series in the high half, the row's place in the unit in the low: one sort groups
+                // by series and keeps each series' rows in arrival order.
+                keys[n++] = (long) seriesIds[i] << 32 | (i - from);
+            }
+        }
+        Arrays.sort(keys, 0, n);
+        int base = blockCount == 0 ? 0 : blockOff[blockCount];
+        for (int k = 0; k < n; k++) {
+            order[base + k] = from + (int) keys[k];
+        }
+        int end = base + n;
+        for (int g = base; g < end; ) {
+            int series = seriesIds[order[g]];
+            int ge = g + 1;
+            boolean sorted = true;
+            while (ge < end && seriesIds[order[ge]] == series) {
+                sorted &= times[order[ge]] >= times[order[ge - 1]];
+                ge++;
+            }
+            if (!sorted) {
+                sortByTime(g, ge);
+            }
+            for (int b = g; b < ge; ) {
+                long piece = Math.floorDiv(times[order[b]], pieceMicros);
+                int be = b + 1;
+                while (be < ge && !alone[order[b]] && !alone[order[be]]
+                        && Math.floorDiv(times[order[be]], pieceMicros) == piece) {
+                    be++;
+                }
+                if (blockOff.length < blockCount + 2) {
+                    blockOff = Arrays.copyOf(blockOff, blockOff.length * 2 + 2);
+                }
+                blockOff[blockCount++] = b;
+                blockOff[blockCount] = be;
+                enc.block(series, order, b, be, times, values, steps);
+                b = be;
+            }
+            g = ge;
+        }
+    }
+
+    /** Sorts {@code order[from..to)}, rows of one series, by time; rows of equal time keep their order. */
+    private void sortByTime(int from, int to) {
+        int n = to - from;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int k = from; k < to; k++) {
+            min = Math.min(min, times[order[k]]);
+            max = Math.max(max, times[order[k]]);
+        }
+        if (max - min < 1L << 42 && n < 1 << 21) {
+            // Offset from the earliest time (under 50 days) above, position below: one primitive sort.
+            for (int k = 0; k < n; k++) {
+                keys[k] = (times[order[from + k]] - min) << 21 | k;
+            }
+            Arrays.sort(keys, 0, n);
+            System.arraycopy(order, from, spare, 0, n);
+            for (int k = 0; k < n; k++) {
+                order[from + k] = spare[(int) (keys[k] & ((1 << 21) - 1))];
+            }
+            return;
+        }
+        Integer[] boxed = new Integer[n];
+        for (int k = 0; k < n; k++) {
+            boxed[k] = order[from + k];
+        }
+        Arrays.sort(boxed, (a, b) -> Long.compare(times[a], times[b]));
+        for (int k = 0; k < n; k++) {
+            order[from + k] = boxed[k];
         }
     }
 
@@ -457,6 +593,7 @@ final class WriterBatch {
         times = new long[c];
         values = new double[c];
         steps = new long[c];
+        alone = new boolean[c];
     }
 
     private void grow(int need) {
@@ -466,6 +603,7 @@ final class WriterBatch {
         times = Arrays.copyOf(times, c);
         values = Arrays.copyOf(values, c);
         steps = Arrays.copyOf(steps, c);
+        alone = Arrays.copyOf(alone, c);
     }
 
     private void growRuns() {

@@ -64,7 +64,7 @@ class PartitionsIT {
         storage.start();
         // Retention is 30 days in the test settings, and 2 days ahead.
         awaitWindow(30);
-        assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples'::regclass"))
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'samples_rows'::regclass"))
                 .isEqualTo(33);
         // A backfill over the whole window: samples land and no writer creates a partition.
         SampleBatch batch = new SampleBatch(3000);

@@ -120,7 +120,8 @@ class RefusedValueIT {
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
             st.execute("CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                     + " IF NOT EXISTS (SELECT 1 FROM samples) THEN PERFORM pg_sleep(2); END IF; RETURN NULL; END $$");
-            st.execute("CREATE TRIGGER slow_first BEFORE INSERT ON samples FOR EACH STATEMENT EXECUTE FUNCTION slow_first()");
+            st.execute("CREATE TRIGGER slow_first BEFORE INSERT ON " + TestDatabase.BLOCKS
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION slow_first()");
         }
     }
 

@@ -36,9 +36,10 @@ class WholeRequestCommitIT {
             // The database refuses one row of the request's second slot (value 300), every time.
             try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
                 st.execute("CREATE FUNCTION refuse_300() RETURNS trigger LANGUAGE plpgsql AS"
-                        + " $$ BEGIN IF NEW.value = 300 THEN RAISE EXCEPTION 'refused for the test'; END IF;"
+                        + " $$ BEGIN IF 300 = ANY (NEW.vals) THEN RAISE EXCEPTION 'refused for the test'; END IF;"
                         + " RETURN NEW; END $$");
-                st.execute("CREATE TRIGGER refuse_300 BEFORE INSERT ON samples FOR EACH ROW EXECUTE FUNCTION refuse_300()");
+                st.execute("CREATE TRIGGER refuse_300 BEFORE INSERT ON " + TestDatabase.BLOCKS
+                        + " FOR EACH ROW EXECUTE FUNCTION refuse_300()");
             }
             storage.start();
             SeriesKey key = storage.registry().pending(SeriesKey.of("whole", Map.of()));
@@ -61,7 +62,7 @@ class WholeRequestCommitIT {
             try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
                 st.execute("CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
                         + " $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$");
-                st.execute("CREATE TRIGGER slow BEFORE INSERT ON samples FOR EACH STATEMENT EXECUTE FUNCTION slow()");
+                st.execute("CREATE TRIGGER slow BEFORE INSERT ON " + TestDatabase.BLOCKS + " FOR EACH STATEMENT EXECUTE FUNCTION slow()");
             }
             storage.start();
             SeriesKey key = storage.registry().pending(SeriesKey.of("late", Map.of()));

@@ -1,0 +1,145 @@
+package io.sluice.storage;
+
+import io.sluice.codec.SampleSink;
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.db.DatabaseUrl;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleBatch;
+import io.sluice.storage.ring.SampleEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hot blocks on plain PostgreSQL (README, "Hot tier and head"): a request's samples of one series
+ * and one piece are one row of {@code samples_blocks}, in time order; {@code samples},
+ * {@code samples_between} and the sealed rows give back exactly what was written.
+ */
+class BlocksIT {
+    private static final long MINUTE = 60_000_000L;
+
+    private Storage storage;
+
+    @AfterEach
+    void close() {
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    private DatabaseUrl open(String name) throws Exception {
+        DatabaseUrl url = TestDatabase.fresh(name);
+        StorageConfig base = TestDatabase.storageConfig(url, 2, 500);
+        storage = Storage.open(new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(),
+                base.chunkInterval(), base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(),
+                base.retentionRaw(), base.retention1m(), new HotTierConfig(Duration.ofMinutes(1), Duration.ZERO, 64L << 20)),
+                new Metrics());
+        storage.start();
+        return url;
+    }
+
+    /** Every sample of {@code relation} as "series|micros|value|step", sorted. */
+    private static List<String> all(DatabaseUrl url, String relation) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT s.series_id, (extract(epoch FROM s.time) * 1000000)::int8, s.value,"
+                     + " s.step FROM " + relation + " s ORDER BY 1, 2, 3")) {
+            while (rs.next()) {
+                long step = rs.getLong(4);
+                String shown = rs.wasNull() ? "-" : Long.toString(step);
+                out.add(rs.getInt(1) + "|" + rs.getLong(2) + "|" + rs.getDouble(3) + "|" + shown);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aRequestIsARowPerSeriesAndPieceInTimeOrderAndReadsBackExactly() throws Exception {
+        DatabaseUrl url = open("blocks_roundtrip");
+        long now = Instant.now().toEpochMilli() * 1000;
+        long t0 = Math.floorDiv(now, MINUTE) * MINUTE - 3 * MINUTE;
+        // 3 series, 600 samples each over two one-minute pieces, shuffled; one series with steps
+        // on some samples, one with every step, one with none.
+        List<long[]> samples = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            for (int i = 0; i < 600; i++) {
+                samples.add(new long[] {s, t0 + i * 200_000L + s});
+            }
+        }
+        java.util.Collections.shuffle(samples, new Random(3));
+        SampleBatch batch = new SampleBatch(samples.size());
+        List<String> expected = new ArrayList<>();
+        for (long[] x : samples) {
+            int s = (int) x[0];
+            SeriesKey key = SeriesKey.of("blocks", Map.of("s", "s" + s));
+            int id = storage.registry().idOf(key);
+            long step = s == 0 ? SampleSink.NO_STEP : s == 1 ? 1000 + x[1] % 7 : (x[1] % 3 == 0 ? 5 : SampleSink.NO_STEP);
+            double value = x[1] % 1000 / 8.0;
+            batch.add(id < 0 ? SampleEvent.UNRESOLVED : id, id < 0 ? storage.registry().pending(key) : null, x[1], value, step);
+        }
+        assertThat(Writes.request(storage, batch).get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+        for (long[] x : samples) {
+            int s = (int) x[0];
+            int id = storage.registry().idOf(SeriesKey.of("blocks", Map.of("s", "s" + s)));
+            long step = s == 0 ? SampleSink.NO_STEP : s == 1 ? 1000 + x[1] % 7 : (x[1] % 3 == 0 ? 5 : SampleSink.NO_STEP);
+            expected.add(id + "|" + x[1] + "|" + x[1] % 1000 / 8.0 + "|" + (step == SampleSink.NO_STEP ? "-" : step));
+        }
+        List<String> sortedExpected = new ArrayList<>(expected);
+        sortedExpected.sort(java.util.Comparator.comparing((String e) -> Integer.parseInt(e.split("\\|")[0]))
+                .thenComparing(e -> Long.parseLong(e.split("\\|")[1])));
+
+        // A row per series and piece: 3 x 2, each in time order with its bounds, steps only where some are.
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isEqualTo(6);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks WHERE times[1] <> time_min"
+                + " OR times[cardinality(times)] <> time_max OR cardinality(vals) <> cardinality(times)"
+                + " OR date_trunc('minute', time_min) <> date_trunc('minute', time_max)")).isZero();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks b WHERE EXISTS (SELECT 1 FROM"
+                + " unnest(b.times) WITH ORDINALITY t(x, n) WHERE n > 1 AND x < b.times[n - 1])")).isZero();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks WHERE steps IS NULL")).isEqualTo(2);
+        assertThat(all(url, "samples")).hasSize(1_800).isEqualTo(sortedExpected);
+        assertThat(all(url, "samples_between('" + Instant.ofEpochSecond(t0 / 1_000_000L) + "', 'infinity')"))
+                .isEqualTo(sortedExpected);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_between('" + Instant.ofEpochSecond(t0 / 1_000_000L)
+                + "', '" + Instant.ofEpochSecond(t0 / 1_000_000L + 60) + "')")).isEqualTo(900);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE metric = 'blocks'")).isEqualTo(1_800);
+
+        // Sealed: the same samples, as rows, and no block left.
+        assertThat(storage.sealDue()).isEqualTo(2);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isZero();
+        assertThat(all(url, "samples_rows")).isEqualTo(sortedExpected);
+        assertThat(all(url, "samples")).isEqualTo(sortedExpected);
+    }
+
+    @Test
+    void deleteAndUpdateThroughTheViewTouchOneSampleWhereverItIs() throws Exception {
+        DatabaseUrl url = open("blocks_dml");
+        long now = Instant.now().toEpochMilli() * 1000;
+        SeriesKey key = SeriesKey.of("dml", Map.of());
+        SampleBatch batch = new SampleBatch(10);
+        for (int i = 0; i < 10; i++) {
+            Writes.add(storage, batch, key, now - 10_000_000L + i, i);
+        }
+        assertThat(Writes.request(storage, batch).get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isEqualTo(1);
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            assertThat(st.executeUpdate("DELETE FROM samples WHERE value = 3")).isEqualTo(1);
+            assertThat(st.executeUpdate("UPDATE samples SET value = 40 WHERE value = 4")).isEqualTo(1);
+            assertThat(st.executeUpdate("DELETE FROM samples WHERE value = 99")).isZero();
+        }
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(9);
+        assertThat(TestDatabase.count(url, "SELECT sum(value)::int8 FROM samples")).isEqualTo(45 - 3 - 4 + 40);
+        assertThat(TestDatabase.count(url, "SELECT count(DISTINCT time) FROM samples")).isEqualTo(9);
+    }
+}
