@@ -75,6 +75,7 @@ public final class Sealer {
             return 0; // another node is sealing
         }
         int done = 0;
+        boolean anySealed = false;
         try {
             long pieceMicros = pieces.pieceMicros();
             // A piece is due when its end is delay or more ago: its start is before this.
@@ -95,8 +96,10 @@ public final class Sealer {
                     pieces.ensure(c, List.of(pieces.pieceOf(start)), true);
                 }
                 try {
-                    if (seal(c, start, start + pieceMicros)) {
+                    Boolean piece = seal(c, start, start + pieceMicros);
+                    if (piece != null) {
                         done++;
+                        anySealed |= piece;
                     }
                 } catch (SQLException e) {
                     if (!c.isValid(5)) {
@@ -107,11 +110,31 @@ public final class Sealer {
                     failures.warn("sealing failed, next piece [piece={}, error={}]", Pieces.name(start), e.toString());
                 }
             }
+            if (anySealed) {
+                tidyBlocks(c);
+            }
         } finally {
             unlock(c);
         }
         advanceHead(c, nowMicros);
         return done;
+    }
+
+    /**
+     * After a piece's blocks are gone: {@code VACUUM} frees their pages for new blocks, and the
+     * BRIN's summaries are made again. A range's summary only ever widens, so a page range that
+     * held a sealed hour's blocks and then newer ones would still claim the old hour, and every
+     * read of sealed time would scan the hot blocks' pages (PostgreSQL docs, "BRIN Indexes":
+     * summaries are not narrowed when tuples go; {@code brin_desummarize_range} lets them be
+     * computed afresh). Costs one pass over the blocks table, once a piece.
+     */
+    private static void tidyBlocks(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("VACUUM samples_blocks");
+            st.execute("SELECT count(brin_desummarize_range('samples_blocks_time_brin', b))"
+                    + " FROM generate_series(0, pg_relation_size('samples_blocks') / current_setting('block_size')::int8, 128) b");
+            st.execute("SELECT brin_summarize_new_values('samples_blocks_time_brin')");
+        }
     }
 
     /** The starts of the pieces of time holding blocks that are due. */
@@ -134,9 +157,9 @@ public final class Sealer {
      * One transaction: the blocks of [lo, hi) become rows, and the piece of that time, when it
      * exists and is not sealed, gets its index. Then, outside it, the piece's VACUUM.
      *
-     * @return whether anything was done
+     * @return true when a piece was sealed, false when only blocks were moved, null when nothing was done
      */
-    private boolean seal(Connection c, long lo, long hi) throws SQLException {
+    private Boolean seal(Connection c, long lo, long hi) throws SQLException {
         long t0 = System.nanoTime();
         String name = Pieces.name(lo);
         String index = name + Pieces.INDEX_SUFFIX;
@@ -181,7 +204,7 @@ public final class Sealer {
         } else if (rows > 0) {
             log.info("late blocks sealed [time={}, samples={}, ms={}]", name, rows, ms);
         }
-        return built || rows > 0;
+        return built ? Boolean.TRUE : rows > 0 ? Boolean.FALSE : null;
     }
 
     /**
