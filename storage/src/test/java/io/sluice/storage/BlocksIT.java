@@ -41,11 +41,8 @@ class BlocksIT {
 
     private DatabaseUrl open(String name) throws Exception {
         DatabaseUrl url = TestDatabase.fresh(name);
-        StorageConfig base = TestDatabase.storageConfig(url, 2, 500);
-        storage = Storage.open(new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(),
-                base.chunkInterval(), base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(),
-                base.retentionRaw(), base.retention1m(), new HotTierConfig(Duration.ofMinutes(1), Duration.ZERO, 64L << 20)),
-                new Metrics());
+        storage = Storage.open(TestDatabase.hotTierConfig(url, 2, 500,
+                new HotTierConfig(Duration.ofMinutes(1), Duration.ZERO, 64L << 20)), new Metrics());
         storage.start();
         return url;
     }

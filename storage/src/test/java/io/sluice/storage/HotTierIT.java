@@ -47,11 +47,8 @@ class HotTierIT {
 
     private DatabaseUrl open(String name, long headBytes) throws Exception {
         DatabaseUrl url = TestDatabase.fresh(name);
-        StorageConfig base = TestDatabase.storageConfig(url, 2, 500);
-        storage = Storage.open(new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(),
-                base.chunkInterval(), base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(),
-                base.retentionRaw(), base.retention1m(), new HotTierConfig(Duration.ofMinutes(1), Duration.ZERO, headBytes)),
-                new Metrics());
+        storage = Storage.open(TestDatabase.hotTierConfig(url, 2, 500,
+                new HotTierConfig(Duration.ofMinutes(1), Duration.ZERO, headBytes)), new Metrics());
         storage.start();
         return url;
     }
@@ -293,11 +290,8 @@ class HotTierIT {
     }
 
     private static Storage openWithDelay(DatabaseUrl url, Duration sealDelay) throws Exception {
-        StorageConfig base = TestDatabase.storageConfig(url, 2, 500);
-        Storage s = Storage.open(new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(),
-                base.chunkInterval(), base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(),
-                base.retentionRaw(), base.retention1m(), new HotTierConfig(Duration.ofMinutes(1), sealDelay, 64L << 20)),
-                new Metrics());
+        Storage s = Storage.open(TestDatabase.hotTierConfig(url, 2, 500,
+                new HotTierConfig(Duration.ofMinutes(1), sealDelay, 64L << 20)), new Metrics());
         s.start();
         return s;
     }

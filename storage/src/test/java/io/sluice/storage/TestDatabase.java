@@ -84,6 +84,14 @@ public final class TestDatabase {
                 java.time.Duration.ofDays(90));
     }
 
+    /** {@link #storageConfig} with the given hot tier (no TimescaleDB). */
+    public static StorageConfig hotTierConfig(DatabaseUrl url, int writers, int batchSize, HotTierConfig hot) {
+        StorageConfig base = storageConfig(url, writers, batchSize);
+        return new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(), base.chunkInterval(),
+                base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(), base.retentionRaw(),
+                base.retention1m(), hot);
+    }
+
     public static Connection connect(DatabaseUrl url) throws SQLException {
         return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
     }
