@@ -91,11 +91,11 @@ public final class Sealer {
             }
             long oldestMade = pieces.oldestWriterPiece(nowMicros);
             for (long start : due.keySet()) {
-                if (due.get(start) == null && pieces.pieceOf(start) >= oldestMade && !pieces.has(pieces.pieceOf(start))) {
-                    // Late samples of the last hour get their piece, as the rest of that time did.
-                    pieces.ensure(c, List.of(pieces.pieceOf(start)), true);
-                }
                 try {
+                    if (due.get(start) == null && pieces.pieceOf(start) >= oldestMade && !pieces.has(pieces.pieceOf(start))) {
+                        // Late samples of the last hour get their piece, as the rest of that time did.
+                        pieces.ensure(c, List.of(pieces.pieceOf(start)), true);
+                    }
                     Boolean piece = seal(c, start, start + pieceMicros);
                     if (piece != null) {
                         done++;
