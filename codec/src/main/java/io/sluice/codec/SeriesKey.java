@@ -21,14 +21,26 @@ import java.util.TreeMap;
  * by their canonical bytes (unsigned, lexicographic): a total order consistent with
  * {@code equals}, which writers registering new series use so they never wait on each other in
  * a cycle (README, "How it works").
+ *
+ * <p>A parser may also name the series <em>as written</em> ({@link #deferred}): two ranges of its
+ * input whose bytes determine the key exactly, so that a sink can map a series it has seen before
+ * to its id by those bytes alone, without the key being built, sorted and hashed. Such a key is
+ * filled from the parser on first use, so a sink that never looks at it pays nothing for it.
  */
 public final class SeriesKey implements Comparable<SeriesKey> {
+    /** Fills a {@link #deferred} key with its metric and tags when it is first read. */
+    public interface Filler {
+        /** Sets the key's metric and tags (from {@link #reset()} on), as they were when it was deferred. */
+        void fill(SeriesKey key);
+    }
+
     /** Name lengths past these are rejected by parsers; they also bound the key buffers. */
     public static final int MAX_NAME_BYTES = 256;
     public static final int MAX_TAG_VALUE_BYTES = 1024;
     public static final int MAX_TAGS = 64;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final boolean frozen;
     private byte[] bytes;
@@ -47,6 +59,13 @@ public final class SeriesKey implements Comparable<SeriesKey> {
     private boolean built;
     /** Result of {@link #readLength}, a field so that {@link #copyOf} creates no garbage. */
     private int chunkLength;
+
+    // A deferred key: who fills it, and the series as written, two ranges of the filler's input.
+    private Filler filler;
+    private Filler writtenBy;
+    private byte[] written;
+    private int prefixOff = -1, prefixLen, suffixOff, suffixLen;
+    private int prefixHash;
 
     public SeriesKey() {
         this.frozen = false;
@@ -74,6 +93,8 @@ public final class SeriesKey implements Comparable<SeriesKey> {
 
     public SeriesKey reset() {
         checkMutable();
+        filler = null;
+        writtenBy = null;
         scratchLen = 0;
         metricLen = 0;
         tagCount = 0;
@@ -82,8 +103,88 @@ public final class SeriesKey implements Comparable<SeriesKey> {
         return this;
     }
 
+    /**
+     * Makes this key the series written as {@code src[prefixOff, +prefixLen)} followed by
+     * {@code src[suffixOff, +suffixLen)}, in {@code filler}'s format: equal bytes in the same
+     * format must mean the same metric and tags. The key is empty until first read, then
+     * {@code filler} fills it. The ranges are valid only until the key changes (as the key is,
+     * during a {@link SampleSink#sample} call); any change of the key after it is filled forgets
+     * them.
+     *
+     * @param samePrefix the prefix is the very range of the previous call, unchanged (the next
+     *                   field of one line), so its hash is kept
+     */
+    public SeriesKey deferred(Filler filler, byte[] src, int prefixOff, int prefixLen, int suffixOff, int suffixLen,
+                              boolean samePrefix) {
+        checkMutable();
+        samePrefix &= src == written && prefixOff == this.prefixOff && prefixLen == this.prefixLen;
+        reset();
+        this.filler = filler;
+        this.writtenBy = filler;
+        if (!samePrefix) { // several fields of one line share their prefix: hash it once
+            this.prefixHash = hash(src, prefixOff, prefixLen);
+        }
+        this.written = src;
+        this.prefixOff = prefixOff;
+        this.prefixLen = prefixLen;
+        this.suffixOff = suffixOff;
+        this.suffixLen = suffixLen;
+        return this;
+    }
+
+    /** The filler of a key named as written ({@link #deferred}), or null; equal bytes mean equal keys only for the same class of filler. */
+    public Filler writtenBy() {
+        return writtenBy;
+    }
+
+    /** The input holding the series as written; valid only while {@link #writtenBy()} is not null. */
+    public byte[] written() {
+        return written;
+    }
+
+    public int writtenPrefixOffset() {
+        return prefixOff;
+    }
+
+    public int writtenPrefixLength() {
+        return prefixLen;
+    }
+
+    public int writtenSuffixOffset() {
+        return suffixOff;
+    }
+
+    public int writtenSuffixLength() {
+        return suffixLen;
+    }
+
+    /** A hash of the series as written (prefix, then suffix). */
+    public int writtenHash() {
+        return mixWritten(prefixHash, written, suffixOff, suffixLen);
+    }
+
+    /** The hash {@link #writtenHash()} gives for these bytes, for a cache that stores them. */
+    public static int writtenHash(byte[] prefix, int prefixOff, int prefixLen, byte[] suffix, int suffixOff, int suffixLen) {
+        return mixWritten(hash(prefix, prefixOff, prefixLen), suffix, suffixOff, suffixLen);
+    }
+
+    private static int mixWritten(int prefixHash, byte[] suffix, int off, int len) {
+        return prefixHash * 0x9E3779B1 + hash(suffix, off, len);
+    }
+
+    /** Fills a deferred key before anything reads or changes it. */
+    private void fill() {
+        if (filler != null) {
+            Filler f = filler;
+            filler = null;
+            f.fill(this);
+            writtenBy = f; // filling is not a change: the bytes as written still name this key
+        }
+    }
+
     public SeriesKey metric(byte[] src, int off, int len) {
         checkMutable();
+        fill();
         metricOff = append(src, off, len);
         metricLen = len;
         changed();
@@ -93,6 +194,7 @@ public final class SeriesKey implements Comparable<SeriesKey> {
     /** Appends bytes to the metric name (used for {@code measurement_field}). */
     public SeriesKey appendMetric(byte[] src, int off, int len) {
         checkMutable();
+        fill();
         // The metric is always the first thing written to scratch after reset, or was just
         // written, so appending keeps it contiguous only if nothing followed it.
         if (metricOff + metricLen != scratchLen) {
@@ -158,6 +260,7 @@ public final class SeriesKey implements Comparable<SeriesKey> {
      */
     public boolean tag(byte[] src, int keyOff, int keyLen, byte[] vsrc, int valOff, int valLen) {
         checkMutable();
+        fill();
         for (int i = 0; i < tagCount; i++) {
             if (Arrays.equals(scratch, tagKeyOff[i], tagKeyOff[i] + tagKeyLen[i], src, keyOff, keyOff + keyLen)) {
                 tagValOff[i] = append(vsrc, valOff, valLen);
@@ -203,11 +306,16 @@ public final class SeriesKey implements Comparable<SeriesKey> {
         if (frozen) {
             return decode().tags().size();
         }
+        fill();
         return tagCount;
     }
 
     public int metricLength() {
-        return frozen ? metricString().getBytes(StandardCharsets.UTF_8).length : metricLen;
+        if (frozen) {
+            return metricString().getBytes(StandardCharsets.UTF_8).length;
+        }
+        fill();
+        return metricLen;
     }
 
     /** An immutable copy (or this, if already frozen) fit to be a map key. */
@@ -244,7 +352,7 @@ public final class SeriesKey implements Comparable<SeriesKey> {
     public int hashCode() {
         if (!hashed) {
             build();
-            hash = hash(bytes, length);
+            hash = hash(bytes, 0, length);
             hashed = true;
         }
         return hash;
@@ -254,15 +362,24 @@ public final class SeriesKey implements Comparable<SeriesKey> {
      * Eight bytes a step (a byte-at-a-time {@code 31 * h + b} was 7 % of the ingest profile);
      * a multiply per word and a final mix, enough for the map's spreading.
      */
-    private static int hash(byte[] b, int len) {
+    private static int hash(byte[] b, int off, int len) {
         long h = len * 0x9E3779B97F4A7C15L;
-        int i = 0;
-        for (; i + 8 <= len; i += 8) {
+        int i = off;
+        int end = off + len;
+        for (; i + 8 <= end; i += 8) {
             h = (h ^ (long) LONGS.get(b, i)) * 0xBF58476D1CE4E5B9L;
         }
         long tail = 0;
-        for (int shift = 0; i < len; i++, shift += 8) {
-            tail |= (b[i] & 0xFFL) << shift;
+        int rest = end - i;
+        if (rest > 0 && len >= 8) {
+            // The last word, read again from its end: its top bytes are the rest, in the same places.
+            tail = (long) LONGS.get(b, end - 8) >>> (8 * (8 - rest));
+        } else if (rest >= 4) {
+            tail = ((int) INTS.get(b, i) & 0xFFFF_FFFFL) | ((((int) INTS.get(b, end - 4) & 0xFFFF_FFFFL) >>> (8 * (8 - rest))) << 32);
+        } else {
+            for (int shift = 0; i < end; i++, shift += 8) {
+                tail |= (b[i] & 0xFFL) << shift;
+            }
         }
         h = (h ^ tail) * 0x94D049BB133111EBL;
         h ^= h >>> 31;
@@ -301,6 +418,7 @@ public final class SeriesKey implements Comparable<SeriesKey> {
         if (frozen || built) {
             return;
         }
+        fill();
         sortTags();
         int need = 5 + metricLen + tagCount * 10 + scratchLen;
         if (bytes.length < need) {
@@ -363,6 +481,7 @@ public final class SeriesKey implements Comparable<SeriesKey> {
     private void changed() {
         built = false;
         hashed = false;
+        writtenBy = null;
     }
 
     private void checkMutable() {

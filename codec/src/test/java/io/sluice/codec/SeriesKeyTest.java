@@ -90,4 +90,45 @@ class SeriesKeyTest {
         assertThat(k.tagCount()).isEqualTo(3);
         assertThat(new SeriesKey().copyOf(source, new byte[0])).isEqualTo(source);
     }
+
+    /** The word-at-a-time hash of bytes as written equals the byte-at-a-time definition, for every length and place. */
+    @Test
+    void writtenHashIsTheSameForTheSameBytesWhereverTheyLie() {
+        java.util.Random r = new java.util.Random(18);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] a = new byte[r.nextInt(40)];
+            r.nextBytes(a);
+            int off = a.length == 0 ? 0 : r.nextInt(a.length);
+            int len = r.nextInt(a.length - off + 1);
+            byte[] b = new byte[len + 3 + r.nextInt(9)];
+            r.nextBytes(b);
+            int boff = r.nextInt(b.length - len + 1);
+            System.arraycopy(a, off, b, boff, len);
+            int expected = referenceHash(a, off, len) * 0x9E3779B1 + referenceHash(a, 0, 0);
+            assertThat(SeriesKey.writtenHash(a, off, len, a, 0, 0)).isEqualTo(expected);
+            assertThat(SeriesKey.writtenHash(b, boff, len, b, 0, 0)).isEqualTo(expected);
+            assertThat(SeriesKey.writtenHash(b, 0, 0, b, boff, len)).isEqualTo(referenceHash(b, 0, 0) * 0x9E3779B1 + referenceHash(a, off, len));
+        }
+    }
+
+    /** The hash as first defined: eight bytes a step, the rest a byte at a time. */
+    private static int referenceHash(byte[] b, int off, int len) {
+        long h = len * 0x9E3779B97F4A7C15L;
+        int i = off;
+        for (; i + 8 <= off + len; i += 8) {
+            long w = 0;
+            for (int k = 7; k >= 0; k--) {
+                w = (w << 8) | (b[i + k] & 0xFFL);
+            }
+            h = (h ^ w) * 0xBF58476D1CE4E5B9L;
+        }
+        long tail = 0;
+        for (int shift = 0; i < off + len; i++, shift += 8) {
+            tail |= (b[i] & 0xFFL) << shift;
+        }
+        h = (h ^ tail) * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return (int) (h ^ (h >>> 32));
+    }
+
 }
