@@ -17,6 +17,10 @@ import java.util.Objects;
  * one {@link ParseError} and nothing else, and the next line is parsed as if it had not happened.
  * The good path creates no garbage: names are unescaped into a reused buffer, numbers are read
  * from the bytes ({@link FloatParser}, {@link Numbers}), and one {@link SeriesKey} is reused.
+ * Each sample's key is named as written ({@link SeriesKey#deferred}): the line's measurement and
+ * tags exactly as they appear, and the field's key as it appears, which together determine the
+ * series (the parse of those bytes depends on nothing else). A sink that knows those bytes skips
+ * building the key; otherwise the key is filled from this line on first use.
  * Not thread-safe: one instance per thread.
  */
 public final class LineProtocolParser implements Parser<SampleSink> {
@@ -28,6 +32,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     private static final byte[] VALUE = {'v', 'a', 'l', 'u', 'e'};
 
     private final SeriesKey key = new SeriesKey();
+    private final SeriesKey.Filler keys = new KeyFiller();
     private final Numbers numbers = new Numbers();
     /** Unescaped names of the current line: measurement, tag keys and values, field keys. */
     private byte[] scratch = new byte[1024];
@@ -36,6 +41,12 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     private final int[] tagKeyOff = new int[SeriesKey.MAX_TAGS], tagKeyLen = new int[SeriesKey.MAX_TAGS];
     private final int[] tagValOff = new int[SeriesKey.MAX_TAGS], tagValLen = new int[SeriesKey.MAX_TAGS];
     private int tagCount;
+    /** The measurement and tags as written: from the line's first byte to the space before the fields. */
+    private int prefixOff, prefixEnd;
+    /** Each field's key as written (its first occurrence's), the rest of its sample's series. */
+    private final int[] fieldRawOff = new int[MAX_FIELDS], fieldRawLen = new int[MAX_FIELDS];
+    /** The field whose sample is being emitted: the one a deferred key is filled for. */
+    private int emitting;
     private final int[] fieldOff = new int[MAX_FIELDS], fieldLen = new int[MAX_FIELDS], fieldHash = new int[MAX_FIELDS];
     private final double[] fieldValue = new double[MAX_FIELDS];
     /** False for a string field: valid, counted, not a sample. */
@@ -99,10 +110,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
 
     /** Sets {@link #eol} and {@link #lineEnd} for the line starting at {@code pos}. */
     private void endOfLine(int pos) {
-        int n = pos;
-        while (n < end && buf[n] != '\n') {
-            n++;
-        }
+        int n = Digits8.newline(buf, pos, end);
         eol = n;
         lineEnd = n > pos && buf[n - 1] == '\r' ? n - 1 : n;
         newlines = 0;
@@ -138,17 +146,27 @@ public final class LineProtocolParser implements Parser<SampleSink> {
                 sink.skippedField();
                 continue;
             }
-            key.reset().metric(scratch, measOff, measLen);
-            if (!isValue(fieldOff[f], fieldLen[f])) {
-                key.appendMetric(UNDERSCORE, 0, 1).appendMetric(scratch, fieldOff[f], fieldLen[f]);
-            }
-            for (int t = 0; t < tagCount; t++) {
-                key.tag(scratch, tagKeyOff[t], tagKeyLen[t], scratch, tagValOff[t], tagValLen[t]);
-            }
+            emitting = f;
+            key.deferred(keys, buf, prefixOff, prefixEnd - prefixOff, fieldRawOff[f], fieldRawLen[f], emitted > 0);
             sink.sample(key, time, fieldValue[f], SampleSink.NO_STEP);
             emitted++;
         }
         return emitted;
+    }
+
+    /** Fills the key of the field being emitted from the line's unescaped names. */
+    private final class KeyFiller implements SeriesKey.Filler {
+        @Override
+        public void fill(SeriesKey k) {
+            int f = emitting;
+            k.reset().metric(scratch, measOff, measLen);
+            if (!isValue(fieldOff[f], fieldLen[f])) {
+                k.appendMetric(UNDERSCORE, 0, 1).appendMetric(scratch, fieldOff[f], fieldLen[f]);
+            }
+            for (int t = 0; t < tagCount; t++) {
+                k.tag(scratch, tagKeyOff[t], tagKeyLen[t], scratch, tagValOff[t], tagValLen[t]);
+            }
+        }
     }
 
     /** A comment may hold no control character (the reference's grammar). */
@@ -163,6 +181,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
 
     /** Validates the line and fills the per-line buffers and {@link #time}; false with {@link #error} set. */
     private boolean scan(int p, int e, Precision precision) {
+        prefixOff = p;
         p = measurement(p, e);
         while (p != FAIL && p < e && buf[p] == ',') {
             p = tag(p + 1, e);
@@ -170,6 +189,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         if (p == FAIL) {
             return false;
         }
+        prefixEnd = p;
         // Here p is at the space before the fields, or at the end of the line.
         p = skipSpaces(p, e);
         if (p == e) {
@@ -274,6 +294,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             if (p == e || buf[p] != '=') {
                 return fail(p, "missing '=' after field key");
             }
+            int rawLen = p - ks;
             p++;
             if (p == e || buf[p] == ' ' || buf[p] == ',') {
                 return fail(p, "missing field value");
@@ -299,7 +320,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
                 }
                 e = lineEnd;
             }
-            if (!addField(ks, kOff, kLen, numeric, v)) {
+            if (!addField(ks, rawLen, kOff, kLen, numeric, v)) {
                 return FAIL;
             }
             if (p == e || buf[p] == ' ') {
@@ -309,7 +330,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         }
     }
 
-    private boolean addField(int ks, int kOff, int kLen, boolean numeric, double v) {
+    private boolean addField(int ks, int rawLen, int kOff, int kLen, boolean numeric, double v) {
         // The hash keeps the duplicate search cheap on the widest lines (MAX_FIELDS squared).
         int h = 1;
         for (int j = kOff; j < kOff + kLen; j++) {
@@ -327,6 +348,8 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             }
             fieldOff[i] = kOff;
             fieldLen[i] = kLen;
+            fieldRawOff[i] = ks;
+            fieldRawLen[i] = rawLen;
             fieldHash[i] = h;
             fieldCount++;
         }
@@ -458,10 +481,7 @@ public final class LineProtocolParser implements Parser<SampleSink> {
 
     /** The line goes on after a string that closed at {@code quote}: its end is the next LF. */
     private void endOfLineAfter(int quote) {
-        int n = quote + 1;
-        while (n < end && buf[n] != '\n') {
-            n++;
-        }
+        int n = Digits8.newline(buf, quote + 1, end);
         eol = n;
         lineEnd = n > quote + 1 && buf[n - 1] == '\r' ? n - 1 : n;
     }

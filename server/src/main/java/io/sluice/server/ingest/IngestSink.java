@@ -5,6 +5,7 @@ import io.sluice.codec.SampleSink;
 import io.sluice.codec.SeriesKey;
 import io.sluice.server.protocol.ProtocolCounters;
 import io.sluice.storage.db.SeriesRegistry;
+import io.sluice.storage.db.WrittenSeriesCache;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
 
@@ -17,6 +18,10 @@ import java.util.function.IntSupplier;
  * series id in the cache (or registers the series as pending), and stages them in a reusable
  * batch. One per event loop thread and parser; {@link #begin} before each document.
  *
+ * <p>A series the parser names as written and this sink has resolved before is found by those
+ * bytes ({@link WrittenSeriesCache}), keyed on the stamp too, since a tenant's tags replace the
+ * client's: such a series already passed every check on its key.
+ *
  * <p>Rejections are counted by reason; the first {@link #MAX_ERRORS} are kept for the answer.
  */
 public final class IngestSink implements SampleSink {
@@ -26,6 +31,7 @@ public final class IngestSink implements SampleSink {
     /** Also counts refusals by protocol; null for sinks of no protocol (drop-in routes). */
     private final ProtocolCounters protocol;
     private final SampleBatch batch = new SampleBatch(1024);
+    private final WrittenSeriesCache written = new WrittenSeriesCache();
     private final List<ParseError> errors = new ArrayList<>();
     private IntSupplier lineOf = () -> 0;
     private int errorCount;
@@ -76,6 +82,15 @@ public final class IngestSink implements SampleSink {
 
     @Override
     public void sample(SeriesKey key, long timeMicros, double value, long step) {
+        int known = written.find(key, stamp);
+        if (known != SeriesRegistry.UNKNOWN) {
+            // The key's own checks (tags, stamp room, length, names) passed when it was cached.
+            long t = timeMicros == NO_TIME ? nowMicros : timeMicros;
+            if (acceptable(t, value)) {
+                batch.add(known, null, t, value, step);
+            }
+            return;
+        }
         if (!stamp.isEmpty()) {
             key = stamp(key);
             if (key == null) {
@@ -84,35 +99,20 @@ public final class IngestSink implements SampleSink {
             }
         }
         long t = timeMicros == NO_TIME ? nowMicros : timeMicros;
-        if (!Double.isFinite(value)) {
-            reject(Reject.NON_FINITE, "value is not a finite number");
-            return;
-        }
-        if (!Limits.storable(value)) {
-            reject(Reject.OUT_OF_RANGE, "value " + value + " is out of range: magnitudes from 1e-100 to 1e100 (or 0)"
-                    + " are stored, so rollup sums cannot overflow");
+        if (!valueAcceptable(value)) {
             return;
         }
         if (key.tagCount() > ingest.limits().maxTags()) {
             reject(Reject.TOO_MANY_TAGS, "more than " + ingest.limits().maxTags() + " tags (max_tags)");
             return;
         }
-        if (t < oldest) {
-            reject(Reject.TOO_OLD, t < Limits.FLOOR_MICROS ? "time is before 2000-01-01 (check the precision)"
-                    : "time is older than max_sample_age");
-            return;
-        }
-        if (t < retained) {
-            reject(Reject.BEYOND_RETENTION, "time is older than retention_raw: points beyond the retention period are not stored");
-            return;
-        }
-        if (t > newest) {
-            reject(Reject.TOO_NEW, "time is too far in the future (max_future)");
+        if (!timeAcceptable(t)) {
             return;
         }
         SeriesRegistry registry = ingest.registry();
         int id = registry.idOf(key);
         if (id != SeriesRegistry.UNKNOWN) {
+            written.remember(id);
             batch.add(id, null, t, value, step);
             return;
         }
@@ -130,6 +130,41 @@ public final class IngestSink implements SampleSink {
             return;
         }
         batch.add(SampleEvent.UNRESOLVED, pending, t, value, step);
+    }
+
+    /** The value and time checks, in the order of the full path's (whose key checks come between). */
+    private boolean acceptable(long t, double value) {
+        return valueAcceptable(value) && timeAcceptable(t);
+    }
+
+    private boolean valueAcceptable(double value) {
+        if (!Double.isFinite(value)) {
+            reject(Reject.NON_FINITE, "value is not a finite number");
+            return false;
+        }
+        if (!Limits.storable(value)) {
+            reject(Reject.OUT_OF_RANGE, "value " + value + " is out of range: magnitudes from 1e-100 to 1e100 (or 0)"
+                    + " are stored, so rollup sums cannot overflow");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean timeAcceptable(long t) {
+        if (t < oldest) {
+            reject(Reject.TOO_OLD, t < Limits.FLOOR_MICROS ? "time is before 2000-01-01 (check the precision)"
+                    : "time is older than max_sample_age");
+            return false;
+        }
+        if (t < retained) {
+            reject(Reject.BEYOND_RETENTION, "time is older than retention_raw: points beyond the retention period are not stored");
+            return false;
+        }
+        if (t > newest) {
+            reject(Reject.TOO_NEW, "time is too far in the future (max_future)");
+            return false;
+        }
+        return true;
     }
 
     @Override
