@@ -30,6 +30,9 @@ public final class Numbers {
         // Accumulate negatively so that Long.MIN_VALUE parses. Eighteen digits cannot overflow,
         // so they go without the bound check and its division (a nanosecond timestamp has 19).
         int unchecked = Math.min(e, p + 18);
+        for (long eight; p + 8 <= unchecked && (eight = Digits8.value(b, p)) >= 0; p += 8) {
+            v = v * 100_000_000 - eight;
+        }
         for (; p < unchecked; p++) {
             int d = b[p] - '0';
             if (d < 0 || d > 9) {

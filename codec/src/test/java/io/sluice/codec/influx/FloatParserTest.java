@@ -54,6 +54,38 @@ class FloatParserTest {
         }
     }
 
+    /** Long runs of digits, read eight at a time: leading zeros, zeros inside, every length around 8, 16 and 19. */
+    @Test
+    void longDigitRunsReadAsJavaReadsThem() {
+        Random r = new Random(SEED);
+        for (int i = 0; i < 300_000; i++) {
+            StringBuilder s = new StringBuilder(r.nextInt(4) == 0 ? "-" : "");
+            digits(r, s, r.nextInt(26));
+            if (s.isEmpty() || s.charAt(s.length() - 1) == '-' || r.nextBoolean()) {
+                s.append('.');
+                digits(r, s, r.nextInt(26));
+            }
+            if (!s.toString().matches("-?\\.?")) {
+                if (r.nextInt(8) == 0) {
+                    s.append('e').append(r.nextInt(40) - 20);
+                }
+                assertSameAsJava(s.toString(), "seed " + SEED + ", case " + i);
+            }
+        }
+        for (String s : new String[] {"00000000", "0000000000000000.00000000", "12345678", "1234567812345678",
+                "12345678123456781234567", "0.00000001", "0.0000000000000000123456789012345678", "10000000.00000001",
+                "99999999999999999999.9", "1234567.12345678", "00000001234567890123456789"}) {
+            assertSameAsJava(s, "edge");
+        }
+    }
+
+    private static void digits(Random r, StringBuilder s, int n) {
+        int zeros = r.nextInt(3) == 0 ? r.nextInt(n + 1) : 0; // leading zeros
+        for (int d = 0; d < n; d++) {
+            s.append(d < zeros ? '0' : (char) ('0' + (r.nextInt(4) == 0 ? 0 : r.nextInt(10))));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "-", "+1", ".", "-.", "e5", ".e5", "1e", "1e+", "1e-", "1.2.3", "1..2", "--1", "1-",
             "NaN", "Infinity", "-Infinity", "0x1p3", "1d", "1f", " 1", "1 ", "1_0"})
