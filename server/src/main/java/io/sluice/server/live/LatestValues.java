@@ -3,6 +3,8 @@ package io.sluice.server.live;
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.query.Points;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +24,24 @@ public final class LatestValues {
         double value;
     }
 
+    /**
+     * The writer's side of the sequence lock without a full fence per sample (two volatile
+     * increments were most of the fan-out's cost per sample when no viewer is connected): the odd
+     * count is ordered before the fields by a store-store fence, the even one after them by a
+     * release store. Readers read the count with acquire (a volatile read), the fields, a
+     * load-load fence, and the count again (Boehm, "Can seqlocks get along with programming
+     * language memory models?", 2012).
+     */
+    private static final VarHandle SEQ;
+
+    static {
+        try {
+            SEQ = MethodHandles.lookup().findVarHandle(Latest.class, "seq", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Map<SeriesKey, Latest> latest = new ConcurrentHashMap<>();
     private final int max;
 
@@ -39,10 +59,12 @@ public final class LatestValues {
             latest.put(key, l);
         }
         if (time >= l.time) {
-            l.seq++;
+            int seq = (int) SEQ.getOpaque(l); // only this thread writes it
+            SEQ.setOpaque(l, seq + 1);
+            VarHandle.storeStoreFence();
             l.time = time;
             l.value = value;
-            l.seq++;
+            SEQ.setRelease(l, seq + 2);
         }
     }
 
@@ -56,7 +78,7 @@ public final class LatestValues {
             int before = l.seq;
             long t = l.time;
             double v = l.value;
-            java.lang.invoke.VarHandle.loadLoadFence(); // the field reads happen before the re-check
+            VarHandle.loadLoadFence(); // the field reads happen before the re-check
             if ((before & 1) == 0 && before == l.seq) {
                 if (t == Long.MIN_VALUE) {
                     return null;
