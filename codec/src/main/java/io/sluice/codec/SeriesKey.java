@@ -64,8 +64,9 @@ public final class SeriesKey implements Comparable<SeriesKey> {
     private Filler filler;
     private Filler writtenBy;
     private byte[] written;
-    private int prefixOff = -1, prefixLen, suffixOff, suffixLen;
+    private int prefixOff, prefixLen, suffixOff, suffixLen;
     private int prefixHash;
+    private boolean prefixHashed;
 
     public SeriesKey() {
         this.frozen = false;
@@ -112,18 +113,16 @@ public final class SeriesKey implements Comparable<SeriesKey> {
      * them.
      *
      * @param samePrefix the prefix is the very range of the previous call, unchanged (the next
-     *                   field of one line), so its hash is kept
+     *                   field of one line), so its hash, if taken, is kept
      */
     public SeriesKey deferred(Filler filler, byte[] src, int prefixOff, int prefixLen, int suffixOff, int suffixLen,
                               boolean samePrefix) {
         checkMutable();
-        samePrefix &= src == written && prefixOff == this.prefixOff && prefixLen == this.prefixLen;
         reset();
         this.filler = filler;
         this.writtenBy = filler;
-        if (!samePrefix) { // several fields of one line share their prefix: hash it once
-            this.prefixHash = hash(src, prefixOff, prefixLen);
-        }
+        // Taken on first use (a sink that never asks pays nothing), once per line.
+        prefixHashed &= samePrefix && src == written && prefixOff == this.prefixOff && prefixLen == this.prefixLen;
         this.written = src;
         this.prefixOff = prefixOff;
         this.prefixLen = prefixLen;
@@ -160,6 +159,10 @@ public final class SeriesKey implements Comparable<SeriesKey> {
 
     /** A hash of the series as written (prefix, then suffix). */
     public int writtenHash() {
+        if (!prefixHashed) {
+            prefixHash = hash(written, prefixOff, prefixLen);
+            prefixHashed = true;
+        }
         return mixWritten(prefixHash, written, suffixOff, suffixLen);
     }
 

@@ -1,8 +1,7 @@
 package io.sluice.storage.db;
 
+import io.sluice.codec.BytesMap;
 import io.sluice.codec.SeriesKey;
-
-import java.util.Arrays;
 
 /**
  * Series ids by the bytes a parser read them from ({@link SeriesKey#deferred}): a line's
@@ -13,30 +12,18 @@ import java.util.Arrays;
  *
  * <p>Exact: an entry matches only the same bytes, from the same kind of parser, under the same
  * scope (the tenant stamp whose tags replace the client's), and ids never change once given
- * ({@link SeriesRegistry} never forgets one). Bounded: {@value #SLOTS} entries of at most
- * {@value #MAX_WRITTEN_BYTES} bytes; a longer series is looked up the slow way every time; when
- * the slots a series may use are taken, it replaces one of them. Its byte arrays are reused when
- * they are big enough, so a steady stream over more series than it holds allocates only while
- * the arrays grow to their largest.
+ * ({@link SeriesRegistry} never forgets one). Bounded: {@value #SLOTS} series of at most
+ * {@value #MAX_WRITTEN_BYTES} bytes ({@link BytesMap}); a longer series is looked up the slow way
+ * every time.
  *
  * <p>Not thread-safe: one per event loop and parser, as the parser and the sink are.
  */
 public final class WrittenSeriesCache {
     static final int SLOTS = 4096;
-    /** Slots probed from a series' hash on: it lives in one of them or not at all. */
-    static final int WINDOW = 8;
     static final int MAX_WRITTEN_BYTES = 256;
 
-    private final int[] hashes = new int[SLOTS];
-    private final int[] ids = new int[SLOTS];
-    /** Null for an empty slot. */
-    private final Object[] scopes = new Object[SLOTS];
-    private final byte[][] written = new byte[SLOTS][];
-    private final int[] prefixLengths = new int[SLOTS];
-    private final int[] lengths = new int[SLOTS];
+    private final BytesMap ids = new BytesMap(SLOTS, MAX_WRITTEN_BYTES);
     private Class<?> format;
-    private int size;
-    private int replaced;
 
     // The last miss, as found (before the caller stamps tags on the key), until its id is known.
     private byte[] missed;
@@ -56,37 +43,28 @@ public final class WrittenSeriesCache {
         }
         int prefixLen = key.writtenPrefixLength();
         int suffixLen = key.writtenSuffixLength();
-        if (prefixLen + suffixLen > MAX_WRITTEN_BYTES) {
+        if (!ids.fits(prefixLen, suffixLen)) {
             return SeriesRegistry.UNKNOWN;
         }
         if (by.getClass() != format) { // bytes mean something else to another parser
-            clear();
+            ids.clear();
             format = by.getClass();
         }
         int h = key.writtenHash();
         byte[] src = key.written();
         int prefixOff = key.writtenPrefixOffset();
         int suffixOff = key.writtenSuffixOffset();
-        for (int i = 0; i < WINDOW; i++) {
-            int s = (h + i) & (SLOTS - 1);
-            if (scopes[s] == null) {
-                break; // slots are never emptied one by one, so the series is not further on
-            }
-            if (hashes[s] == h && scopes[s] == scope && prefixLengths[s] == prefixLen
-                    && lengths[s] == prefixLen + suffixLen
-                    && Arrays.equals(written[s], 0, prefixLen, src, prefixOff, prefixOff + prefixLen)
-                    && Arrays.equals(written[s], prefixLen, prefixLen + suffixLen, src, suffixOff, suffixOff + suffixLen)) {
-                return ids[s];
-            }
+        int id = ids.get(h, scope, src, prefixOff, prefixLen, src, suffixOff, suffixLen, SeriesRegistry.UNKNOWN);
+        if (id == SeriesRegistry.UNKNOWN) {
+            missed = src;
+            missedPrefixOff = prefixOff;
+            missedPrefixLen = prefixLen;
+            missedSuffixOff = suffixOff;
+            missedSuffixLen = suffixLen;
+            missedHash = h;
+            missedScope = scope;
         }
-        missed = src;
-        missedPrefixOff = prefixOff;
-        missedPrefixLen = prefixLen;
-        missedSuffixOff = suffixOff;
-        missedSuffixLen = suffixLen;
-        missedHash = h;
-        missedScope = scope;
-        return SeriesRegistry.UNKNOWN;
+        return id;
     }
 
     /** Stores {@code id} for the series of the last {@link #find}, if it missed one named as written. */
@@ -96,43 +74,12 @@ public final class WrittenSeriesCache {
             return;
         }
         missed = null;
-        int prefixLen = missedPrefixLen;
-        int len = prefixLen + missedSuffixLen;
-        int h = missedHash;
-        int slot = -1;
-        for (int i = 0; i < WINDOW; i++) {
-            int s = (h + i) & (SLOTS - 1);
-            if (scopes[s] == null) {
-                slot = s;
-                size++;
-                break;
-            }
-        }
-        if (slot < 0) { // every slot of its window is taken: replace one in turn
-            slot = (h + (replaced++ & (WINDOW - 1))) & (SLOTS - 1);
-        }
-        byte[] b = written[slot];
-        if (b == null || b.length < len) {
-            b = new byte[Math.max(32, Integer.highestOneBit(len - 1) << 1)];
-            written[slot] = b;
-        }
-        System.arraycopy(src, missedPrefixOff, b, 0, prefixLen);
-        System.arraycopy(src, missedSuffixOff, b, prefixLen, missedSuffixLen);
-        hashes[slot] = h;
-        ids[slot] = id;
-        prefixLengths[slot] = prefixLen;
-        lengths[slot] = len;
-        scopes[slot] = missedScope;
+        ids.put(missedHash, missedScope, src, missedPrefixOff, missedPrefixLen, src, missedSuffixOff, missedSuffixLen, id);
         missedScope = null;
     }
 
     /** Series held (at most {@value #SLOTS}). */
     public int size() {
-        return size;
-    }
-
-    private void clear() {
-        Arrays.fill(scopes, null);
-        size = 0;
+        return ids.size();
     }
 }
