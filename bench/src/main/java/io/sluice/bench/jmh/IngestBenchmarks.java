@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What an event loop pays per point of a line-protocol request before the ring: parsing, the
  * series lookup, staging in the batch — the body `bench peers` sends ({@value #LINES} lines over
- * {@value #SERIES} series, {@code bench,host=h<k % 1000> value=<k/2> <time>}), every series known.
+ * {@code series} series, {@code bench,host=h<k % series> value=<k/2> <time>}; {@value #BODIES}
+ * bodies in turn, so that every series comes again), every series known.
  * {@code lookup=registry} finds ids by the canonical key in {@link SeriesRegistry} alone (as every
  * point did before); {@code lookup=written} first by the bytes as written
  * ({@link WrittenSeriesCache}), as the ingest sink does.
@@ -44,29 +45,37 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 2, jvmArgsAppend = "-Xmx512m")
 public class IngestBenchmarks {
     static final int LINES = 5_000;
-    static final int SERIES = 1_000;
+    /** Bodies cycled, so that more series than a body holds are all sent in turn. */
+    static final int BODIES = 8;
 
     @Param({"registry", "written"})
     public String lookup;
 
+    /** Distinct series (1,000 as in `bench peers`; past 4,096 the written cache replaces entries). */
+    @Param({"1000"})
+    public int series;
+
     private final LineProtocolParser parser = new LineProtocolParser();
     private final SeriesRegistry registry = new SeriesRegistry(1_000_000);
     private final SampleBatch batch = new SampleBatch(LINES);
-    private byte[] body;
+    private final byte[][] bodies = new byte[BODIES][];
+    private int next;
     private SampleSink sink;
 
     @Setup
     public void setUp() {
-        StringBuilder sb = new StringBuilder();
         long base = System.currentTimeMillis() * 1_000_000L;
-        for (int k = 0; k < LINES; k++) {
-            sb.append("bench,host=h").append(k % SERIES).append(" value=").append(k / 2)
-                    .append(k % 2 == 0 ? ".0" : ".5").append(' ').append(base + k * 1000L).append('\n');
+        for (int b = 0; b < BODIES; b++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = b * LINES; k < (b + 1) * LINES; k++) {
+                sb.append("bench,host=h").append(k % series).append(" value=").append(k / 2)
+                        .append(k % 2 == 0 ? ".0" : ".5").append(' ').append(base + k * 1000L).append('\n');
+            }
+            bodies[b] = sb.toString().getBytes(StandardCharsets.UTF_8);
         }
-        body = sb.toString().getBytes(StandardCharsets.UTF_8);
         List<SeriesKey> keys = new ArrayList<>();
-        int[] ids = new int[SERIES];
-        for (int s = 0; s < SERIES; s++) {
+        int[] ids = new int[series];
+        for (int s = 0; s < series; s++) {
             keys.add(SeriesKey.of("bench", java.util.Map.of("host", "h" + s)));
             ids[s] = s + 1;
         }
@@ -78,6 +87,7 @@ public class IngestBenchmarks {
     @OperationsPerInvocation(LINES)
     public int perPoint() {
         batch.clear();
+        byte[] body = bodies[next++ & (BODIES - 1)];
         parser.parse(body, 0, body.length, Precision.NANOSECONDS, sink);
         return batch.size();
     }

@@ -16,19 +16,40 @@ import io.sluice.codec.SeriesKey;
  * {@value #MAX_WRITTEN_BYTES} bytes ({@link BytesMap}); a longer series is looked up the slow way
  * every time.
  *
+ * <p>When most lookups miss (more series in turn than it holds), it is looked past for a while:
+ * missing and replacing entries cost more than the lookup it saves (docs/BENCHMARKS.md, round 5:
+ * 20,000 series took up to 2.5 times main's time a point before this).
+ *
  * <p>Not thread-safe: one per event loop and parser, as the parser and the sink are.
  */
 public final class WrittenSeriesCache {
     static final int SLOTS = 4096;
     static final int MAX_WRITTEN_BYTES = 256;
+    /** Lookups judged together; under half of them hits, and the next {@link #BYPASS} go past. */
+    static final int PERIOD = 4096;
+    static final int BYPASS = 1 << 18;
 
     private final BytesMap ids = new BytesMap(SLOTS, MAX_WRITTEN_BYTES);
+    private final int period;
+    private final int bypassFor;
     private Class<?> format;
+    private int lookups;
+    private int hits;
+    private int bypass;
 
     // The last miss, as found (before the caller stamps tags on the key), until its id is known.
     private byte[] missed;
     private int missedPrefixOff, missedPrefixLen, missedSuffixOff, missedSuffixLen, missedHash;
     private Object missedScope;
+
+    public WrittenSeriesCache() {
+        this(PERIOD, BYPASS);
+    }
+
+    WrittenSeriesCache(int period, int bypassFor) {
+        this.period = period;
+        this.bypassFor = bypassFor;
+    }
 
     /**
      * The id of {@code key} under {@code scope}, or {@link SeriesRegistry#UNKNOWN} when the key is
@@ -39,6 +60,10 @@ public final class WrittenSeriesCache {
         missed = null;
         SeriesKey.Filler by = key.writtenBy();
         if (by == null) {
+            return SeriesRegistry.UNKNOWN;
+        }
+        if (bypass > 0) {
+            bypass--;
             return SeriesRegistry.UNKNOWN;
         }
         int prefixLen = key.writtenPrefixLength();
@@ -55,6 +80,16 @@ public final class WrittenSeriesCache {
         int prefixOff = key.writtenPrefixOffset();
         int suffixOff = key.writtenSuffixOffset();
         int id = ids.get(h, scope, src, prefixOff, prefixLen, src, suffixOff, suffixLen, SeriesRegistry.UNKNOWN);
+        if (id != SeriesRegistry.UNKNOWN) {
+            hits++;
+        }
+        if (++lookups == period) {
+            if (hits * 2 < lookups) {
+                bypass = bypassFor;
+            }
+            lookups = 0;
+            hits = 0;
+        }
         if (id == SeriesRegistry.UNKNOWN) {
             missed = src;
             missedPrefixOff = prefixOff;
@@ -76,6 +111,11 @@ public final class WrittenSeriesCache {
         missed = null;
         ids.put(missedHash, missedScope, src, missedPrefixOff, missedPrefixLen, src, missedSuffixOff, missedSuffixLen, id);
         missedScope = null;
+    }
+
+    /** Whether lookups go past it now (most of them missed). */
+    boolean bypassed() {
+        return bypass > 0;
     }
 
     /** Series held (at most {@value #SLOTS}). */

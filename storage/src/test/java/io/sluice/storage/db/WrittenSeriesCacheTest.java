@@ -30,7 +30,8 @@ class WrittenSeriesCacheTest {
 
     private final Filler filler = new Filler();
     private final SeriesKey key = new SeriesKey();
-    private final WrittenSeriesCache cache = new WrittenSeriesCache();
+    /** Never looked past: the tests of what it holds. */
+    private final WrittenSeriesCache cache = new WrittenSeriesCache(Integer.MAX_VALUE, 0);
 
     private SeriesKey written(SeriesKey.Filler by, String prefix, String suffix) {
         byte[] b = (prefix + " " + suffix).getBytes(StandardCharsets.UTF_8);
@@ -133,5 +134,32 @@ class WrittenSeriesCacheTest {
         });
         assertThat(sum[0]).isEqualTo(400_000);
         assertThat(bytes).isLessThan(1024);
+    }
+
+    @Test
+    void mostlyMissingItIsLookedPastForAWhileThenTriedAgain() {
+        WrittenSeriesCache c = new WrittenSeriesCache(100, 1_000);
+        // Few series, found again and again: never looked past.
+        for (int i = 0; i < 1_000; i++) {
+            if (c.find(written(filler, "few,host=h" + i % 10, "value"), SCOPE) == SeriesRegistry.UNKNOWN) {
+                c.remember(i % 10);
+            }
+        }
+        assertThat(c.bypassed()).isFalse();
+        // Series in turn, each new: after a period of misses it is looked past.
+        int i = 0;
+        while (!c.bypassed()) {
+            assertThat(i).isLessThan(200);
+            c.find(written(filler, "many,host=h" + i++, "value"), SCOPE);
+            c.remember(i);
+        }
+        int held = c.size();
+        for (int k = 0; k < 1_000; k++) { // even a series it holds goes past, and nothing is stored
+            assertThat(c.find(written(filler, "few,host=h1", "value"), SCOPE)).isEqualTo(SeriesRegistry.UNKNOWN);
+            c.remember(99);
+        }
+        assertThat(c.size()).isEqualTo(held);
+        assertThat(c.bypassed()).isFalse();
+        assertThat(c.find(written(filler, "few,host=h1", "value"), SCOPE)).isEqualTo(1);
     }
 }
