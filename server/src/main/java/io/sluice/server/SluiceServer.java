@@ -93,7 +93,8 @@ public final class SluiceServer implements AutoCloseable {
                 5_000, false);
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
                 partitionsAhead(cfg), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
-                cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(), headMemory(cfg))), metrics);
+                cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(), headMemory(cfg),
+                cfg.rollupFromHead())), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.

@@ -119,6 +119,12 @@ public final class Storage implements AutoCloseable {
         metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
                 () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
         this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000, cfg.retention1m().toNanos() / 1000, rm);
+        if (head != null && cfg.hotTier().rollupFromHead()) {
+            // One node (there is no head with redis_url): every committed sample reaches this head.
+            rollups.fromHead(head);
+            metrics.gauge("sluice_head_minute_cells", "1-minute aggregates the head holds for the rollup.",
+                    head::minuteCells);
+        }
         this.maintenance = scheduler("sluice-maintenance");
         this.compaction = scheduler("sluice-compaction");
         this.sealing = scheduler("sluice-seal");
@@ -188,7 +194,7 @@ public final class Storage implements AutoCloseable {
                     pieces.load(c);
                     ensurePiecesAhead(c, pieces);
                     if (cfg.hotTier().headBytes() > 0) {
-                        head = new Head(cfg.hotTier().headBytes());
+                        head = new Head(cfg.hotTier().headBytes(), cfg.hotTier().rollupFromHead());
                         HeadLoader.load(c, head, pieces.hotFrom(c, System.currentTimeMillis() * 1000,
                                 cfg.hotTier().sealDelay().toNanos() / 1000));
                     }

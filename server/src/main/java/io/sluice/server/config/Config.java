@@ -146,6 +146,10 @@ public final class Config {
         return (Long) values.get("head_memory");
     }
 
+    public boolean rollupFromHead() {
+        return (Boolean) values.get("rollup_from_head");
+    }
+
     public Duration retention1m() {
         return (Duration) values.get("retention_1m");
     }

@@ -65,6 +65,8 @@ final class Keys {
         durationKey("seal_delay", "2m", 0, 86_400_000, "how long after its time a hot piece (a chunk on TimescaleDB) gets its index (late samples mostly in)");
         add(new Key("head_memory", Key.Type.LONG_BYTES, 256L << 20, 0, 1L << 40, false, List.of(),
                 "memory for the newest samples of every series, which answer queries over hot pieces (0: none)"));
+        add(new Key("rollup_from_head", Key.Type.BOOL, true, 0, 0, false, List.of(),
+                "1-minute rollup of the newest minutes from the head's aggregates, not raw samples read again (one node with a head)"));
         durationKey("retention_1m", "90d", 3_600_000, Long.MAX_VALUE / 2, "1-minute rollups kept (1h and 1d are kept)");
         durationKey("max_future", "7d", 0, Long.MAX_VALUE / 2, "how far ahead of now a sample's time may be");
         intKey("batch_size", 1000, 1, 1_000_000, "most metrics in one ML batch request", "BATCH_SIZE");

@@ -17,12 +17,29 @@ import java.util.function.IntFunction;
  * answered by the database instead. A query splits its range at {@code from}: the database below,
  * the head at and after; {@link #stable} tells it whether {@code from} moved while it read (a
  * sequence lock), and then it asks again.
+ *
+ * <p>With the rollup from the head on, every committed sample at or after {@link #minutesFrom()}
+ * is also folded into its series' 1-minute aggregate (count, sum, min, max, sum of squares, first,
+ * last), which the 1-minute rollup refresh takes instead of reading raw samples again (README,
+ * "Rollups"). That start moves only when the refresh lets go of minutes it is done with, never with
+ * sealing or memory pressure on the samples: the aggregates are a few cells a series. A sample
+ * folded below it (its writer's commit was slow to reach the head) names its minute for the refresh
+ * to compute from the database, unless the writer's invalidation log has it already.
  */
 public final class Head {
     /** Receives a series' samples, in time order. */
     public interface Sink {
         void sample(long time, double value);
     }
+
+    /** In {@link SeriesHead#append(long, double, boolean, Head)}'s answer: a minute's cell was made. */
+    static final long APPEND_NEW_CELL = 1L << 32;
+    /** In {@link SeriesHead#append(long, double, boolean, Head)}'s answer: the minute is no longer covered. */
+    static final long APPEND_MISSED = 1L << 33;
+    /** Memory a minute's cell takes, about (ten columns of 8 bytes and a flag, with room to grow). */
+    public static final int BYTES_PER_CELL = 128;
+    /** Minutes remembered as missed at most; past it they are merged into one span. */
+    private static final int MISSED_MAX = 4096;
 
     /** Bytes a held sample costs: its time and its value. */
     public static final int BYTES_PER_SAMPLE = 16;
@@ -37,8 +54,17 @@ public final class Head {
     /** Made once: a method reference written in the loop would be a new object per sample. */
     private final IntFunction<SeriesHead> create = id -> {
         slots.addAndGet(SeriesHead.FIRST);
-        return new SeriesHead();
+        return new SeriesHead(id);
     };
+    /** Whether samples are folded into 1-minute aggregates for the rollup. */
+    private final boolean rollup;
+    private final long maxCells;
+    private final AtomicLong cells = new AtomicLong();
+    private final AtomicLong cellTrims = new AtomicLong();
+    private volatile long minutesFrom = Long.MAX_VALUE;
+    /** Minutes of samples folded too late for their cell, ascending once taken; guarded by itself. */
+    private final long[] missed = new long[MISSED_MAX];
+    private int missedCount;
     /** Samples appended per minute of their time: where to move {@code from} to free memory. */
     private final AtomicLongArray minuteStamp = new AtomicLongArray(MINUTES);
     private final AtomicLongArray minuteCount = new AtomicLongArray(MINUTES);
@@ -48,7 +74,18 @@ public final class Head {
 
     /** @param maxBytes memory the samples may take at most (their columns; a little more while one grows) */
     public Head(long maxBytes) {
+        this(maxBytes, false);
+    }
+
+    /**
+     * @param maxBytes memory the samples may take at most (their columns; a little more while one grows)
+     * @param rollup   also keep each series' 1-minute aggregates for the rollup refresh, in at most
+     *                 an eighth of {@code maxBytes} more
+     */
+    public Head(long maxBytes, boolean rollup) {
         this.maxSlots = Math.max(SeriesHead.FIRST, maxBytes / BYTES_PER_SAMPLE);
+        this.rollup = rollup;
+        this.maxCells = Math.max(1024, maxBytes / 8 / BYTES_PER_CELL);
     }
 
     /** The start of what the head holds completely; {@link Long#MAX_VALUE} while it holds nothing. */
@@ -76,6 +113,17 @@ public final class Head {
      */
     public void start(long time) {
         trim(time, true);
+        if (rollup) {
+            minutesFrom = -Math.floorDiv(-time, MINUTE) * MINUTE; // the first whole minute
+        }
+    }
+
+    /**
+     * The start of the 1-minute aggregates: every committed sample at or after it is folded into
+     * one; {@link Long#MAX_VALUE} when there are none (no rollup from the head, or not started).
+     */
+    public long minutesFrom() {
+        return minutesFrom;
     }
 
     /** Appends committed samples; those before {@link #from()} are not kept. */
@@ -85,8 +133,20 @@ public final class Head {
 
     /** Appends committed samples {@code [lo, hi)} of the columns; those before {@link #from()} are not kept. */
     public void append(int[] seriesIds, long[] times, double[] values, int lo, int hi) {
+        append(seriesIds, times, values, lo, hi, Long.MIN_VALUE);
+    }
+
+    /**
+     * Appends committed samples {@code [lo, hi)} of the columns; those before {@link #from()} are
+     * not kept, and each is folded into its minute's aggregate when that minute is covered.
+     *
+     * @param loggedBefore samples older than this are in the rollup invalidation log already (its
+     *                     writer recorded them in the transaction that committed them)
+     */
+    public void append(int[] seriesIds, long[] times, double[] values, int lo, int hi, long loggedBefore) {
         long f = from;
-        if (f == Long.MAX_VALUE || lo >= hi) {
+        long cf = minutesFrom;
+        if ((f == Long.MAX_VALUE && cf == Long.MAX_VALUE) || lo >= hi) {
             return;
         }
         long grown = 0;
@@ -94,12 +154,29 @@ public final class Head {
         // Counted per run of one minute, not per sample: the counters are shared by the writers.
         long minute = Long.MIN_VALUE;
         int inMinute = 0;
+        int newCells = 0;
         for (int i = lo; i < hi; i++) {
             long t = times[i];
-            if (t < f || seriesIds[i] < 0) {
+            if (seriesIds[i] < 0) {
                 continue;
             }
-            grown += series.computeIfAbsent(seriesIds[i], create).append(t, values[i]);
+            boolean keep = t >= f;
+            long answer;
+            if (keep || t >= cf) {
+                answer = series.computeIfAbsent(seriesIds[i], create).append(t, values[i], keep, this);
+            } else {
+                answer = APPEND_MISSED; // cf only grows: read before the loop, it was at most what it is now
+            }
+            if ((answer & APPEND_MISSED) != 0 && cf != Long.MAX_VALUE && t >= loggedBefore) {
+                missed(t);
+            }
+            if ((answer & APPEND_NEW_CELL) != 0) {
+                newCells++;
+            }
+            if (!keep) {
+                continue;
+            }
+            grown += (int) answer;
             long m = Math.floorDiv(t, MINUTE);
             if (m != minute) {
                 count(minute, inMinute);
@@ -110,10 +187,147 @@ public final class Head {
             kept++;
         }
         count(minute, inMinute);
+        if (newCells > 0) {
+            cells.addAndGet(newCells);
+        }
         samples.addAndGet(kept);
         if (grown > 0 && slots.addAndGet(grown) > maxSlots) {
             relieve();
         }
+    }
+
+    /** Remembers the minute of a sample folded below {@link #minutesFrom()}. */
+    private void missed(long time) {
+        long m = Math.floorDiv(time, MINUTE) * MINUTE;
+        synchronized (missed) {
+            if (spanMissed) {
+                missed[0] = Math.min(missed[0], m);
+                missed[1] = Math.max(missed[1], m);
+                return;
+            }
+            if (missedCount > 0 && missed[missedCount - 1] == m) {
+                return;
+            }
+            if (missedCount == MISSED_MAX) {
+                // Too many to name one by one: keep the oldest and the newest, the refresh spans them.
+                long lo = m;
+                long hi = m;
+                for (int i = 0; i < missedCount; i++) {
+                    lo = Math.min(lo, missed[i]);
+                    hi = Math.max(hi, missed[i]);
+                }
+                missed[0] = lo;
+                missed[1] = hi;
+                missedCount = 2;
+                spanMissed = true;
+                return;
+            }
+            missed[missedCount++] = m;
+        }
+    }
+
+    /** Set when the missed minutes were merged into one span: take them as the whole span. */
+    private boolean spanMissed;
+
+    /**
+     * Takes the minutes of samples folded too late for their aggregate: the refresh computes them
+     * from the database. Returns {@code [lo0, hi0, lo1, hi1, ...]} in epoch microseconds, unsorted.
+     */
+    public long[] takeMissedMinutes() {
+        synchronized (missed) {
+            long[] out;
+            if (spanMissed) {
+                out = new long[] {Math.min(missed[0], missed[1]), Math.max(missed[0], missed[1]) + MINUTE};
+            } else {
+                out = new long[2 * missedCount];
+                for (int i = 0; i < missedCount; i++) {
+                    out[2 * i] = missed[i];
+                    out[2 * i + 1] = missed[i] + MINUTE;
+                }
+            }
+            missedCount = 0;
+            spanMissed = false;
+            return out;
+        }
+    }
+
+    /** Names minutes (their starts) for the next refresh to compute from raw samples: rows collected that it could not write. */
+    public void missMinutes(long[] minuteStarts) {
+        for (long m : minuteStarts) {
+            missed(m);
+        }
+    }
+
+    /** Gives back what {@link #takeMissedMinutes} took (the refresh failed): {@code [lo, hi)} pairs of whole minutes. */
+    public void missRanges(long[] pairs) {
+        for (int i = 0; i < pairs.length; i += 2) {
+            missed(pairs[i]);
+            if (pairs[i + 1] - pairs[i] > MINUTE) {
+                // A span: remembered as one, from its first to its last minute.
+                synchronized (missed) {
+                    missed(pairs[i + 1] - MINUTE);
+                    if (!spanMissed && missedCount >= 2) {
+                        long lo = Long.MAX_VALUE;
+                        long hi = Long.MIN_VALUE;
+                        for (int k = 0; k < missedCount; k++) {
+                            lo = Math.min(lo, missed[k]);
+                            hi = Math.max(hi, missed[k]);
+                        }
+                        missed[0] = lo;
+                        missed[1] = hi;
+                        missedCount = 2;
+                        spanMissed = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes the dirty 1-minute aggregates of minutes before {@code to} into {@code out} and lets go
+     * of those before {@code dropBefore} (at most {@code to}; {@link #minutesFrom()} moves there).
+     * When more cells than the bound are held, it lets go of every minute before {@code to}.
+     * Called by one refresh at a time.
+     *
+     * @return whether the aggregates cover anything (false: no rollup from the head, or not started)
+     */
+    public boolean collectMinutes(long to, long dropBefore, MinuteRows out) {
+        synchronized (collecting) {
+            return collect(to, dropBefore, out);
+        }
+    }
+
+    private final Object collecting = new Object();
+
+    private boolean collect(long to, long dropBefore, MinuteRows out) {
+        long cf = minutesFrom;
+        if (cf == Long.MAX_VALUE) {
+            return false;
+        }
+        long drop = Math.max(cf, Math.floorDiv(Math.min(dropBefore, to), MINUTE) * MINUTE);
+        // Published before any series is visited: a sample folded after its series' visit sees it.
+        minutesFrom = drop;
+        long[] dropped = {0};
+        series.forEach(s -> dropped[0] += s.collect(to, drop, out));
+        if (cells.addAndGet(-dropped[0]) > maxCells && drop < to) {
+            cellTrims.incrementAndGet();
+            long all = Math.floorDiv(to, MINUTE) * MINUTE;
+            minutesFrom = all;
+            dropped[0] = 0;
+            series.forEach(s -> dropped[0] += s.collect(to, all, out));
+            cells.addAndGet(-dropped[0]);
+        }
+        return true;
+    }
+
+    /** 1-minute aggregate cells held. */
+    public long minuteCells() {
+        return cells.get();
+    }
+
+    /** How many times the aggregates let go of minutes early to stay within their bound. */
+    public long minuteCellTrims() {
+        return cellTrims.get();
     }
 
     /** Moves {@code from} forward (sealing caught up); never back. */

@@ -29,6 +29,45 @@ final class SeriesHead {
     private int size;
     private boolean unsorted;
 
+    /** The series' id: the rows its cells become name it. */
+    private final int id;
+    /** Its 1-minute aggregates, made at its first sample of a minute the head's rollup covers. */
+    private MinuteCells cells;
+
+    SeriesHead(int id) {
+        this.id = id;
+    }
+
+    /**
+     * Appends a committed sample: its time and value when {@code keep}, and into its minute's
+     * aggregate when the head's rollup covers that minute. The coverage is read under this
+     * series' monitor, as {@link #collect} reads and drops cells, so a sample is never folded
+     * into a cell about to be dropped.
+     *
+     * @return slots newly allocated (to be counted against the head's bound), plus
+     * {@link Head#APPEND_NEW_CELL} when a minute's cell was made and {@link Head#APPEND_MISSED}
+     * when the sample's minute is no longer covered
+     */
+    synchronized long append(long time, double value, boolean keep, Head head) {
+        long answer = 0;
+        if (time >= head.minutesFrom()) {
+            if (cells == null) {
+                cells = new MinuteCells();
+            }
+            if (cells.fold(time, value) > 0) {
+                answer |= Head.APPEND_NEW_CELL;
+            }
+        } else {
+            answer |= Head.APPEND_MISSED;
+        }
+        return keep ? answer | append(time, value) : answer;
+    }
+
+    /** Dirty minute cells before {@code to} into {@code out}; drops cells before {@code dropBefore}; returns cells dropped. */
+    synchronized int collect(long to, long dropBefore, MinuteRows out) {
+        return cells == null ? 0 : cells.collect(id, to, dropBefore, out);
+    }
+
     /** @return slots newly allocated (to be counted against the head's bound) */
     synchronized int append(long time, double value) {
         int grown = size == capacity ? grow() : 0;

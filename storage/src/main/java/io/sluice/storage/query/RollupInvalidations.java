@@ -77,14 +77,33 @@ public final class RollupInvalidations {
             lo[i] = ranges[2 * i] / 1_000_000L;
             hi[i] = ranges[2 * i + 1] / 1_000_000L;
         }
+        insert(c, lo, hi);
+        recorded.add(count);
+        return count;
+    }
+
+    /** Rows of {@code [lo[i], hi[i])}, in epoch seconds. */
+    private static void insert(Connection c, Long[] lo, Long[] hi) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_invalidations (lo, hi)"
                 + " SELECT to_timestamp(l), to_timestamp(h) FROM unnest(?::int8[], ?::int8[]) AS r(l, h)")) {
             ps.setArray(1, c.createArrayOf("int8", lo));
             ps.setArray(2, c.createArrayOf("int8", hi));
             ps.executeUpdate();
         }
-        recorded.add(count);
-        return count;
+    }
+
+    /** Writes ranges back that the refresh took but leaves for a later transaction, in the caller's transaction. */
+    static void put(Connection c, BucketRanges ranges) throws SQLException {
+        if (ranges.isEmpty()) {
+            return;
+        }
+        Long[] lo = new Long[ranges.size()];
+        Long[] hi = new Long[ranges.size()];
+        for (int i = 0; i < lo.length; i++) {
+            lo[i] = Math.floorDiv(ranges.lo(i), 1_000_000L);
+            hi[i] = -Math.floorDiv(-ranges.hi(i), 1_000_000L);
+        }
+        insert(c, lo, hi);
     }
 
     /** Sorted bucket starts (minutes) as ranges of {@code width}-aligned buckets, touching ones merged. */

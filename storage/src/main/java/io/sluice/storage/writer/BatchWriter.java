@@ -94,6 +94,11 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** The current attempt sent COMMIT and got no answer: it may have committed. */
     private boolean commitUnanswered;
     private final RollupInvalidations late;
+    /**
+     * The attempt that committed recorded its rows older than this in the invalidation log (none
+     * without a log): the head need not name their minutes to the rollup refresh again.
+     */
+    private long loggedBefore = Long.MIN_VALUE;
 
     private long firstAtNanos;
     /** The batch holds the end of a request someone waits on. */
@@ -198,7 +203,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 if (head != null) {
                     // Stored now or by the attempt whose COMMIT went unanswered; before any request
                     // is answered: once a client has its 204, the head holds its rows.
-                    batch.appendStored(head);
+                    batch.appendStored(head, loggedBefore);
                 }
                 batch.committed();
                 if (batch.isolating() && batch.isolate()) {
@@ -342,7 +347,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     batch.encode(encoder, pieces == null ? Long.MAX_VALUE : pieces.pieceMicros());
                     encoder.end();
                     if (late != null) {
-                        late.record(c, batch.times, batch.seriesIds, batch.size, System.currentTimeMillis() * 1000);
+                        long now = System.currentTimeMillis() * 1000;
+                        late.record(c, batch.times, batch.seriesIds, batch.size, now);
+                        loggedBefore = now - RollupInvalidations.LIVE_WINDOW_MICROS;
                     }
                 }
                 attemptRows = rows;

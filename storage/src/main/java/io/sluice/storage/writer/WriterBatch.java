@@ -394,17 +394,20 @@ final class WriterBatch {
         }
     }
 
-    /** Appends the rows {@link #encode} wrote (best-effort rows and claimed requests) to the head. */
-    void appendStored(Head head) {
+    /**
+     * Appends the rows {@link #encode} wrote (best-effort rows and claimed requests) to the head;
+     * rows older than {@code loggedBefore} are in the rollup invalidation log already.
+     */
+    void appendStored(Head head, long loggedBefore) {
         int r = 0;
         for (int i = 0; i < size; ) {
             int next = r < runs ? runStart[r] : size;
             if (bestEffortWritten()) {
-                head.append(seriesIds, times, values, i, next);
+                head.append(seriesIds, times, values, i, next, loggedBefore);
             }
             if (r < runs) {
                 if (claimed[r]) {
-                    head.append(seriesIds, times, values, runStart[r], runEnd[r]);
+                    head.append(seriesIds, times, values, runStart[r], runEnd[r], loggedBefore);
                 }
                 i = runEnd[r];
                 r++;
