@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param sealDelay how long after a piece's time is over it is sealed (late samples mostly in)
  * @param headBytes memory the head's samples may take (0: no head; queries read pieces as they are)
  * @param rollupFromHead the 1-minute rollup's newest minutes from the head's aggregates rather
- *                  than from raw samples read again (README, "Rollups"); only with a head
+ *                  than from raw samples read again (README, "Ask for it": rollups); only with a head
  */
 public record HotTierConfig(Duration piece, Duration sealDelay, long headBytes, boolean rollupFromHead) {
     /** What Sluice runs with unless told otherwise. */

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The 1-minute rollup of the newest minutes from the head's aggregates (README, "Rollups"): after
+ * The 1-minute rollup of the newest minutes from the head's aggregates (README, "Ask for it": rollups): after
  * live writes, late samples, a restart and a head over its bound, every rollup row is what a full
  * recompute from the raw samples gives, and the parts of a refresh commit on their own.
  */
@@ -216,8 +216,8 @@ class RollupFromHeadIT {
         // ...then appended, and its minute not in the invalidation log (its writer's clock found it recent).
         head.append(new int[] {id}, new long[] {late}, new double[] {12345.5}, 0, 1, Long.MIN_VALUE);
         refresh(Instant.now());
-        assertThat(metrics.value("sluice_rollup_head_missed_minutes_total")).isEqualTo(1);
         assertRollupsAreAFullRecompute(url);
+        assertThat(metrics.value("sluice_rollup_head_missed_minutes_total")).isEqualTo(1);
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.function.IntFunction;
  * <p>With the rollup from the head on, every committed sample at or after {@link #minutesFrom()}
  * is also folded into its series' 1-minute aggregate (count, sum, min, max, sum of squares, first,
  * last), which the 1-minute rollup refresh takes instead of reading raw samples again (README,
- * "Rollups"). That start moves only when the refresh lets go of minutes it is done with, never with
+ * "Ask for it": rollups). That start moves only when the refresh lets go of minutes it is done with, never with
  * sealing or memory pressure on the samples: the aggregates are a few cells a series. A sample
  * folded below it (its writer's commit was slow to reach the head) names its minute for the refresh
  * to compute from the database, unless the writer's invalidation log has it already.

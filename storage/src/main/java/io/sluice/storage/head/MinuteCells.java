@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * One series' 1-minute aggregates of its committed samples, the values a {@code samples_1m} row
- * holds (README, "Rollups"): count, sum, min, max, sum of squares, first and last value. Each
+ * holds (README, "Ask for it": rollups): count, sum, min, max, sum of squares, first and last value. Each
  * cell is the whole of its minute (the head folds every committed sample of a minute it covers),
  * so writing it over the rollup row is right however often it is written. A cell changed since it
  * was last collected is dirty. Kept under the owning {@link SeriesHead}'s monitor.

@@ -10,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * Writes the head's 1-minute aggregates ({@link MinuteRows}) over the rows of {@code samples_1m},
- * as arrays in one statement per few thousand rows (README, "Rollups"). A row whose sum or sum of
+ * as arrays in one statement per few thousand rows (README, "Ask for it": rollups). A row whose sum or sum of
  * squares is not finite is left out and its minute named instead: the database computes that
  * minute from raw samples, where {@link Materializer} isolates a value that overflows.
  */
