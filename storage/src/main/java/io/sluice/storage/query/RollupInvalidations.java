@@ -15,12 +15,13 @@ import java.util.Arrays;
  * anyway; the refresh takes the ranges and re-materialises their buckets at 1m, 1h and 1d.
  *
  * <p>The live path pays one comparison a row: samples of the last {@link #LIVE_WINDOW_MICROS}
- * are left to the refresh's own re-reading. It reads from five minutes behind its watermark,
- * and the watermark is never more than a refresh behind now, so a sample committed at time C
- * with a time after C minus two minutes is read by the next refresh however late that runs;
- * three minutes are left for clocks that differ between nodes. Older samples are coalesced per
- * batch into whole minutes, at most {@link #MAX_RANGES} ranges (coarser when more), not a row
- * per sample.
+ * are left to the refresh's own window. Without a head it re-reads raw samples from five minutes
+ * behind its watermark, and the watermark is never more than a refresh behind now, so a sample
+ * committed at time C with a time after C minus two minutes is read by the next refresh however
+ * late that runs; three minutes are left for clocks that differ between nodes. With a head (one
+ * node), such a sample is in its minute's aggregate, or its minute is named to the refresh when
+ * the aggregate was let go ({@link Rollups}). Older samples are coalesced per batch into whole
+ * minutes, at most {@link #MAX_RANGES} ranges (coarser when more), not a row per sample.
  */
 public final class RollupInvalidations {
     public static final long LIVE_WINDOW_MICROS = 2 * 60_000_000L;

@@ -215,7 +215,7 @@ public final class Rollups {
         long lateness = covered == Long.MAX_VALUE ? LATENESS_SQL : LATENESS_HEAD;
         long start = floor(Math.max(to - rawRetentionMicros, from - lateness), MINUTE);
         // Raw samples where the head does not cover the window, a day at a time.
-        long rawTo = Math.min(to, Math.max(start, -floor(-covered, MINUTE)));
+        long rawTo = covered == Long.MAX_VALUE ? to : Math.min(to, Math.max(start, -floor(-covered, MINUTE)));
         for (BucketRanges day : BucketRanges.of(start, rawTo).splitAt(Partitions.DAY_MICROS)) {
             materializer.run(c, Source.M1, day);
             setWatermark(c, Source.M1, Math.max(from, day.max()));
