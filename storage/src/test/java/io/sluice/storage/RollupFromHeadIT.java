@@ -101,29 +101,33 @@ class RollupFromHeadIT {
     }
 
     /**
-     * Every row of {@code samples_1m} before its watermark (and of {@code samples_1h} before its)
+     * Every row of {@code samples_1m}, {@code samples_1h} and {@code samples_1d} before its watermark
      * equals the same aggregates computed from all raw samples now, and no bucket is missing.
      */
     private void assertRollupsAreAFullRecompute(DatabaseUrl url) throws Exception {
         long m1 = watermark(Source.M1);
         long h1 = watermark(Source.H1);
+        long d1 = watermark(Source.D1);
         assertThat(m1).isGreaterThan(Long.MIN_VALUE);
         try (Connection c = TestDatabase.connect(url)) {
-            Map<String, double[]> raw1m = rows(c, "SELECT series_id, date_bin('1 minute', time, TIMESTAMPTZ '1970-01-01 00:00:00+00'),"
-                    + " count(*), sum(value), min(value), max(value), sum(value * value), (array_agg(value ORDER BY time))[1],"
-                    + " (array_agg(value ORDER BY time DESC))[1] FROM samples WHERE time < to_timestamp(" + m1 / 1e6 + ")"
-                    + " GROUP BY 1, 2");
-            Map<String, double[]> rolled1m = rows(c, "SELECT series_id, bucket, count, sum, min, max, sum_sq, first, last"
-                    + " FROM samples_1m WHERE bucket < to_timestamp(" + m1 / 1e6 + ")");
-            assertSame(rolled1m, raw1m, "1m");
-            Map<String, double[]> raw1h = rows(c, "SELECT series_id, date_bin('1 hour', time, TIMESTAMPTZ '1970-01-01 00:00:00+00'),"
-                    + " count(*), sum(value), min(value), max(value), sum(value * value), (array_agg(value ORDER BY time))[1],"
-                    + " (array_agg(value ORDER BY time DESC))[1] FROM samples WHERE time < to_timestamp(" + h1 / 1e6 + ")"
-                    + " GROUP BY 1, 2");
-            Map<String, double[]> rolled1h = rows(c, "SELECT series_id, bucket, count, sum, min, max, sum_sq, first, last"
-                    + " FROM samples_1h WHERE bucket < to_timestamp(" + h1 / 1e6 + ")");
-            assertSame(rolled1h, raw1h, "1h");
+            assertSame(rows(c, rollup("samples_1m", m1)), rows(c, recompute("1 minute", m1)), "1m");
+            assertSame(rows(c, rollup("samples_1h", h1)), rows(c, recompute("1 hour", h1)), "1h");
+            assertSame(rows(c, rollup("samples_1d", d1)), rows(c, recompute("1 day", d1)), "1d");
         }
+    }
+
+    /** The rollup's rows before {@code to}. */
+    private static String rollup(String table, long to) {
+        return "SELECT series_id, bucket, count, sum, min, max, sum_sq, first, last FROM " + table
+                + " WHERE bucket < to_timestamp(" + to / 1e6 + ")";
+    }
+
+    /** The same aggregates from every raw sample before {@code to}, in buckets of {@code width}. */
+    private static String recompute(String width, long to) {
+        return "SELECT series_id, date_bin('" + width + "', time, TIMESTAMPTZ '1970-01-01 00:00:00+00'), count(*), sum(value),"
+                + " min(value), max(value), sum(value * value), (array_agg(value ORDER BY time))[1],"
+                + " (array_agg(value ORDER BY time DESC))[1] FROM samples WHERE time < to_timestamp(" + to / 1e6 + ")"
+                + " GROUP BY 1, 2";
     }
 
     private static Map<String, double[]> rows(Connection c, String sql) throws Exception {

@@ -260,24 +260,14 @@ public final class Head {
 
     /** Gives back what {@link #takeMissedMinutes} took (the refresh failed): {@code [lo, hi)} pairs of whole minutes. */
     public void missRanges(long[] pairs) {
-        for (int i = 0; i < pairs.length; i += 2) {
-            missed(pairs[i]);
-            if (pairs[i + 1] - pairs[i] > MINUTE) {
-                // A span: remembered as one, from its first to its last minute.
-                synchronized (missed) {
+        synchronized (missed) {
+            for (int i = 0; i < pairs.length; i += 2) {
+                for (long m = pairs[i]; m < pairs[i + 1] && !spanMissed; m += MINUTE) {
+                    missed(m);
+                }
+                if (spanMissed) { // one span from here on: its ends are enough
+                    missed(pairs[i]);
                     missed(pairs[i + 1] - MINUTE);
-                    if (!spanMissed && missedCount >= 2) {
-                        long lo = Long.MAX_VALUE;
-                        long hi = Long.MIN_VALUE;
-                        for (int k = 0; k < missedCount; k++) {
-                            lo = Math.min(lo, missed[k]);
-                            hi = Math.max(hi, missed[k]);
-                        }
-                        missed[0] = lo;
-                        missed[1] = hi;
-                        missedCount = 2;
-                        spanMissed = true;
-                    }
                 }
             }
         }

@@ -197,7 +197,7 @@ public final class Rollups {
         } catch (SQLException | RuntimeException e) {
             if (first && h != null && missed.length > 0) {
                 rollbackQuietly(c);
-                h.missMinutes(starts(missed));
+                h.missRanges(missed);
             }
             throw e;
         }
@@ -305,22 +305,6 @@ public final class Rollups {
         for (int i = 0; i < minuteStarts.length; i++) {
             out[2 * i] = minuteStarts[i];
             out[2 * i + 1] = minuteStarts[i] + MINUTE;
-        }
-        return out;
-    }
-
-    /** The minute starts of {@code [lo, hi)} pairs of whole minutes. */
-    private static long[] starts(long[] pairs) {
-        int n = 0;
-        for (int i = 0; i < pairs.length; i += 2) {
-            n += (int) ((pairs[i + 1] - pairs[i]) / MINUTE);
-        }
-        long[] out = new long[n];
-        int k = 0;
-        for (int i = 0; i < pairs.length; i += 2) {
-            for (long m = pairs[i]; m < pairs[i + 1]; m += MINUTE) {
-                out[k++] = m;
-            }
         }
         return out;
     }

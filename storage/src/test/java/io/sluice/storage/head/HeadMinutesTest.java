@@ -93,6 +93,16 @@ class HeadMinutesTest {
     }
 
     @Test
+    void minutesGivenBackByAFailedRefreshAreTakenAgain() {
+        Head h = new Head(1 << 20, true);
+        h.start(0);
+        h.missRanges(new long[] {2 * M, 4 * M, 9 * M, 10 * M});
+        assertThat(h.takeMissedMinutes()).containsExactly(2 * M, 3 * M, 3 * M, 4 * M, 9 * M, 10 * M);
+        h.missRanges(new long[] {0, 10_000 * M}); // more minutes than it names one by one: one span
+        assertThat(h.takeMissedMinutes()).containsExactly(0, 10_000 * M);
+    }
+
+    @Test
     void withoutTheRollupNothingIsAggregated() {
         Head h = new Head(1 << 20);
         h.start(0);
