@@ -21,10 +21,11 @@ import java.util.function.IntFunction;
  * <p>With the rollup from the head on, every committed sample at or after {@link #minutesFrom()}
  * is also folded into its series' 1-minute aggregate (count, sum, min, max, sum of squares, first,
  * last), which the 1-minute rollup refresh takes instead of reading raw samples again (README,
- * "Ask for it": rollups). That start moves only when the refresh lets go of minutes it is done with, never with
- * sealing or memory pressure on the samples: the aggregates are a few cells a series. A sample
- * folded below it (its writer's commit was slow to reach the head) names its minute for the refresh
- * to compute from the database, unless the writer's invalidation log has it already.
+ * "Ask for it": rollups). That start moves only when the refresh lets go of minutes it is done
+ * with, never with sealing or memory pressure on the samples: the aggregates are a few cells a
+ * series. A sample folded below it (its writer's commit was slow to reach the head) names its
+ * minute for the refresh to compute from the database, unless the writer's invalidation log has it
+ * already.
  */
 public final class Head {
     /** Receives a series' samples, in time order. */
@@ -62,7 +63,7 @@ public final class Head {
     private final AtomicLong cells = new AtomicLong();
     private final AtomicLong cellTrims = new AtomicLong();
     private volatile long minutesFrom = Long.MAX_VALUE;
-    /** Minutes of samples folded too late for their cell, ascending once taken; guarded by itself. */
+    /** Minutes of samples folded too late for their cell, as they were named; guarded by itself. */
     private final long[] missed = new long[MISSED_MAX];
     private int missedCount;
     /** Samples appended per minute of their time: where to move {@code from} to free memory. */
