@@ -119,8 +119,9 @@ public final class Storage implements AutoCloseable {
         metrics.gauge("sluice_db_connections_active", "Pool connections in use.",
                 () -> pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections());
         this.rollups = new Rollups(cfg.retentionRaw().toNanos() / 1000, cfg.retention1m().toNanos() / 1000, rm);
-        if (head != null && cfg.hotTier().rollupFromHead()) {
+        if (head != null && flavor == Schema.Flavor.POSTGRES && cfg.hotTier().rollupFromHead()) {
             // One node (there is no head with redis_url): every committed sample reaches this head.
+            // On TimescaleDB the rollups are continuous aggregates, and its head keeps no minutes.
             rollups.fromHead(head);
             metrics.gauge("sluice_head_minute_cells", "1-minute aggregates the head holds for the rollup.",
                     head::minuteCells);
