@@ -1,6 +1,7 @@
 package io.sluice.bench.jmh;
 
 import io.sluice.storage.head.Head;
+import io.sluice.storage.head.MinuteRows;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -8,6 +9,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -19,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * What a writer pays per committed sample to keep it in the head (README, "Hot tier and head"):
  * batches of {@value #BATCH} samples over {@value #SERIES} series, times one microsecond apart,
  * as `bench peers` sends them. Every {@value #HELD} samples the head lets go of all it holds, as
- * a seal does, so the figure includes the columns' growth and release at a steady state.
+ * a seal does, so the figure includes the columns' growth and release at a steady state. With
+ * {@code rollup} each sample is also folded into its minute's aggregate for the 1-minute rollup,
+ * which the refresh takes at each release.
  * {@code java -cp bench/target/sluice-bench.jar org.openjdk.jmh.Main HeadBenchmarks -prof gc}
  * (docs/BENCHMARKS.md has the figures).
  */
@@ -37,13 +41,16 @@ public class HeadBenchmarks {
     private final int[] ids = new int[BATCH];
     private final long[] times = new long[BATCH];
     private final double[] values = new double[BATCH];
+    /** Whether the head keeps 1-minute aggregates for the rollup (README, "Ask for it": rollups). */
+    @Param({"false", "true"})
+    public boolean rollup;
     private Head head;
     private long next;
     private long sinceRelease;
 
     @Setup
     public void setup() {
-        head = new Head(1L << 30);
+        head = new Head(1L << 30, rollup);
         head.start(0);
         for (int i = 0; i < BATCH; i++) {
             ids[i] = 1 + i % SERIES;
@@ -61,6 +68,9 @@ public class HeadBenchmarks {
         sinceRelease += BATCH;
         if (sinceRelease >= HELD) {
             head.advance(next);
+            if (rollup) {
+                head.collectMinutes(next, next, new MinuteRows());
+            }
             sinceRelease = 0;
         }
         return head.samples();
