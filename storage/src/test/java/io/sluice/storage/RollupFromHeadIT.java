@@ -44,14 +44,17 @@ class RollupFromHeadIT {
     }
 
     /**
-     * A fresh database whose head covers at least the last 59 minutes: one sample that long ago
-     * makes its hour's piece, and the head loaded at the restart starts there. (Pieces are sealed
-     * a day after their hour here, so none is sealed meanwhile.)
+     * A fresh database whose head covers at least the last 59 minutes: the piece of that time is
+     * made, and the head loaded at the restart starts there. (Pieces are sealed a day after their
+     * hour here, so none is sealed meanwhile.)
      */
     private DatabaseUrl fresh(String name, long headBytes) throws Exception {
         DatabaseUrl url = TestDatabase.fresh(name);
         open(url, headBytes);
-        write(Instant.now().toEpochMilli() * 1000 - 59 * MINUTE, 1, 1, 1);
+        try (Connection c = storage.dataSource().getConnection()) {
+            storage.pieces().ensure(c, java.util.List.of(storage.pieces().pieceOf(
+                    Instant.now().toEpochMilli() * 1000 - 59 * MINUTE)));
+        }
         storage.close();
         open(url, headBytes);
         assertThat(storage.head().minutesFrom()).isLessThanOrEqualTo(Instant.now().toEpochMilli() * 1000 - 59 * MINUTE);
