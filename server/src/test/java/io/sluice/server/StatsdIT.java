@@ -80,7 +80,7 @@ class StatsdIT {
     }
 
     private void awaitReceived(long n) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> received() >= n);
+        await().atMost(Duration.ofSeconds(60)).until(() -> received() >= n);
     }
 
     /** Values of one metric's series with these tags, by metric, after the server stopped. */
@@ -126,7 +126,7 @@ class StatsdIT {
         } finally {
             dog.stop();
         }
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(60))
                 .until(() -> s.metric("sluice_protocol_skipped_total", "protocol", "statsd", "what", "service_check") == 1);
         s.close();
 
@@ -284,14 +284,14 @@ class StatsdIT {
                 Thread.sleep(100);
             }
         }
-        await().atMost(Duration.ofSeconds(15))
+        await().atMost(Duration.ofSeconds(60))
                 .until(() -> s.count("SELECT coalesce(sum(value), 0) FROM metrics WHERE metric = 'tick'") == 30);
         // Every row sits on a whole second, and a gauge is written again while it stays unchanged.
         assertThat(s.count("SELECT count(*) FROM metrics WHERE metric LIKE 'tick%' AND extract(microseconds FROM time)::bigint % 1000000 <> 0"))
                 .isZero();
         assertThat(s.count("SELECT count(DISTINCT time) FROM metrics WHERE metric = 'tick'")).isGreaterThanOrEqualTo(2);
         long gaugeRows = s.count("SELECT count(*) FROM metrics WHERE metric = 'tick_g'");
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(60))
                 .until(() -> s.count("SELECT count(*) FROM metrics WHERE metric = 'tick_g'") >= gaugeRows + 2);
     }
 
@@ -307,7 +307,7 @@ class StatsdIT {
             out.flush();
         }
         awaitReceived(3);
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(60))
                 .until(() -> s.metric("sluice_protocol_rejected_total", "protocol", "statsd", "reason", "parse") == 2);
         s.close();
         Map<String, Double> m = stored("metric LIKE 'raw_%'");
