@@ -48,9 +48,12 @@ class HotChunksIT {
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         if (storage != null) {
             storage.close();
+        }
+        if (url != null) {
+            TestDatabase.dropTimescale(url);
         }
     }
 

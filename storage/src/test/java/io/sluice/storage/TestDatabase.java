@@ -77,6 +77,18 @@ public final class TestDatabase {
         return new DatabaseUrl(server.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), null, null);
     }
 
+    /**
+     * Drops a database {@link #freshTimescale} made: each one left behind keeps a TimescaleDB
+     * scheduler, and once they exceed {@code timescaledb.max_background_workers} no policy of any
+     * database on the server runs.
+     */
+    public static void dropTimescale(DatabaseUrl url) throws SQLException {
+        String name = url.jdbcUrl().replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+        try (Connection c = DriverManager.getConnection(timescaleUrl()); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
     /** Storage settings for tests: small ring, no linger, quick retries. */
     public static StorageConfig storageConfig(DatabaseUrl url, int writers, int batchSize) {
         return new StorageConfig(url, new io.sluice.storage.writer.WriterConfig(writers, batchSize, 0, 200, false), 256,

@@ -7,6 +7,7 @@ import io.sluice.storage.db.Schema;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.ring.SampleBatch;
 import io.sluice.storage.ring.SampleEvent;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,13 @@ class TimescaleIT {
     @BeforeEach
     void database() throws Exception {
         url = TestDatabase.freshTimescale();
+    }
+
+    @AfterEach
+    void drop() throws Exception {
+        if (url != null) {
+            TestDatabase.dropTimescale(url);
+        }
     }
 
     @Test
