@@ -161,6 +161,58 @@ class HotChunksIT {
     }
 
     /**
+     * A seal cut short (its backend ended mid-build, as by a database restart or a killed
+     * connection) leaves an invalid index: the chunk still counts as hot, its rows are all
+     * answered once, and the next run drops the index and builds it again.
+     */
+    @Test
+    void aSealCutShortIsBuiltAgainAndLosesNothing() throws Exception {
+        open("1 minute");
+        long now = Instant.now().toEpochMilli() * 1000;
+        long t0 = Math.floorDiv(now, MINUTE) * MINUTE - 3 * MINUTE;
+        write(t0, 20_000, 3_000, 10, 0); // one closed minute
+        HotChunks.Chunk chunk = chunks().get(0);
+        String schema = chunk.name().substring(0, chunk.name().lastIndexOf('.') + 1);
+        try (Connection old = TestDatabase.connect(url); Statement holder = old.createStatement();
+             Connection builder = TestDatabase.connect(url); Statement build = builder.createStatement()) {
+            // An open transaction makes a concurrent build wait, after its index is in the catalogue.
+            old.setAutoCommit(false);
+            holder.execute("SELECT txid_current()");
+            int pid;
+            try (ResultSet rs = build.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            CompletableFuture<Void> cut = CompletableFuture.runAsync(() -> {
+                try {
+                    build.execute("CREATE INDEX CONCURRENTLY " + chunk.index() + " ON " + chunk.name()
+                            + " (series_id, time DESC) INCLUDE (value)");
+                } catch (java.sql.SQLException expected) {
+                    // terminated below
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> TestDatabase.count(url,
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid + " AND wait_event_type = 'Lock'") == 1);
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_index WHERE NOT indisvalid AND indexrelid = '"
+                    + schema + chunk.index() + "'::regclass")).isEqualTo(1);
+            try (Connection admin = TestDatabase.connect(url); Statement st = admin.createStatement()) {
+                st.execute("SELECT pg_terminate_backend(" + pid + ")");
+            }
+            cut.get(30, TimeUnit.SECONDS);
+            old.rollback();
+        }
+        assertThat(chunks().get(0).sealed()).isFalse();
+        assertThat(points(query(queries(true), t0, now, 0, Aggregation.AVG, Source.RAW))).isEqualTo(3_000);
+
+        assertThat(storage.sealDue()).isPositive();
+        assertThat(chunks().get(0).sealed()).isTrue();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid = '"
+                + schema + chunk.index() + "'::regclass")).isEqualTo(1);
+        assertThat(TestDatabase.count(url, "SELECT count(DISTINCT (series_id, time)) FROM samples")).isEqualTo(3_000);
+        assertThat(points(query(queries(true), t0, now, 0, Aggregation.AVG, Source.RAW))).isEqualTo(3_000);
+    }
+
+    /**
      * A database set up by the steps before the hot tier: every chunk carries the hypertable's
      * index. The new step gives each its own, so old chunks stay indexed (and one in the
      * columnstore keeps answering); chunks made afterwards have none until sealed.
