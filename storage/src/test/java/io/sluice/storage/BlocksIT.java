@@ -113,7 +113,7 @@ class BlocksIT {
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM metrics WHERE metric = 'blocks'")).isEqualTo(1_800);
 
         // Sealed: the same samples, as rows, and no block left.
-        assertThat(storage.sealDue()).isEqualTo(2);
+        assertThat(storage.sealDue()).isGreaterThanOrEqualTo(2); // more if a minute ends meanwhile (its piece is due)
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isZero();
         assertThat(all(url, "samples_rows")).isEqualTo(sortedExpected);
         assertThat(all(url, "samples")).isEqualTo(sortedExpected);

@@ -135,7 +135,7 @@ class HotTierIT {
         long total = 10_000;
         assertThat(points(raw(q, t0, now))).isEqualTo(total);
         assertThat(points(raw(queries(false), t0, now))).isEqualTo(total);
-        assertThat(storage.sealDue()).isEqualTo(1);                   // into the sealed piece, through its index
+        assertThat(storage.sealDue()).isGreaterThanOrEqualTo(1);      // into the sealed piece (more if a minute ended meanwhile)
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isZero();
         assertThat(points(raw(q, t0, now))).isEqualTo(total);
         assertThat(points(raw(queries(false), t0, now))).isEqualTo(total);
