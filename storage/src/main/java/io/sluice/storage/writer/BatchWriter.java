@@ -219,7 +219,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 boolean clientData = !commitUnanswered && !outcomeUnknown && refused < MAX_REFUSALS
                         && ex instanceof SQLException sql && SqlStates.isClientData(sql);
                 // Before the release: the rows the COPY held are the claimed ones.
-                int refusedRow = clientData ? batch.rowOfCopy(CopyEncoder.failedRow((SQLException) ex)) : -1;
+                int refusedRow = clientData ? batch.rowOfCopy(encoder.failedRow((SQLException) ex)) : -1;
                 if (commitUnanswered) {
                     // The COMMIT may have happened: the next attempt finds out before writing again.
                     outcomeUnknown = true;

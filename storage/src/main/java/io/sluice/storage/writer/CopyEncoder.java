@@ -24,6 +24,17 @@ import java.util.regex.Pattern;
  * (40 without a step), a block 86 bytes and 24 a sample (36 with steps). Bytes go through a fixed
  * buffer sent whenever it fills, so a batch of any size (a writer may hold a request of half the
  * ring) costs this buffer and no more.
+ *
+ * <p>Blocks go as several {@code COPY} statements of at most {@link #BLOCKS_PER_STATEMENT} rows,
+ * one after the other in the caller's transaction. PostgreSQL 17's {@code COPY FROM} buffers up
+ * to 1,000 rows before inserting them and makes a tuple slot for each buffered row on first use,
+ * each pinning the table's tuple descriptor in the statement's resource owner; past 32 pins of the
+ * same descriptor that owner keeps them in a hash where every pin probes past all the others, and
+ * releasing them at the statement's end does the same (src/backend/utils/resowner/resowner.c):
+ * a cost growing with the square of the rows buffered, which took about a third of the writers'
+ * backend CPU with a statement a batch (docs/BENCHMARKS.md, round 6, "PostgreSQL's cost of the
+ * writers' COPY"). Shorter statements keep it small; each costs a statement's start and a round
+ * trip, so not too short.
  */
 public final class CopyEncoder {
     public static final String COPY_SQL = "COPY samples (time, series_id, value, step) FROM STDIN (FORMAT binary)";
@@ -45,6 +56,11 @@ public final class CopyEncoder {
     /** The writers' buffer: large enough that sending it costs little per row. */
     public static final int BUFFER_BYTES = 256 * 1024;
     /**
+     * Rows of one {@code COPY} statement of blocks (see the class comment): 1,000 rows a statement
+     * cost PostgreSQL 0.42 µs a sample, 200-500 about 0.34, 60 more again.
+     */
+    public static final int BLOCKS_PER_STATEMENT = 250;
+    /**
      * The context PostgreSQL gives an error raised while COPY takes a row: "COPY samples, line 3"
      * (in binary format the line is the row's 1-based number; src/backend/commands/copyfromparse.c,
      * CopyFromErrorCallback).
@@ -54,8 +70,14 @@ public final class CopyEncoder {
     private final byte[] buf;
     private final boolean blocks;
     private final String sql;
+    /** Rows a statement holds at most; 0: one statement, however many rows. */
+    private final int rowsPerStatement;
     private int pos;
     private CopyIn copy;
+    private Connection connection;
+    /** Rows of the current statement, and of the statements of this COPY before it. */
+    private int rowsInStatement;
+    private long rowsBefore;
 
     /** @param bufferBytes sent to the server whenever this fills; at least 64 */
     public CopyEncoder(int bufferBytes) {
@@ -72,9 +94,18 @@ public final class CopyEncoder {
 
     /** @param sql the COPY statement: one of this class's, for {@link #row} or, with {@code blocks}, {@link #block} */
     public CopyEncoder(int bufferBytes, boolean blocks, String sql) {
+        this(bufferBytes, blocks, sql, blocks ? BLOCKS_PER_STATEMENT : 0);
+    }
+
+    /**
+     * @param rowsPerStatement rows sent in one {@code COPY} statement at most, the rest in further
+     *                         statements of the same transaction; 0: one statement
+     */
+    public CopyEncoder(int bufferBytes, boolean blocks, String sql, int rowsPerStatement) {
         buf = new byte[Math.max(64, bufferBytes)];
         this.blocks = blocks;
         this.sql = sql;
+        this.rowsPerStatement = Math.max(0, rowsPerStatement);
     }
 
     /** Rows of this COPY are blocks ({@link #block}). */
@@ -84,15 +115,32 @@ public final class CopyEncoder {
 
     /** Starts a COPY on {@code c} (inside the caller's transaction) and writes the header. */
     public void begin(Connection c) throws SQLException {
-        copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
-        pos = 0;
+        connection = c;
+        rowsBefore = 0;
+        open();
+    }
+
+    /** Starts a statement of this COPY. */
+    private void open() throws SQLException {
+        copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        rowsInStatement = 0;
         System.arraycopy(SIGNATURE, 0, buf, 0, SIGNATURE.length);
         pos = SIGNATURE.length;
         putInt(0); // flags: no OIDs
         putInt(0); // header extension length
     }
 
+    /** Counts a row about to be written, first ending a full statement and starting the next. */
+    private void nextRow() throws SQLException {
+        if (rowsInStatement == rowsPerStatement && rowsPerStatement > 0) {
+            close();
+            open();
+        }
+        rowsInStatement++;
+    }
+
     public void row(long timeMicros, int seriesId, double value, long step) throws SQLException {
+        nextRow();
         if (pos + ROW_BYTES > buf.length) {
             send();
         }
@@ -117,6 +165,7 @@ public final class CopyEncoder {
      */
     public void block(int seriesId, int[] order, int from, int to, long[] times, double[] values, long[] steps)
             throws SQLException {
+        nextRow();
         int n = to - from;
         int withStep = 0;
         for (int k = from; k < to; k++) {
@@ -185,6 +234,12 @@ public final class CopyEncoder {
 
     /** Writes the trailer and ends the COPY; the caller commits. */
     public void end() throws SQLException {
+        close();
+        connection = null;
+    }
+
+    /** Writes the trailer and ends the current statement. */
+    private void close() throws SQLException {
         if (pos + 2 > buf.length) {
             send();
         }
@@ -193,6 +248,8 @@ public final class CopyEncoder {
         CopyIn c = copy;
         copy = null;
         c.endCopy();
+        rowsBefore += rowsInStatement;
+        rowsInStatement = 0;
     }
 
     /**
@@ -202,6 +259,7 @@ public final class CopyEncoder {
     public void abort() {
         CopyIn c = copy;
         copy = null;
+        connection = null;
         if (c != null && c.isActive()) {
             try {
                 c.cancelCopy();
@@ -212,10 +270,20 @@ public final class CopyEncoder {
     }
 
     /**
-     * The 1-based row of this COPY the database refused, when {@code e} names one (its context
-     * line), else 0. Rows count in the order {@link #row} was called.
+     * The 1-based row of the last COPY (all its statements) the database refused, when {@code e}
+     * names one, else 0. Rows count in the order {@link #row} or {@link #block} was called.
      */
-    public static long failedRow(SQLException e) {
+    public long failedRow(SQLException e) {
+        long line = failedLine(e);
+        // A statement's error comes before the next statement starts: the rows before it are counted.
+        return line > 0 ? rowsBefore + line : 0;
+    }
+
+    /**
+     * The 1-based row of one COPY statement the database refused, when {@code e} names one (its
+     * context line), else 0.
+     */
+    static long failedLine(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PSQLException p && p.getServerErrorMessage() != null) {
                 ServerErrorMessage m = p.getServerErrorMessage();
