@@ -90,7 +90,7 @@ class CopyStatementsIT {
         try (Storage storage = Storage.open(TestDatabase.storageConfig(url, 1, 100_000), metrics)) {
             TestDatabase.refuseNegativeValues(url);
             countStatements(url);
-            slowFirstCopy(url);
+            RefusedValueIT.slowFirstCopy(url);
             storage.start();
             long now = Instant.now().toEpochMilli() * 1000;
             CompletableFuture<String> first = Writes.one(storage, SeriesKey.of("many", Map.of("s", "first")), now, 1);
@@ -132,16 +132,6 @@ class CopyStatementsIT {
                     + " INSERT INTO copy_statements SELECT count(*) FROM new_blocks; RETURN NULL; END $$");
             st.execute("CREATE TRIGGER count_statement AFTER INSERT ON " + TestDatabase.BLOCKS
                     + " REFERENCING NEW TABLE AS new_blocks FOR EACH STATEMENT EXECUTE FUNCTION count_statement()");
-        }
-    }
-
-    /** The first COPY waits two seconds: the requests published meanwhile make one batch. */
-    private static void slowFirstCopy(DatabaseUrl url) throws SQLException {
-        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
-            st.execute("CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                    + " IF NOT EXISTS (SELECT 1 FROM samples) THEN PERFORM pg_sleep(2); END IF; RETURN NULL; END $$");
-            st.execute("CREATE TRIGGER slow_first BEFORE INSERT ON " + TestDatabase.BLOCKS
-                    + " FOR EACH STATEMENT EXECUTE FUNCTION slow_first()");
         }
     }
 }

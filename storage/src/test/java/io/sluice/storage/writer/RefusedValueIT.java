@@ -116,7 +116,7 @@ class RefusedValueIT {
     }
 
     /** The first COPY waits two seconds: the requests published meanwhile make one batch. */
-    private static void slowFirstCopy(DatabaseUrl url) throws Exception {
+    static void slowFirstCopy(DatabaseUrl url) throws Exception {
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
             st.execute("CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                     + " IF NOT EXISTS (SELECT 1 FROM samples) THEN PERFORM pg_sleep(2); END IF; RETURN NULL; END $$");
