@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {CeilingScenario.class, HttpScenario.class, PromRwScenario.class, OtlpScenario.class,
                 UdpScenario.class, StatsdScenario.class, IngestScenario.class, WsScenario.class, QueryScenario.class,
                 BackfillScenario.class, PeersScenario.class, AllScenario.class, FuzzScenario.class, ChaosScenario.class,
-                TrustScenario.class})
+                TrustScenario.class, SealScenario.class})
 public final class Bench implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));

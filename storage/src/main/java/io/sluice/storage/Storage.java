@@ -158,7 +158,8 @@ public final class Storage implements AutoCloseable {
         if (cfg.database().password() != null) {
             hc.setPassword(cfg.database().password());
         }
-        hc.setMaximumPoolSize(cfg.writer().writers() + Math.max(1, cfg.extraConnections()));
+        // One more than asked for: the sealer's second session, which reads the blocks it moves.
+        hc.setMaximumPoolSize(cfg.writer().writers() + Math.max(1, cfg.extraConnections()) + 1);
         hc.setMinimumIdle(cfg.writer().writers());
         hc.setConnectionTimeout(5_000);
         hc.setInitializationFailTimeout(10_000);
@@ -249,7 +250,13 @@ public final class Storage implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
             long now = System.currentTimeMillis() * 1000;
-            return sealer != null ? sealer.sealDue(c, now) : chunks.sealDue(c, now);
+            if (sealer == null) {
+                return chunks.sealDue(c, now);
+            }
+            try (Connection reader = pool.getConnection()) {
+                reader.setAutoCommit(true);
+                return sealer.sealDue(c, reader, now);
+            }
         } catch (SQLException | RuntimeException e) {
             failed("sealing", e);
             return 0;

@@ -167,42 +167,69 @@ class HotTierIT {
     }
 
     @Test
-    void aSealCutShortLosesNothingDuplicatesNothingAndIsDoneByTheNextRun() throws Exception {
-        DatabaseUrl url = open("hot_interrupted", 64L << 20);
+    void aSealCutBetweenItsCopyOutAndItsCopyInLosesNothingDuplicatesNothingAndIsDoneByTheNextRun() throws Exception {
+        sealCutShort("hot_cut_before", "BEFORE");
+    }
+
+    @Test
+    void aSealCutAfterItsCopyInBeforeItsCommitLosesNothingDuplicatesNothingAndIsDoneByTheNextRun() throws Exception {
+        sealCutShort("hot_cut_after", "AFTER");
+    }
+
+    /**
+     * The seal's COPY of rows into the piece waits, {@code when} ("BEFORE": the blocks were read
+     * out, no row is in yet; "AFTER": every row is in, nothing committed); meanwhile its sessions
+     * end, as they do when Sluice is killed (kill -9 closes the connections) or the database
+     * restarts: its transaction is rolled back.
+     */
+    private void sealCutShort(String db, String when) throws Exception {
+        DatabaseUrl url = open(db, 64L << 20);
         long now = Instant.now().toEpochMilli() * 1000;
         long t0 = Math.floorDiv(now, MINUTE) * MINUTE - 3 * MINUTE;
         write(t0, 10_000, 3_000, 5, 0);
+        write(t0 + 5_000, 10_000, 3_000, 5, 10_000); // overlapping blocks of the same series
         String piece = Pieces.name(t0);
-        // The seal's insert waits; meanwhile its session ends, as it does when Sluice is killed
-        // (kill -9 closes the connection) or the database restarts: its transaction is rolled back.
+        try (Connection c = storage.dataSource().getConnection()) {
+            storage.pieces().ensure(c, List.of(storage.pieces().pieceOf(t0))); // else the sealer makes it
+        }
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
             st.execute("CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(60);"
                     + " RETURN NULL; END $$");
-            st.execute("CREATE TRIGGER stall BEFORE INSERT ON samples_rows FOR EACH STATEMENT EXECUTE FUNCTION stall()");
+            st.execute("CREATE TRIGGER stall " + when + " INSERT ON " + piece + " FOR EACH STATEMENT EXECUTE FUNCTION stall()");
         }
+        String sealing = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY " + piece + " %' AND state = 'active'"
+                + " AND wait_event = 'PgSleep'";
         CompletableFuture<Integer> seal = CompletableFuture.supplyAsync(storage::sealDue);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> TestDatabase.count(url,
-                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'WITH moved AS%' AND state = 'active'") == 1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> TestDatabase.count(url, sealing) == 1);
+        if (when.equals("AFTER")) {
+            // Every row is in the seal's transaction, not visible to any other.
+            assertThat(TestDatabase.count(url, "SELECT count(*) FROM " + piece)).isZero();
+        }
+        // Both of the sealer's sessions end: the one moving the rows, and the one that read the blocks.
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                + " WHERE query LIKE 'WITH moved AS%' AND state = 'active') t")).isEqualTo(1);
+                + " WHERE query LIKE 'COPY %' AND pid <> pg_backend_pid() AND datname = current_database()) t"))
+                .isEqualTo(2);
         assertThat(seal.get(60, TimeUnit.SECONDS)).isZero();
-        assertThat(TestDatabase.count(url, "SELECT sum(cardinality(times)) FROM samples_blocks")).isEqualTo(3_000);
+        assertThat(TestDatabase.count(url, "SELECT sum(cardinality(times)) FROM samples_blocks")).isEqualTo(6_000);
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_rows")).isZero();
-        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(3_000);
-        assertThat(points(raw(queries(false), t0, now))).isEqualTo(3_000);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(6_000);
+        assertThat(points(raw(queries(false), t0, now))).isEqualTo(6_000);
         assertThat(pieces()).filteredOn(p -> p.name().equals(piece)).allMatch(p -> !p.sealed());
 
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
-            st.execute("DROP TRIGGER stall ON samples_rows");
+            st.execute("DROP TRIGGER stall ON " + piece);
         }
         assertThat(storage.sealDue()).isPositive();
         assertThat(pieces()).filteredOn(p -> p.name().equals(piece)).singleElement().matches(Pieces.Piece::sealed);
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + piece
                 + Pieces.INDEX_SUFFIX + "' AND indexdef LIKE '%(series_id, \"time\" DESC) INCLUDE (value)%'")).isEqualTo(1);
         assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isZero();
-        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(3_000);
-        assertThat(TestDatabase.count(url, "SELECT count(DISTINCT (series_id, time)) FROM samples")).isEqualTo(3_000);
-        assertThat(points(raw(queries(true), t0, now))).isEqualTo(3_000);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples")).isEqualTo(6_000);
+        assertThat(TestDatabase.count(url, "SELECT count(DISTINCT (series_id, time)) FROM samples")).isEqualTo(6_000);
+        assertThat(points(raw(queries(true), t0, now))).isEqualTo(6_000);
+        // The two requests' overlapping blocks were merged: the piece's rows in (series_id, time) order.
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM (SELECT (series_id, time) < lag((series_id, time))"
+                + " OVER (ORDER BY ctid) AS back FROM " + piece + ") r WHERE back")).isZero();
     }
 
     @Test
@@ -227,9 +254,10 @@ class HotTierIT {
                 .containsExactlyInAnyOrderElementsOf(dbOnly.latest(SeriesScope.ALL, METRIC, Map.of()).stream().map(e -> e.points().time(0)).toList());
 
         // Seal as if the pieces' time were over: the head lets go, the database answers the same.
-        try (Connection c = storage.dataSource().getConnection()) {
+        try (Connection c = storage.dataSource().getConnection(); Connection reader = storage.dataSource().getConnection()) {
             c.setAutoCommit(true);
-            new io.sluice.storage.db.Sealer(storage.pieces(), 0, head, new Metrics()).sealDue(c, end + 2 * MINUTE);
+            reader.setAutoCommit(true);
+            new io.sluice.storage.db.Sealer(storage.pieces(), 0, head, new Metrics()).sealDue(c, reader, end + 2 * MINUTE);
         }
         assertThat(head.from()).isGreaterThanOrEqualTo(end);
         assertThat(head.samples()).isZero();

@@ -7,6 +7,11 @@ import io.sluice.storage.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sluice.storage.writer.CopyEncoder;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
+
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,11 +24,12 @@ import java.util.TreeMap;
 /**
  * Seals the hot tier's pieces (README, "Hot tier and head"). Writers COPY samples into
  * {@code samples_blocks}, a row per series per request; once a piece's time is over by
- * {@code delay} (late samples mostly arrived) one transaction deletes that time's blocks,
- * inserts their samples as rows of the piece sorted by {@code (series_id, time)}, so that one
- * series' hour lies on a few pages, and builds the piece's {@code (series_id, time DESC) INCLUDE
- * (value)} index in one pass (a sort, instead of one B-tree insert per row while it was written);
- * then {@code VACUUM} sets the piece's visibility map so reads are answered from the index alone.
+ * {@code delay} (late samples mostly arrived) one transaction copies that time's blocks out to
+ * Sluice and their samples back in as rows of the piece sorted by {@code (series_id, time)}
+ * ({@link BlockMerge}), so that one series' hour lies on a few pages, deletes the blocks, and
+ * builds the piece's {@code (series_id, time DESC) INCLUDE (value)} index in one pass (a sort,
+ * instead of one B-tree insert per row while it was written); then {@code VACUUM} sets the
+ * piece's visibility map so reads are answered from the index alone.
  *
  * <p>Every sample is in a block or in a row, never both: the move is one transaction, so a seal
  * cut short (the process killed, the database restarted, the connection lost) rolls back whole
@@ -38,12 +44,8 @@ public final class Sealer {
     private static final RateLimitedLog failures = new RateLimitedLog(log, 60_000);
     /** The same key on every node: one node seals at a time. */
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_06L;
-    /** Moves a time's blocks into rows, sorted so that each series' rows are adjacent. */
-    static final String MOVE_SQL = "WITH moved AS (DELETE FROM samples_blocks WHERE time_min >= ? AND time_min < ?"
-            + " RETURNING series_id, times, vals, steps)"
-            + " INSERT INTO " + Partitions.TABLE + " (time, series_id, value, step)"
-            + " SELECT u.time, m.series_id, u.value, u.step FROM moved m"
-            + " CROSS JOIN LATERAL unnest(m.times, m.vals, m.steps) AS u(time, value, step) ORDER BY 2, 1";
+    /** Removes the blocks of a time that were moved (in the seal's snapshot: those it read). */
+    static final String DELETE_SQL = "DELETE FROM samples_blocks WHERE time_min >= ? AND time_min < ?";
 
     private final Pieces pieces;
     private final long delayMicros;
@@ -67,10 +69,11 @@ public final class Sealer {
      * of every block that is due (late samples for sealed pieces, backfill); then moves the head's
      * start to the oldest piece still hot.
      *
-     * @param c a connection in auto-commit mode
+     * @param c      a connection in auto-commit mode
+     * @param reader another, in auto-commit mode: it reads the blocks in {@code c}'s snapshot
      * @return pieces of time sealed or given their late blocks
      */
-    public int sealDue(Connection c, long nowMicros) throws SQLException {
+    public int sealDue(Connection c, Connection reader, long nowMicros) throws SQLException {
         if (!tryLock(c)) {
             return 0; // another node is sealing
         }
@@ -96,13 +99,13 @@ public final class Sealer {
                         // Late samples of the last hour get their piece, as the rest of that time did.
                         pieces.ensure(c, List.of(pieces.pieceOf(start)), true);
                     }
-                    Boolean piece = seal(c, start, start + pieceMicros);
+                    Boolean piece = seal(c, reader, start, start + pieceMicros);
                     if (piece != null) {
                         done++;
                         anySealed |= piece;
                     }
                 } catch (SQLException e) {
-                    if (!c.isValid(5)) {
+                    if (!c.isValid(5) || !reader.isValid(5)) {
                         throw e;
                     }
                     // One time that cannot be sealed (its day dropped by retention meanwhile, out of
@@ -157,20 +160,56 @@ public final class Sealer {
      * One transaction: the blocks of [lo, hi) become rows, and the piece of that time, when it
      * exists and is not sealed, gets its index. Then, outside it, the piece's VACUUM.
      *
+     * <p>The move is a round trip through Sluice rather than an {@code INSERT ... SELECT unnest}:
+     * PostgreSQL's executor, sort and heap insert per sample cost ~1.3 us each in SQL
+     * (docs/BENCHMARKS.md, round 4), where a binary COPY out of the blocks, a merge here and a
+     * binary COPY of rows in cost a fraction. {@code c} holds the transaction; {@code reader}
+     * streams the blocks out of the same snapshot (PostgreSQL docs, "Snapshot Synchronization
+     * Functions"), so the DELETE in {@code c}'s snapshot removes exactly the blocks that were read:
+     * blocks committed meanwhile stay for the next run, and a block changed meanwhile by another
+     * transaction fails the DELETE (a serialization failure), rolling the whole piece back.
+     *
      * @return true when a piece was sealed, false when only blocks were moved, null when nothing was done
      */
-    private Boolean seal(Connection c, long lo, long hi) throws SQLException {
+    private Boolean seal(Connection c, Connection reader, long lo, long hi) throws SQLException {
         long t0 = System.nanoTime();
         String name = Pieces.name(lo);
         String index = name + Pieces.INDEX_SUFFIX;
         boolean built = false;
         long rows;
+        CopyEncoder rowsIn = null;
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setAutoCommit(false);
-        try (Statement st = c.createStatement(); PreparedStatement move = c.prepareStatement(MOVE_SQL)) {
-            move.setTimestamp(1, ts(lo));
-            move.setTimestamp(2, ts(hi));
-            rows = move.executeUpdate();
+        reader.setAutoCommit(false);
+        try (Statement st = c.createStatement(); Statement rst = reader.createStatement();
+             PreparedStatement delete = c.prepareStatement(DELETE_SQL)) {
+            String snapshot;
+            try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                rs.next();
+                snapshot = rs.getString(1);
+            }
+            rst.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
             Boolean valid = indexState(st, name, index);
+            // Into the piece itself when there is one (no routing a row); else the day's default partition.
+            rowsIn = new CopyEncoder(CopyEncoder.BUFFER_BYTES, false, "COPY " + (valid == null ? Partitions.TABLE : name)
+                    + " (time, series_id, value, step) FROM STDIN (FORMAT binary)");
+            rowsIn.begin(c);
+            BlockMerge merge;
+            try (PGCopyInputStream blocks = new PGCopyInputStream(reader.unwrap(PGConnection.class), copyOutSql(lo, hi))) {
+                merge = new BlockMerge(blocks, rowsIn::row);
+                rows = merge.run();
+            }
+            rowsIn.end();
+            rowsIn = null;
+            reader.commit();
+            delete.setTimestamp(1, ts(lo));
+            delete.setTimestamp(2, ts(hi));
+            int deleted = delete.executeUpdate();
+            if (deleted != merge.blocks()) {
+                throw new SQLException("the seal read " + merge.blocks() + " blocks of " + name + " but would delete "
+                        + deleted, "40001");
+            }
             if (valid != null && !valid) {
                 if (exists(st, index)) {
                     // An invalid index (a concurrent build of the layout before blocks, cut short): build it again.
@@ -180,15 +219,16 @@ public final class Sealer {
                 built = true;
             }
             c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                // the connection is gone: so is the transaction
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (rowsIn != null) {
+                rowsIn.abort();
             }
-            throw e;
+            rollback(reader);
+            rollback(c);
+            throw e instanceof SQLException s ? s : new SQLException("sealing " + name + " failed: " + e, e);
         } finally {
-            c.setAutoCommit(true);
+            restore(c);
+            restore(reader);
         }
         if (built) {
             try (Statement st = c.createStatement()) {
@@ -205,6 +245,34 @@ public final class Sealer {
             log.info("late blocks sealed [time={}, samples={}, ms={}]", name, rows, ms);
         }
         return built ? Boolean.TRUE : rows > 0 ? Boolean.FALSE : null;
+    }
+
+    /** The blocks of [lo, hi), each series' together and in order of their first time. */
+    static String copyOutSql(long lo, long hi) {
+        return "COPY (SELECT series_id, times, vals, steps FROM samples_blocks WHERE time_min >= '" + iso(lo)
+                + "' AND time_min < '" + iso(hi) + "' ORDER BY series_id, time_min) TO STDOUT (FORMAT binary)";
+    }
+
+    private static String iso(long micros) {
+        return java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS).toString();
+    }
+
+    /** Back to auto-commit and READ COMMITTED; a connection that broke says so when next used (the pool drops it). */
+    private static void restore(Connection c) {
+        try {
+            c.setAutoCommit(true);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        } catch (SQLException ignored) {
+            // broken: the first error is the one reported
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is gone: so is the transaction
+        }
     }
 
     /**
