@@ -102,7 +102,7 @@ final class CeilingScenario implements Callable<Integer> {
      * One batch of the ceiling's rows as columns, handed to the encoder a block per series:
      * row k is series {@code k % series}, so each series holds every series-th row of the batch.
      */
-    private static final class BatchColumns {
+    static final class BatchColumns {
         final long[] times;
         final double[] values;
         final long[] steps;

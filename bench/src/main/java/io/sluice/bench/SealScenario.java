@@ -58,6 +58,9 @@ final class SealScenario implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (o.rows > 50_000_000L) {
+            throw new IllegalArgumentException("--rows at most 50,000,000: a piece is a minute, its samples a microsecond apart");
+        }
         int[] ids = CeilingScenario.series(o.db, "bench_seal", o.series);
         Pieces pieces = new Pieces(MINUTE, new Metrics());
         Sealer sealer = new Sealer(pieces, 0, null, new Metrics());
@@ -75,6 +78,7 @@ final class SealScenario implements Callable<Integer> {
             for (int r = 0; r < rounds; r++) {
                 for (int w = 0; w < ways.size(); w++) {
                     String way = ways.get((r + w) % ways.size()); // alternate which goes first
+                    piece = unused(c, pieces, piece);
                     pieces.ensure(c, List.of(pieces.pieceOf(piece)));
                     writeBlocks(c, ids, piece);
                     CeilingScenario.checkpoint(o.db);
@@ -111,34 +115,33 @@ final class SealScenario implements Callable<Integer> {
         return 0;
     }
 
-    /** The harness's blocks: {@code --rows} samples over the piece's minute, a request every {@code --batch}. */
+    /** The first piece from {@code from} on that no earlier run sealed or wrote. */
+    private static long unused(Connection c, Pieces pieces, long from) throws SQLException {
+        java.util.Set<Long> taken = new java.util.HashSet<>();
+        for (Pieces.Piece p : pieces.list(c)) {
+            if (p.sealed() || count(c, "SELECT count(*) FROM (SELECT 1 FROM " + p.name() + " LIMIT 1) x") > 0) {
+                taken.add(p.startMicros());
+            }
+        }
+        long piece = from;
+        while (taken.contains(piece)) {
+            piece += MINUTE;
+        }
+        if (piece > System.currentTimeMillis() * 1000 - 5 * MINUTE) {
+            throw new IllegalStateException("no unused piece left in the last hour: start Sluice on a fresh data dir");
+        }
+        return piece;
+    }
+
+    /** The harness's blocks, as {@code ceiling-blocks} writes them: a microsecond apart from the piece's start. */
     private void writeBlocks(Connection c, int[] ids, long piece) throws SQLException {
-        long every = Math.max(1, MINUTE / o.rows);
-        int n = o.batch;
-        long[] times = new long[n];
-        double[] values = new double[n];
-        long[] steps = new long[n];
-        int[] order = new int[n];
-        java.util.Arrays.fill(steps, CopyEncoder.NO_STEP);
         CopyEncoder enc = new CopyEncoder(CopyEncoder.BUFFER_BYTES, true);
+        CeilingScenario.BatchColumns cols = new CeilingScenario.BatchColumns(o.batch);
         c.setAutoCommit(false);
         try {
-            for (long from = 0; from < o.rows; from += n) {
-                int len = (int) Math.min(n, o.rows - from);
-                for (int i = 0; i < len; i++) {
-                    times[i] = piece + (from + i) * every;
-                    values[i] = (from + i) * 0.5;
-                }
+            for (long from = 0; from < o.rows; from += o.batch) {
                 enc.begin(c);
-                for (int s = 0, k = 0; s < ids.length && s < len; s++) {
-                    int start = k;
-                    for (int i = (int) Math.floorMod(s - from, (long) ids.length); i < len; i += ids.length) {
-                        order[k++] = i;
-                    }
-                    if (k > start) {
-                        enc.block(ids[s], order, start, k, times, values, steps);
-                    }
-                }
+                cols.encode(enc, ids, piece, from, Math.min(o.rows, from + o.batch));
                 enc.end();
                 c.commit();
             }
@@ -162,11 +165,8 @@ final class SealScenario implements Callable<Integer> {
         }
         try (Statement st = c.createStatement()) {
             st.execute("VACUUM (ANALYZE) " + name);
-            st.execute("VACUUM samples_blocks");
-            st.execute("SELECT count(brin_desummarize_range('samples_blocks_time_brin', b))"
-                    + " FROM generate_series(0, pg_relation_size('samples_blocks') / current_setting('block_size')::int8, 128) b");
-            st.execute("SELECT brin_summarize_new_values('samples_blocks_time_brin')");
         }
+        Sealer.tidyBlocks(c);
     }
 
     private static long backend(Connection c) throws SQLException {

@@ -4,12 +4,11 @@ import io.sluice.storage.head.Head;
 import io.sluice.storage.log.RateLimitedLog;
 import io.sluice.storage.metrics.Counter;
 import io.sluice.storage.metrics.Metrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.sluice.storage.writer.CopyEncoder;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -129,9 +128,9 @@ public final class Sealer {
      * held a sealed hour's blocks and then newer ones would still claim the old hour, and every
      * read of sealed time would scan the hot blocks' pages (PostgreSQL docs, "BRIN Indexes":
      * summaries are not narrowed when tuples go; {@code brin_desummarize_range} lets them be
-     * computed afresh). Costs one pass over the blocks table, once a piece.
+     * computed afresh). Costs one pass over the blocks table, once a piece. Public for the bench's seal of round 4.
      */
-    private static void tidyBlocks(Connection c) throws SQLException {
+    public static void tidyBlocks(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("VACUUM samples_blocks");
             st.execute("SELECT count(brin_desummarize_range('samples_blocks_time_brin', b))"
@@ -161,7 +160,7 @@ public final class Sealer {
      * exists and is not sealed, gets its index. Then, outside it, the piece's VACUUM.
      *
      * <p>The move is a round trip through Sluice rather than an {@code INSERT ... SELECT unnest}:
-     * PostgreSQL's executor, sort and heap insert per sample cost ~1.3 us each in SQL
+     * PostgreSQL's executor, sort and heap insert per sample cost ~1.3 us a sample in SQL
      * (docs/BENCHMARKS.md, round 4), where a binary COPY out of the blocks, a merge here and a
      * binary COPY of rows in cost a fraction. {@code c} holds the transaction; {@code reader}
      * streams the blocks out of the same snapshot (PostgreSQL docs, "Snapshot Synchronization
@@ -190,6 +189,10 @@ public final class Sealer {
                 snapshot = rs.getString(1);
             }
             rst.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
+            // Parallel workers would take more CPU in all than one process for the read and the index
+            // build (measured: docs/BENCHMARKS.md, round 6), and a seal is background work: one each.
+            rst.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+            st.execute("SET LOCAL max_parallel_maintenance_workers = 0");
             Boolean valid = indexState(st, name, index);
             // Into the piece itself when there is one (no routing a row); else the day's default partition.
             rowsIn = new CopyEncoder(CopyEncoder.BUFFER_BYTES, false, "COPY " + (valid == null ? Partitions.TABLE : name)
