@@ -41,6 +41,8 @@ public class HeadBenchmarks {
     private final int[] ids = new int[BATCH];
     private final long[] times = new long[BATCH];
     private final double[] values = new double[BATCH];
+    private final int[] rows = new int[BATCH];
+    private final int[] off = new int[SERIES + 1];
     /** Whether the head keeps 1-minute aggregates for the rollup (README, "Ask for it": rollups). */
     @Param({"false", "true"})
     public boolean rollup;
@@ -56,6 +58,15 @@ public class HeadBenchmarks {
             ids[i] = 1 + i % SERIES;
             values[i] = i * 0.5;
         }
+        // Series s's rows are s - 1, s - 1 + SERIES, ...: grouped, each group in time order.
+        int k = 0;
+        for (int s = 0; s < SERIES; s++) {
+            off[s] = k;
+            for (int i = s; i < BATCH; i += SERIES) {
+                rows[k++] = i;
+            }
+        }
+        off[SERIES] = k;
     }
 
     @Benchmark
@@ -65,6 +76,24 @@ public class HeadBenchmarks {
             times[i] = next++;
         }
         head.append(ids, times, values, BATCH);
+        return released();
+    }
+
+    /**
+     * The same batches as a writer appends them since round 6 (docs/BENCHMARKS.md): a block of
+     * rows per series, in time order, as its COPY encoding grouped them.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long appendGroupsPerSample() {
+        for (int i = 0; i < BATCH; i++) {
+            times[i] = next++;
+        }
+        head.appendGroups(ids, rows, off, SERIES, times, values, Long.MIN_VALUE);
+        return released();
+    }
+
+    private long released() {
         sinceRelease += BATCH;
         if (sinceRelease >= HELD) {
             head.advance(next);

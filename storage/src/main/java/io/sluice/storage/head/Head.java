@@ -197,8 +197,72 @@ public final class Head {
         }
     }
 
+    /**
+     * Appends committed samples grouped by series, as a writer's blocks hold them: group {@code g}
+     * is the rows {@code rows[off[g] .. off[g + 1])} of the columns, all of series
+     * {@code seriesIds[rows[off[g]]]}, best in ascending time. The same as {@link #append(int[],
+     * long[], double[], int, int, long)} of those rows, with a series' lookup, its monitor and its
+     * minute's aggregate taken once a group instead of once a sample (they were most of a writer's
+     * time in the head, docs/BENCHMARKS.md "Round 6").
+     */
+    public void appendGroups(int[] seriesIds, int[] rows, int[] off, int groups, long[] times, double[] values,
+                             long loggedBefore) {
+        long f = from;
+        long cf = minutesFrom;
+        if ((f == Long.MAX_VALUE && cf == Long.MAX_VALUE) || groups <= 0) {
+            return;
+        }
+        long reach = Math.min(f, cf); // a sample before both is neither kept nor folded
+        long grown = 0;
+        int kept = 0;
+        int newCells = 0;
+        long minute = Long.MIN_VALUE;
+        int inMinute = 0;
+        for (int g = 0; g < groups; g++) {
+            int lo = off[g];
+            int hi = off[g + 1];
+            if (lo >= hi || seriesIds[rows[lo]] < 0) {
+                continue;
+            }
+            boolean reached = false;
+            for (int k = lo; k < hi; k++) {
+                long t = times[rows[k]];
+                if (t >= reach) {
+                    reached = true;
+                } else if (cf != Long.MAX_VALUE && t >= loggedBefore) {
+                    missed(t); // cf only grows: read before the loop, it was at most what it is now
+                }
+                if (t < f) {
+                    continue;
+                }
+                long m = Math.floorDiv(t, MINUTE);
+                if (m != minute) {
+                    count(minute, inMinute);
+                    minute = m;
+                    inMinute = 0;
+                }
+                inMinute++;
+                kept++;
+            }
+            if (reached) {
+                long answer = series.computeIfAbsent(seriesIds[rows[lo]], create)
+                        .appendRun(rows, lo, hi, times, values, f, reach, cf != Long.MAX_VALUE ? loggedBefore : Long.MAX_VALUE, this);
+                grown += (int) answer;
+                newCells += (int) (answer >>> 32);
+            }
+        }
+        count(minute, inMinute);
+        if (newCells > 0) {
+            cells.addAndGet(newCells);
+        }
+        samples.addAndGet(kept);
+        if (grown > 0 && slots.addAndGet(grown) > maxSlots) {
+            relieve();
+        }
+    }
+
     /** Remembers the minute of a sample folded below {@link #minutesFrom()}. */
-    private void missed(long time) {
+    void missed(long time) {
         long m = Math.floorDiv(time, MINUTE) * MINUTE;
         synchronized (missed) {
             if (spanMissed) {

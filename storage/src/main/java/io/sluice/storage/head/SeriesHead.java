@@ -60,7 +60,44 @@ final class SeriesHead {
         } else {
             answer |= Head.APPEND_MISSED;
         }
-        return keep ? answer | append(time, value) : answer;
+        return keep ? answer | store(time, value) : answer;
+    }
+
+    /**
+     * Appends committed samples {@code rows[lo .. hi)} of the columns under one taking of this
+     * series' monitor: each at or after {@code keepFrom} is kept, each folded into its minute's
+     * aggregate when the head's rollup covers that minute (read once, under the monitor, as in
+     * {@link #append(long, double, boolean, Head)}); one before {@code reach} is skipped (the
+     * caller accounted for it). A covered sample whose minute is no longer covered is named to
+     * the head as missed when at or after {@code missFrom}.
+     *
+     * @return slots newly allocated in the low 32 bits, minute cells made in the high 32
+     */
+    synchronized long appendRun(int[] rows, int lo, int hi, long[] times, double[] values, long keepFrom, long reach,
+                                long missFrom, Head head) {
+        long covered = head.minutesFrom();
+        int grown = 0;
+        int newCells = 0;
+        for (int k = lo; k < hi; k++) {
+            int row = rows[k];
+            long t = times[row];
+            if (t < reach) {
+                continue;
+            }
+            double v = values[row];
+            if (t >= covered) {
+                if (cells == null) {
+                    cells = new MinuteCells();
+                }
+                newCells += cells.fold(t, v);
+            } else if (t >= missFrom) {
+                head.missed(t);
+            }
+            if (t >= keepFrom) {
+                grown += store(t, v);
+            }
+        }
+        return (long) newCells << 32 | grown;
     }
 
     /** Dirty minute cells before {@code to} into {@code out}; drops cells before {@code dropBefore}; returns cells dropped. */
@@ -70,6 +107,11 @@ final class SeriesHead {
 
     /** @return slots newly allocated (to be counted against the head's bound) */
     synchronized int append(long time, double value) {
+        return store(time, value);
+    }
+
+    /** {@link #append(long, double)} with the monitor held. */
+    private int store(long time, double value) {
         int grown = size == capacity ? grow() : 0;
         if (size > 0 && time < timeAt(size - 1)) {
             unsorted = true;

@@ -316,6 +316,9 @@ final class WriterBatch {
      * @return rows the attempt writes (claimed runs and best-effort rows with a series id)
      */
     int claim() {
+        // What a previous attempt encoded is not what this one writes (it may write nothing).
+        encodedBlocks = false;
+        blockCount = 0;
         int rows = 0;
         int r = 0;
         for (int i = 0; i < size; ) {
@@ -399,6 +402,11 @@ final class WriterBatch {
      * rows older than {@code loggedBefore} are in the rollup invalidation log already.
      */
     void appendStored(Head head, long loggedBefore) {
+        if (encodedBlocks) {
+            // The blocks are exactly those rows, grouped by series in time order: one head visit a block.
+            head.appendGroups(seriesIds, order, blockOff, blockCount, times, values, loggedBefore);
+            return;
+        }
         int r = 0;
         for (int i = 0; i < size; ) {
             int next = r < runs ? runStart[r] : size;
@@ -476,6 +484,8 @@ final class WriterBatch {
     }
 
     void reset() {
+        encodedBlocks = false;
+        blockCount = 0;
         Arrays.fill(newKeys, 0, size, null);
         Arrays.fill(acks, 0, runs, null);
         Arrays.fill(excluded, 0, runs, false);
