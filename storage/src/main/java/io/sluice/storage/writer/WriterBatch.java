@@ -62,6 +62,9 @@ final class WriterBatch {
     private int[] order = new int[0];
     private int[] blockOff = new int[1];
     private int blockCount;
+    static final int RADIX_BITS = 11;
+    private static final int RADIX_MASK = (1 << RADIX_BITS) - 1;
+    private final int[] radixCounts = new int[1 << RADIX_BITS];
     /** Sort keys and a copy of a group of {@link #order}, reused from one encode to the next. */
     private long[] keys = new long[0];
     private int[] spare = new int[0];
@@ -525,19 +528,16 @@ final class WriterBatch {
 
     /** Rows [from, to) with a series id as blocks: grouped by series, each group in time order, cut at pieces. */
     private void encodeBlocks(CopyEncoder enc, int from, int to, long pieceMicros) throws SQLException {
+        int base = blockCount == 0 ? 0 : blockOff[blockCount];
         int n = 0;
+        int idBits = 0;
         for (int i = from; i < to; i++) {
             if (seriesIds[i] >= 0) {
-                // Series in the high half, the row's place in the unit in the low: one sort groups
-                // by series and keeps each series' rows in arrival order.
-                keys[n++] = (long) seriesIds[i] << 32 | (i - from);
+                order[base + n++] = i;
+                idBits |= seriesIds[i];
             }
         }
-        Arrays.sort(keys, 0, n);
-        int base = blockCount == 0 ? 0 : blockOff[blockCount];
-        for (int k = 0; k < n; k++) {
-            order[base + k] = from + (int) keys[k];
-        }
+        groupBySeries(order, base, base + n, seriesIds, spare, radixCounts, idBits);
         int end = base + n;
         for (int g = base; g < end; ) {
             int series = seriesIds[order[g]];
@@ -566,6 +566,48 @@ final class WriterBatch {
                 b = be;
             }
             g = ge;
+        }
+    }
+
+    /**
+     * Sorts {@code order[from..to)} by series id, keeping each series' rows in arrival order: a
+     * radix sort of {@value #RADIX_BITS} bits a pass, as many passes as the largest id needs (one
+     * below 2,048 series). {@code Arrays.sort} of the rows as longs took a buffer of the unit's size
+     * for every request (its merge of the many ascending runs round-robin arrival makes), most of
+     * a writer's garbage (docs/BENCHMARKS.md "Round 6"). The rows' ids are at most
+     * {@code idBits} (the OR of them); {@code spare} holds {@code to - from} rows, {@code counts}
+     * {@code 1 << RADIX_BITS}.
+     */
+    static void groupBySeries(int[] order, int from, int to, int[] seriesIds, int[] spare, int[] counts, int idBits) {
+        int n = to - from;
+        int[] src = order;
+        int srcOff = from;
+        int[] dst = spare;
+        int dstOff = 0;
+        for (int shift = 0; shift < 32 && (idBits >>> shift) != 0; shift += RADIX_BITS) {
+            Arrays.fill(counts, 0);
+            for (int k = 0; k < n; k++) {
+                counts[(seriesIds[src[srcOff + k]] >>> shift) & RADIX_MASK]++;
+            }
+            int at = 0;
+            for (int d = 0; d <= RADIX_MASK; d++) {
+                int c = counts[d];
+                counts[d] = at;
+                at += c;
+            }
+            for (int k = 0; k < n; k++) {
+                int row = src[srcOff + k];
+                dst[dstOff + counts[(seriesIds[row] >>> shift) & RADIX_MASK]++] = row;
+            }
+            int[] t = src;
+            src = dst;
+            dst = t;
+            int o = srcOff;
+            srcOff = dstOff;
+            dstOff = o;
+        }
+        if (src != order) {
+            System.arraycopy(src, srcOff, order, from, n);
         }
     }
 
