@@ -11,44 +11,58 @@ import java.util.Arrays;
  */
 final class MinuteCells {
     static final long MINUTE = 60_000_000L;
+    /**
+     * A cell's longs in {@link #l}: its minute's start, count, the first sample's time, the last
+     * sample's time, dirty (1) or not (0); its doubles in {@link #d}: sum, min, max, sum of
+     * squares, first and last value. A cell lies together in the two arrays, so folding a sample
+     * touches two or three cache lines rather than one per column: with a thousand series and a
+     * few samples of each a request, those misses were most of the fold's cost
+     * (docs/BENCHMARKS.md "Round 6").
+     */
+    private static final int L = 5;
+    private static final int D = 6;
+    private static final int START = 0;
+    private static final int COUNT = 1;
+    private static final int FIRST_TIME = 2;
+    private static final int LAST_TIME = 3;
+    private static final int DIRTY = 4;
+    private static final int SUM = 0;
+    private static final int MIN = 1;
+    private static final int MAX = 2;
+    private static final int SUM_SQ = 3;
+    private static final int FIRST = 4;
+    private static final int LAST = 5;
 
     private int n;
-    /** Minute starts, ascending. */
-    private long[] minute = new long[2];
-    private long[] count = new long[2];
-    private double[] sum = new double[2];
-    private double[] min = new double[2];
-    private double[] max = new double[2];
-    private double[] sumSq = new double[2];
-    private double[] first = new double[2];
-    private long[] firstTime = new long[2];
-    private double[] last = new double[2];
-    private long[] lastTime = new long[2];
-    private boolean[] dirty = new boolean[2];
+    /** Cells in ascending minute. */
+    private long[] l = new long[2 * L];
+    private double[] d = new double[2 * D];
 
     /** Folds one sample into its minute's cell; returns 1 when the cell was new, else 0. */
     int fold(long time, double value) {
         long m = Math.floorDiv(time, MINUTE) * MINUTE;
         int i = n - 1;
-        while (i >= 0 && minute[i] > m) {
+        while (i >= 0 && l[i * L + START] > m) {
             i--; // samples mostly come in time order: the newest cell, or one before it
         }
-        if (i >= 0 && minute[i] == m) {
-            count[i]++;
-            sum[i] += value;
-            sumSq[i] += value * value;
-            min[i] = Math.min(min[i], value);
-            max[i] = Math.max(max[i], value);
+        if (i >= 0 && l[i * L + START] == m) {
+            int a = i * L;
+            int b = i * D;
+            l[a + COUNT]++;
+            d[b + SUM] += value;
+            d[b + SUM_SQ] += value * value;
+            d[b + MIN] = Math.min(d[b + MIN], value);
+            d[b + MAX] = Math.max(d[b + MAX], value);
             // As array_agg(value ORDER BY time): among equal times the first folded stays first, the last folded is last.
-            if (time < firstTime[i]) {
-                first[i] = value;
-                firstTime[i] = time;
+            if (time < l[a + FIRST_TIME]) {
+                d[b + FIRST] = value;
+                l[a + FIRST_TIME] = time;
             }
-            if (time >= lastTime[i]) {
-                last[i] = value;
-                lastTime[i] = time;
+            if (time >= l[a + LAST_TIME]) {
+                d[b + LAST] = value;
+                l[a + LAST_TIME] = time;
             }
-            dirty[i] = true;
+            l[a + DIRTY] = 1;
             return 0;
         }
         insert(i + 1, m, time, value);
@@ -56,45 +70,27 @@ final class MinuteCells {
     }
 
     private void insert(int at, long m, long time, double value) {
-        if (n == minute.length) {
-            int cap = n * 2;
-            minute = Arrays.copyOf(minute, cap);
-            count = Arrays.copyOf(count, cap);
-            sum = Arrays.copyOf(sum, cap);
-            min = Arrays.copyOf(min, cap);
-            max = Arrays.copyOf(max, cap);
-            sumSq = Arrays.copyOf(sumSq, cap);
-            first = Arrays.copyOf(first, cap);
-            firstTime = Arrays.copyOf(firstTime, cap);
-            last = Arrays.copyOf(last, cap);
-            lastTime = Arrays.copyOf(lastTime, cap);
-            dirty = Arrays.copyOf(dirty, cap);
+        if ((n + 1) * L > l.length) {
+            l = Arrays.copyOf(l, 2 * n * L);
+            d = Arrays.copyOf(d, 2 * n * D);
         }
         if (at < n) {
-            int k = n - at;
-            System.arraycopy(minute, at, minute, at + 1, k);
-            System.arraycopy(count, at, count, at + 1, k);
-            System.arraycopy(sum, at, sum, at + 1, k);
-            System.arraycopy(min, at, min, at + 1, k);
-            System.arraycopy(max, at, max, at + 1, k);
-            System.arraycopy(sumSq, at, sumSq, at + 1, k);
-            System.arraycopy(first, at, first, at + 1, k);
-            System.arraycopy(firstTime, at, firstTime, at + 1, k);
-            System.arraycopy(last, at, last, at + 1, k);
-            System.arraycopy(lastTime, at, lastTime, at + 1, k);
-            System.arraycopy(dirty, at, dirty, at + 1, k);
+            System.arraycopy(l, at * L, l, (at + 1) * L, (n - at) * L);
+            System.arraycopy(d, at * D, d, (at + 1) * D, (n - at) * D);
         }
-        minute[at] = m;
-        count[at] = 1;
-        sum[at] = value;
-        sumSq[at] = value * value;
-        min[at] = value;
-        max[at] = value;
-        first[at] = value;
-        firstTime[at] = time;
-        last[at] = value;
-        lastTime[at] = time;
-        dirty[at] = true;
+        int a = at * L;
+        int b = at * D;
+        l[a + START] = m;
+        l[a + COUNT] = 1;
+        l[a + FIRST_TIME] = time;
+        l[a + LAST_TIME] = time;
+        l[a + DIRTY] = 1;
+        d[b + SUM] = value;
+        d[b + SUM_SQ] = value * value;
+        d[b + MIN] = value;
+        d[b + MAX] = value;
+        d[b + FIRST] = value;
+        d[b + LAST] = value;
         n++;
     }
 
@@ -107,34 +103,24 @@ final class MinuteCells {
     int collect(int seriesId, long to, long dropBefore, MinuteRows out) {
         int keep = 0;
         for (int i = 0; i < n; i++) {
-            if (dirty[i] && minute[i] < to) {
-                out.add(seriesId, minute[i], count[i], sum[i], min[i], max[i], sumSq[i], first[i], last[i]);
-                dirty[i] = false;
+            int a = i * L;
+            int b = i * D;
+            if (l[a + DIRTY] != 0 && l[a + START] < to) {
+                out.add(seriesId, l[a + START], l[a + COUNT], d[b + SUM], d[b + MIN], d[b + MAX], d[b + SUM_SQ],
+                        d[b + FIRST], d[b + LAST]);
+                l[a + DIRTY] = 0;
             }
-            if (minute[i] >= dropBefore) {
-                move(i, keep++);
+            if (l[a + START] >= dropBefore) {
+                if (keep != i) {
+                    System.arraycopy(l, a, l, keep * L, L);
+                    System.arraycopy(d, b, d, keep * D, D);
+                }
+                keep++;
             }
         }
         int dropped = n - keep;
         n = keep;
         return dropped;
-    }
-
-    private void move(int from, int to) {
-        if (from == to) {
-            return;
-        }
-        minute[to] = minute[from];
-        count[to] = count[from];
-        sum[to] = sum[from];
-        min[to] = min[from];
-        max[to] = max[from];
-        sumSq[to] = sumSq[from];
-        first[to] = first[from];
-        firstTime[to] = firstTime[from];
-        last[to] = last[from];
-        lastTime[to] = lastTime[from];
-        dirty[to] = dirty[from];
     }
 
     int size() {
