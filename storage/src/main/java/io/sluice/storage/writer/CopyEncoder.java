@@ -5,6 +5,9 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
@@ -305,14 +308,16 @@ public final class CopyEncoder {
     }
 
     private void putInt(int v) {
-        buf[pos++] = (byte) (v >>> 24);
-        buf[pos++] = (byte) (v >>> 16);
-        buf[pos++] = (byte) (v >>> 8);
-        buf[pos++] = (byte) v;
+        INT.set(buf, pos, v);
+        pos += 4;
     }
 
     private void putLong(long v) {
-        putInt((int) (v >>> 32));
-        putInt((int) v);
+        LONG.set(buf, pos, v);
+        pos += 8;
     }
+
+    /** Network byte order (the COPY binary format, PostgreSQL manual "COPY", "Binary Format"), a store each rather than a byte each. */
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 }
