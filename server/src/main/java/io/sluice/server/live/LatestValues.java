@@ -2,6 +2,7 @@ package io.sluice.server.live;
 
 import io.sluice.codec.SeriesKey;
 import io.sluice.storage.query.Points;
+import io.sluice.storage.util.IntMap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -43,13 +44,37 @@ public final class LatestValues {
     }
 
     private final Map<SeriesKey, Latest> latest = new ConcurrentHashMap<>();
+    /**
+     * The same entries by series id, for this node's own samples (they carry one): an int lookup
+     * instead of naming the series and hashing its key for every sample. Holds only entries of
+     * {@link #latest}, so it has the same bound.
+     */
+    private final IntMap<Latest> byId = new IntMap<>();
     private final int max;
 
     public LatestValues(int max) {
         this.max = max;
     }
 
+    /**
+     * Offers a sample of series {@code id} when a sample of it was offered with its key and id
+     * before; otherwise does nothing and returns false (the caller then offers it with its key).
+     */
+    boolean offer(int id, long time, double value) {
+        Latest l = byId.get(id);
+        if (l == null) {
+            return false;
+        }
+        write(l, time, value);
+        return true;
+    }
+
     void offer(SeriesKey key, long time, double value) {
+        offer(key, -1, time, value);
+    }
+
+    /** Offers a sample by its key; with {@code id >= 0}, later samples of the series may be offered by id alone. */
+    void offer(SeriesKey key, int id, long time, double value) {
         Latest l = latest.get(key);
         if (l == null) {
             if (latest.size() >= max) {
@@ -58,6 +83,13 @@ public final class LatestValues {
             l = new Latest();
             latest.put(key, l);
         }
+        if (id >= 0) {
+            byId.putIfAbsent(id, l);
+        }
+        write(l, time, value);
+    }
+
+    private static void write(Latest l, long time, double value) {
         if (time >= l.time) {
             int seq = (int) SEQ.getOpaque(l); // only this thread writes it
             SEQ.setOpaque(l, seq + 1);

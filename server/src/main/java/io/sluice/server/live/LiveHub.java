@@ -192,16 +192,25 @@ public final class LiveHub implements EventHandler<SampleEvent> {
     public void onEvent(SampleEvent e, long sequence, boolean endOfBatch) {
         Index idx = current();
         boolean publishing = bridge != null;
+        boolean viewing = !idx.all.isEmpty();
         for (int i = 0; i < e.count; i++) {
-            SeriesKey key = e.seriesIds[i] >= 0 ? registry.keyOf(e.seriesIds[i]) : e.newKeys[i];
+            int id = e.seriesIds[i];
+            // A series seen before is found by its id; its key is only named for viewers or other nodes.
+            boolean offered = id >= 0 && latest.offer(id, e.times[i], e.values[i]);
+            if (offered && !publishing && !viewing) {
+                continue;
+            }
+            SeriesKey key = id >= 0 ? registry.keyOf(id) : e.newKeys[i];
             if (key == null) {
                 continue;
             }
             if (publishing) {
                 outbound.add(new RemoteSample(key, e.times[i], e.values[i], e.steps[i]));
             }
-            latest.offer(key, e.times[i], e.values[i]);
-            if (!idx.all.isEmpty()) {
+            if (!offered) {
+                latest.offer(key, id, e.times[i], e.values[i]);
+            }
+            if (viewing) {
                 deliverLocal(idx, key, e.times[i], e.values[i], e.steps[i]);
             }
         }

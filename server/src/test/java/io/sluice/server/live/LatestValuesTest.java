@@ -37,6 +37,27 @@ class LatestValuesTest {
     }
 
     @Test
+    void aSeriesOfferedWithItsIdIsThenFoundByTheIdAlone() {
+        LatestValues latest = new LatestValues(1);
+        assertThat(latest.offer(7, 10, 1.0)).as("not offered with its key yet").isFalse();
+        assertThat(latest.point(KEY)).isNull();
+        latest.offer(KEY, 7, 10, 1.0);
+        assertThat(latest.offer(7, 30, 3.0)).isTrue();
+        assertThat(latest.offer(7, 20, 2.0)).isTrue(); // older: kept out, as by key
+        assertThat(latest.point(KEY).time(0)).isEqualTo(30);
+        assertThat(latest.point(KEY).value(0)).isEqualTo(3.0);
+        latest.offer(KEY, 40, 4.0); // by key (another node's sample): the same entry
+        assertThat(latest.offer(7, 35, 3.5)).isTrue();
+        assertThat(latest.point(KEY).value(0)).isEqualTo(4.0);
+        // Over the bound a series is held neither by key nor by id.
+        SeriesKey other = SeriesKey.of("cpu", Map.of("host", "b"));
+        latest.offer(other, 8, 1, 1.0);
+        assertThat(latest.point(other)).isNull();
+        assertThat(latest.offer(8, 2, 2.0)).isFalse();
+        assertThat(latest.size()).isEqualTo(1);
+    }
+
+    @Test
     void aReaderDuringWritesSeesTimesAndValuesThatBelongTogether() throws Exception {
         LatestValues latest = new LatestValues(10);
         latest.offer(KEY, 0, 0.0);
