@@ -187,14 +187,7 @@ public final class Head {
             inMinute++;
             kept++;
         }
-        count(minute, inMinute);
-        if (newCells > 0) {
-            cells.addAndGet(newCells);
-        }
-        samples.addAndGet(kept);
-        if (grown > 0 && slots.addAndGet(grown) > maxSlots) {
-            relieve();
-        }
+        settle(minute, inMinute, newCells, kept, grown);
     }
 
     /**
@@ -251,6 +244,11 @@ public final class Head {
                 newCells += (int) (answer >>> 32);
             }
         }
+        settle(minute, inMinute, newCells, kept, grown);
+    }
+
+    /** The shared counters after an append: the last minute's run, cells made, samples kept, slots grown. */
+    private void settle(long minute, int inMinute, int newCells, int kept, long grown) {
         count(minute, inMinute);
         if (newCells > 0) {
             cells.addAndGet(newCells);
