@@ -193,7 +193,8 @@ public final class Head {
     /**
      * Appends committed samples grouped by series, as a writer's blocks hold them: group {@code g}
      * is the rows {@code rows[off[g] .. off[g + 1])} of the columns, all of series
-     * {@code seriesIds[rows[off[g]]]}, best in ascending time. The same as {@link #append(int[],
+     * {@code seriesIds[rows[off[g]]]}, in ascending time (as the writer's encoding sorts them: the
+     * counters read a group's ends only when both lie in one minute). The same as {@link #append(int[],
      * long[], double[], int, int, long)} of those rows, with a series' lookup, its monitor and its
      * minute's aggregate taken once a group instead of once a sample (they were most of a writer's
      * time in the head, docs/BENCHMARKS.md "Round 6").
@@ -217,8 +218,22 @@ public final class Head {
             if (lo >= hi || seriesIds[rows[lo]] < 0) {
                 continue;
             }
+            long first = times[rows[lo]];
+            long m0 = Math.floorDiv(first, MINUTE);
             boolean reached = false;
-            for (int k = lo; k < hi; k++) {
+            if (first >= f && m0 == Math.floorDiv(times[rows[hi - 1]], MINUTE)) {
+                // The common block: in ascending time from at or after from(), within one minute.
+                // Every sample is kept (and so reached); the minute's run grows by the whole group.
+                if (m0 != minute) {
+                    count(minute, inMinute);
+                    minute = m0;
+                    inMinute = 0;
+                }
+                inMinute += hi - lo;
+                kept += hi - lo;
+                reached = true;
+            }
+            for (int k = reached ? hi : lo; k < hi; k++) {
                 long t = times[rows[k]];
                 if (t >= reach) {
                     reached = true;

@@ -28,6 +28,8 @@ final class SeriesHead {
     private int capacity = FIRST;
     private int size;
     private boolean unsorted;
+    /** The time of the sample at {@code size - 1} (read for every append: one field, not two arrays). */
+    private long tail;
 
     /** The series' id: the rows its cells become name it. */
     private final int id;
@@ -113,9 +115,10 @@ final class SeriesHead {
     /** {@link #append(long, double)} with the monitor held. */
     private int store(long time, double value) {
         int grown = size == capacity ? grow() : 0;
-        if (size > 0 && time < timeAt(size - 1)) {
+        if (size > 0 && time < tail) {
             unsorted = true;
         }
+        tail = time;
         times[size >>> SHIFT][size & MASK] = time;
         values[size >>> SHIFT][size & MASK] = value;
         size++;
@@ -175,6 +178,9 @@ final class SeriesHead {
             }
         }
         size = keep;
+        if (size > 0) {
+            tail = timeAt(size - 1);
+        }
         int before = capacity;
         if (size <= BLOCK / 2) {
             // Back to one block, as small as fits (at least FIRST).
@@ -244,6 +250,9 @@ final class SeriesHead {
         for (int i = 0; i < size; i++) {
             times[i >>> SHIFT][i & MASK] = t[i];
             values[i >>> SHIFT][i & MASK] = v[i];
+        }
+        if (size > 0) {
+            tail = t[size - 1];
         }
         unsorted = false;
     }
