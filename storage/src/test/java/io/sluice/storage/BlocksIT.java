@@ -139,4 +139,40 @@ class BlocksIT {
         assertThat(TestDatabase.count(url, "SELECT sum(value)::int8 FROM samples")).isEqualTo(45 - 3 - 4 + 40);
         assertThat(TestDatabase.count(url, "SELECT count(DISTINCT time) FROM samples")).isEqualTo(9);
     }
+
+    @Test
+    void aBlockMadeBySqlReachingIntoTheNextPieceIsStillSealedAndOverlappingBlocksMergeInOrder() throws Exception {
+        DatabaseUrl url = open("blocks_by_sql");
+        long now = Instant.now().toEpochMilli() * 1000;
+        long t0 = Math.floorDiv(now, MINUTE) * MINUTE - 4 * MINUTE;
+        String a = "'" + Instant.ofEpochSecond(t0 / 1_000_000L) + "'::timestamptz";
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO series (id, metric) VALUES (7000, 'by_sql')");
+            // Writers split blocks by piece; SQL need not: this one starts in t0's minute and ends in the next.
+            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a + " + interval '50 s', " + a + " + interval '70 s',"
+                    + " ARRAY[" + a + " + interval '50 s', " + a + " + interval '70 s'], ARRAY[1, 2], NULL)");
+            // Two blocks of one series that overlap in time, and one of them out of order.
+            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a + " + interval '10 s', " + a + " + interval '30 s',"
+                    + " ARRAY[" + a + " + interval '10 s', " + a + " + interval '30 s', " + a + " + interval '20 s'],"
+                    + " ARRAY[3, 5, 4], ARRAY[1, NULL, 2])");
+            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a + " + interval '15 s', " + a + " + interval '25 s',"
+                    + " ARRAY[" + a + " + interval '15 s', " + a + " + interval '25 s'], ARRAY[3.5, 4.5], NULL)");
+        }
+        List<String> before = all(url, "samples");
+        assertThat(before).hasSize(7);
+        assertThat(storage.sealDue()).isGreaterThanOrEqualTo(1);
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isZero();
+        assertThat(all(url, "samples_rows")).isEqualTo(before);
+        assertThat(all(url, "samples")).isEqualTo(before);
+        // The overlapping blocks' samples lie in time order in the piece.
+        List<String> values = new ArrayList<>();
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT value FROM " + io.sluice.storage.db.Pieces.name(t0)
+                     + " WHERE series_id = 7000 ORDER BY ctid")) {
+            while (rs.next()) {
+                values.add(Double.toString(rs.getDouble(1)));
+            }
+        }
+        assertThat(values).containsExactly("3.0", "3.5", "4.0", "4.5", "5.0", "1.0");
+    }
 }

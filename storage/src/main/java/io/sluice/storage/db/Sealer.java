@@ -98,7 +98,17 @@ public final class Sealer {
                         // Late samples of the last hour get their piece, as the rest of that time did.
                         pieces.ensure(c, List.of(pieces.pieceOf(start)), true);
                     }
-                    Boolean piece = seal(c, reader, start, start + pieceMicros);
+                    Boolean piece;
+                    try {
+                        piece = seal(c, reader, start, start + pieceMicros, false);
+                    } catch (SQLException e) {
+                        if (!"23514".equals(SqlStates.of(e))) {
+                            throw e;
+                        }
+                        // A block holding samples outside its piece's time (made by SQL: writers split
+                        // blocks by piece) cannot go into the piece: its rows find their partitions.
+                        piece = seal(c, reader, start, start + pieceMicros, true);
+                    }
                     if (piece != null) {
                         done++;
                         anySealed |= piece;
@@ -168,9 +178,10 @@ public final class Sealer {
      * blocks committed meanwhile stay for the next run, and a block changed meanwhile by another
      * transaction fails the DELETE (a serialization failure), rolling the whole piece back.
      *
+     * @param routed the rows go through {@code samples_rows}, each to its partition, rather than into the piece
      * @return true when a piece was sealed, false when only blocks were moved, null when nothing was done
      */
-    private Boolean seal(Connection c, Connection reader, long lo, long hi) throws SQLException {
+    private Boolean seal(Connection c, Connection reader, long lo, long hi, boolean routed) throws SQLException {
         long t0 = System.nanoTime();
         String name = Pieces.name(lo);
         String index = name + Pieces.INDEX_SUFFIX;
@@ -195,7 +206,7 @@ public final class Sealer {
             st.execute("SET LOCAL max_parallel_maintenance_workers = 0");
             Boolean valid = indexState(st, name, index);
             // Into the piece itself when there is one (no routing a row); else the day's default partition.
-            rowsIn = new CopyEncoder(CopyEncoder.BUFFER_BYTES, false, "COPY " + (valid == null ? Partitions.TABLE : name)
+            rowsIn = new CopyEncoder(CopyEncoder.BUFFER_BYTES, false, "COPY " + (valid == null || routed ? Partitions.TABLE : name)
                     + " (time, series_id, value, step) FROM STDIN (FORMAT binary)");
             rowsIn.begin(c);
             BlockMerge merge;
