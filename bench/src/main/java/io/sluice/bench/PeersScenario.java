@@ -50,6 +50,11 @@ final class PeersScenario implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "rounds, each system once a round (default: ${DEFAULT-VALUE})")
     int rounds;
 
+    @Option(names = "--warmup", defaultValue = "0",
+            description = "rounds first sent to every system and left out of the medians, so that each JIT (Sluice's,"
+                    + " QuestDB's) and each cache starts warm (default: ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--no-ceiling", description = "skip the COPY ceiling into Sluice's database")
     boolean noCeiling;
 
@@ -147,7 +152,8 @@ final class PeersScenario implements Callable<Integer> {
         List<Result> results = new ArrayList<>();
         List<Map<String, Double>> rates = new ArrayList<>();
         List<Map<String, Double>> perCpu = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
+        for (int r = 0; r < warmup + rounds; r++) {
+            boolean warm = r < warmup;
             long baseNanos = System.currentTimeMillis() * 1_000_000L;
             List<byte[]> bodies = LineBodies.build(METRIC, o.rows, o.batch, o.series, baseNanos);
             Map<String, Double> round = new LinkedHashMap<>();
@@ -165,21 +171,31 @@ final class PeersScenario implements Callable<Integer> {
                 cpu.start();
                 Result res = t.run(bodies, baseNanos, cpu);
                 Map<String, Object> notes = new LinkedHashMap<>();
-                notes.put("round", r + 1);
+                notes.put("round", label(r, warmup));
                 notes.put("load1_before", load);
                 notes.putAll(cpu.percentOfOneCore());
-                res = new Result(t.name + " (round " + (r + 1) + ")", res.rows(), res.seconds(), prepend(notes, res.extra()));
+                res = new Result(t.name + " (" + label(r, warmup) + ")", res.rows(), res.seconds(), prepend(notes, res.extra()));
                 results.add(res);
+                if (warm) {
+                    continue;
+                }
                 round.put(t.name, res.rate());
                 double own = ownCpu(t.name, res.extra());
                 roundPerCpu.put(t.name, own > 0 ? res.rate() / (own / 100) : Double.NaN);
             }
-            rates.add(round);
-            perCpu.add(roundPerCpu);
+            if (!warm) {
+                rates.add(round);
+                perCpu.add(roundPerCpu);
+            }
         }
         Report.print(results, null, o.json);
         summary(targets, rates, perCpu);
         return 0;
+    }
+
+    /** What the r-th pass (from 0) is called: the warm-ups first, then the counted rounds numbered from 1. */
+    static String label(int r, int warmup) {
+        return r < warmup ? "warm-up " + (r + 1) : "round " + (r - warmup + 1);
     }
 
     /** A system written to with line protocol over HTTP; counted afterwards over its own query API. */

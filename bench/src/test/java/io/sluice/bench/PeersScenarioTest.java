@@ -68,4 +68,11 @@ class PeersScenarioTest {
         assertThat(PeersScenario.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
         assertThat(PeersScenario.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
     }
+
+    @Test
+    void warmUpPassesComeFirstAndTheCountedRoundsAreNumberedFromOne() {
+        assertThat(List.of(PeersScenario.label(0, 2), PeersScenario.label(1, 2), PeersScenario.label(2, 2), PeersScenario.label(4, 2)))
+                .containsExactly("warm-up 1", "warm-up 2", "round 1", "round 3");
+        assertThat(PeersScenario.label(0, 0)).isEqualTo("round 1");
+    }
 }
