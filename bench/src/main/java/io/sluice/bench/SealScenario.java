@@ -42,8 +42,8 @@ final class SealScenario implements Callable<Integer> {
     /** Round 4's seal, in SQL (docs/BENCHMARKS.md), for comparison only. */
     private static final String SQL_MOVE = "WITH moved AS (DELETE FROM samples_blocks WHERE time_min >= ? AND time_min < ?"
             + " RETURNING series_id, times, vals, steps) INSERT INTO samples_rows (time, series_id, value, step)"
-            + " SELECT u.time, m.series_id, u.value, u.step FROM moved m"
-            + " CROSS JOIN LATERAL unnest(m.times, m.vals, m.steps) AS u(time, value, step) ORDER BY 2, 1";
+            + " SELECT unix_micros_to_time(u.t), m.series_id, u.value, u.step FROM moved m"
+            + " CROSS JOIN LATERAL unnest(m.times, m.vals, m.steps) AS u(t, value, step) ORDER BY 2, 1";
 
     @Mixin
     Options o;
@@ -155,8 +155,8 @@ final class SealScenario implements Callable<Integer> {
         String name = Pieces.name(piece);
         c.setAutoCommit(false);
         try (Statement st = c.createStatement(); var move = c.prepareStatement(SQL_MOVE)) {
-            move.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.EPOCH.plusNanos(piece * 1000)));
-            move.setTimestamp(2, java.sql.Timestamp.from(java.time.Instant.EPOCH.plusNanos((piece + MINUTE) * 1000)));
+            move.setLong(1, piece); // the blocks' times are microseconds since the Unix epoch (schema step 014)
+            move.setLong(2, piece + MINUTE);
             move.executeUpdate();
             st.execute("CREATE INDEX " + name + Pieces.INDEX_SUFFIX + " ON " + name + " (series_id, time DESC) INCLUDE (value)");
             c.commit();

@@ -15,8 +15,8 @@ import java.util.Arrays;
  * header extension, then per row a 16-bit field count and each field as a 32-bit length, -1 for
  * NULL, and its bytes; a count of -1 ends it). Arrays are in {@code array_send}'s layout
  * (src/backend/utils/adt/arrayfuncs.c: dimensions, a has-nulls flag, the element type's OID, each
- * dimension's length and lower bound, then each element as a length and its bytes); timestamps
- * count microseconds from 2000-01-01.
+ * dimension's length and lower bound, then each element as a length and its bytes); the blocks'
+ * times are bigints, microseconds since the Unix epoch (schema/014_blocks_micros.postgres.sql).
  *
  * <p>A series' blocks arrive ordered by their first time, so a sample earlier than the next
  * block's first time is final: it is handed on, and only samples that overlap a later block wait
@@ -31,8 +31,9 @@ final class BlockMerge {
     }
 
     static final long NO_STEP = Long.MIN_VALUE;
-    /** PostgreSQL timestamps count microseconds from 2000-01-01T00:00Z. */
-    private static final long PG_EPOCH_OFFSET_MICROS = 946_684_800_000_000L;
+    /** Element types' OIDs (src/include/catalog/pg_type.dat): bigint (times, steps), float8 (values). */
+    private static final int INT8_OID = 20;
+    private static final int FLOAT8_OID = 701;
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
 
     private final InputStream in;
@@ -191,18 +192,22 @@ final class BlockMerge {
     }
 
     private void emit(int k) throws SQLException {
-        out.row(times[k] + PG_EPOCH_OFFSET_MICROS, series, vals[k], steps[k]);
+        out.row(times[k], series, vals[k], steps[k]);
         rows++;
     }
 
-    /** A one-dimensional array's header; returns its length. */
-    private int arrayHeader(int len, String what) throws IOException {
+    /** A one-dimensional array's header, of elements of type {@code elementOid}; returns its length. */
+    private int arrayHeader(int len, String what, int elementOid) throws IOException {
         if (len == -1) {
             throw new IOException("a block's " + what + " is NULL");
         }
         int dims = readInt();
         readInt(); // has-nulls flag: each element says so itself
-        readInt(); // element type
+        int type = readInt();
+        if (type != elementOid) {
+            // Times of a timestamptz[] are 8 bytes too: read as microseconds since 1970 they would be 30 years off.
+            throw new IOException("a block's " + what + " are of type OID " + type + ", expected " + elementOid);
+        }
         if (dims == 0) {
             return 0;
         }
@@ -215,7 +220,7 @@ final class BlockMerge {
     }
 
     private int readTimes() throws IOException {
-        int count = arrayHeader(readInt(), "times");
+        int count = arrayHeader(readInt(), "times", INT8_OID);
         if (count > bt.length) {
             int cap = Math.max(bt.length * 2, count);
             bt = new long[cap];
@@ -232,7 +237,7 @@ final class BlockMerge {
     }
 
     private int readVals() throws IOException {
-        int count = arrayHeader(readInt(), "vals");
+        int count = arrayHeader(readInt(), "vals", FLOAT8_OID);
         if (count != bn) {
             return count;
         }
@@ -248,7 +253,7 @@ final class BlockMerge {
     /** Steps may be NULL (no sample has one), hold NULLs, or be shorter than the times (unnest pads with NULL). */
     private void readSteps(int id) throws IOException {
         int len = readInt();
-        int count = len == -1 ? 0 : arrayHeader(len, "steps");
+        int count = len == -1 ? 0 : arrayHeader(len, "steps", INT8_OID);
         if (count > bn) {
             throw new IOException("a block of series " + id + " has more steps than times");
         }

@@ -242,8 +242,9 @@ public final class Partitions {
         int dropped = 0;
         try (Statement st = c.createStatement()) {
             // Hot blocks of those days not sealed yet (the sealer had not run): they go with their days.
+            // Their times are microseconds since the Unix epoch (schema step 014).
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM samples_blocks WHERE time_max < ?")) {
-                ps.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.ofEpochSecond(cutoffDay * 86_400L)));
+                ps.setLong(1, cutoffDay * 86_400_000_000L);
                 int blocks = ps.executeUpdate();
                 if (blocks > 0) {
                     log.info("retention removed hot blocks [blocks={}, before={}]", blocks, LocalDate.ofEpochDay(cutoffDay));

@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -149,16 +148,19 @@ public final class Sealer {
         }
     }
 
-    /** The starts of the pieces of time holding blocks that are due. */
+    /** The starts of the pieces of time holding blocks that are due (times in microseconds, schema step 014). */
     private static List<Long> blockPieces(Connection c, long cutoff, long pieceMicros) throws SQLException {
         List<Long> out = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT date_bin(?::interval, time_min, timestamptz 'epoch')"
+        // The piece's start: time_min rounded down to a multiple of the piece, also before 1970 (% keeps the sign).
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT time_min - ((time_min % ?) + ?) % ?"
                 + " FROM samples_blocks WHERE time_min < ? ORDER BY 1")) {
-            ps.setString(1, pieceMicros / 1_000_000L + " seconds");
-            ps.setTimestamp(2, ts(cutoff));
+            ps.setLong(1, pieceMicros);
+            ps.setLong(2, pieceMicros);
+            ps.setLong(3, pieceMicros);
+            ps.setLong(4, cutoff);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(micros(rs.getTimestamp(1)));
+                    out.add(rs.getLong(1));
                 }
             }
         }
@@ -217,8 +219,8 @@ public final class Sealer {
             rowsIn.end();
             rowsIn = null;
             reader.commit();
-            delete.setTimestamp(1, ts(lo));
-            delete.setTimestamp(2, ts(hi));
+            delete.setLong(1, lo);
+            delete.setLong(2, hi);
             int deleted = delete.executeUpdate();
             if (deleted != merge.blocks()) {
                 throw new SQLException("the seal read " + merge.blocks() + " blocks of " + name + " but would delete "
@@ -261,14 +263,10 @@ public final class Sealer {
         return built ? Boolean.TRUE : rows > 0 ? Boolean.FALSE : null;
     }
 
-    /** The blocks of [lo, hi), each series' together and in order of their first time. */
+    /** The blocks of [lo, hi) (microseconds since the Unix epoch), each series' together and in order of their first time. */
     static String copyOutSql(long lo, long hi) {
-        return "COPY (SELECT series_id, times, vals, steps FROM samples_blocks WHERE time_min >= '" + iso(lo)
-                + "' AND time_min < '" + iso(hi) + "' ORDER BY series_id, time_min) TO STDOUT (FORMAT binary)";
-    }
-
-    private static String iso(long micros) {
-        return java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS).toString();
+        return "COPY (SELECT series_id, times, vals, steps FROM samples_blocks WHERE time_min >= " + lo
+                + " AND time_min < " + hi + " ORDER BY series_id, time_min) TO STDOUT (FORMAT binary)";
     }
 
     /** Back to auto-commit and READ COMMITTED; a connection that broke says so when next used (the pool drops it). */
@@ -314,14 +312,6 @@ public final class Sealer {
         if (head != null && head.from() != Long.MAX_VALUE) {
             head.advance(pieces.hotFrom(c, nowMicros, delayMicros));
         }
-    }
-
-    private static Timestamp ts(long micros) {
-        return Timestamp.from(java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS));
-    }
-
-    private static long micros(Timestamp t) {
-        return Math.floorDiv(t.getTime(), 1000) * 1_000_000L + t.getNanos() / 1000;
     }
 
     /** The sealing lock, also {@link HotChunks}' on TimescaleDB: one node seals at a time. */

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * big-endian bytes, then a -1 trailer. Either a row a sample, {@code samples(time, series_id,
  * value, step)} (TimescaleDB's hypertable), or a row a block of one series' samples,
  * {@code samples_blocks(series_id, time_min, time_max, times, vals, steps)} (plain PostgreSQL's
- * hot tier, README "Hot tier and head"), its arrays in {@code array_send}'s layout
+ * hot tier, README "Hot tier and head"; its times are bigint microseconds since the Unix epoch,
+ * schema/014_blocks_micros.postgres.sql, where a row's time is a timestamptz, microseconds since
+ * 2000-01-01), its arrays in {@code array_send}'s layout
  * (src/backend/utils/adt/arrayfuncs.c: dimensions, a has-nulls flag, the element type's OID,
  * each dimension's length and lower bound, then each element as a length and its bytes).
  *
@@ -46,7 +48,6 @@ public final class CopyEncoder {
     public static final String BLOCKS_SQL = "COPY samples_blocks (series_id, time_min, time_max, times, vals, steps)"
             + " FROM STDIN (FORMAT binary)";
     /** Element types' OIDs (src/include/catalog/pg_type.dat). */
-    private static final int TIMESTAMPTZ_OID = 1184;
     private static final int FLOAT8_OID = 701;
     private static final int INT8_OID = 20;
     /** A one-dimensional array's header: 5 ints. */
@@ -181,14 +182,14 @@ public final class CopyEncoder {
         putInt(4);
         putInt(seriesId);
         putInt(8);
-        putLong(times[order[from]] - PG_EPOCH_OFFSET_MICROS);
+        putLong(times[order[from]]);
         putInt(8);
-        putLong(times[order[to - 1]] - PG_EPOCH_OFFSET_MICROS);
-        arrayHeader(n, n, TIMESTAMPTZ_OID);
+        putLong(times[order[to - 1]]);
+        arrayHeader(n, n, INT8_OID);
         for (int k = from; k < to; k++) {
             room(12);
             putInt(8);
-            putLong(times[order[k]] - PG_EPOCH_OFFSET_MICROS);
+            putLong(times[order[k]]);
         }
         arrayHeader(n, n, FLOAT8_OID);
         for (int k = from; k < to; k++) {

@@ -16,12 +16,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link BlockMerge}: blocks in PostgreSQL's binary COPY layout in, each series' samples out in time order. */
 class BlockMergeTest {
-    private static final long PG_EPOCH = 946_684_800_000_000L;
-
     /** Block rows as {@code COPY (SELECT series_id, times, vals, steps ...) TO STDOUT (FORMAT binary)} sends them. */
     private static final class Copy {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final DataOutputStream out = new DataOutputStream(bytes);
+        /** The times' element type: bigint, as the blocks hold them since schema step 014. */
+        private int timesOid = 20;
 
         Copy() throws IOException {
             out.write(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
@@ -35,7 +35,7 @@ class BlockMergeTest {
             out.writeShort(4);
             out.writeInt(4);
             out.writeInt(series);
-            array(times.length, 1184, k -> times[k] - PG_EPOCH);
+            array(times.length, timesOid, k -> times[k]);
             array(vals.length, 701, k -> Double.doubleToRawLongBits(vals[k]));
             if (steps == null) {
                 out.writeInt(-1);
@@ -66,6 +66,12 @@ class BlockMergeTest {
             }
             out.writeInt(a.size());
             out.write(a.toByteArray());
+        }
+
+        /** The times as timestamptz[] (OID 1184), as blocks were before schema step 014. */
+        Copy timestamptz() {
+            timesOid = 1184;
+            return this;
         }
 
         byte[] end() throws IOException {
@@ -160,17 +166,20 @@ class BlockMergeTest {
     }
 
     @Test
-    void aNullTimeOrACopyCutShortIsAnError() throws Exception {
+    void aNullTimeTimesNotBigintOrACopyCutShortIsAnError() throws Exception {
         byte[] ok = new Copy().block(1, l(10), d(1), null).end();
         byte[] cut = java.util.Arrays.copyOf(ok, ok.length - 5);
         assertThatThrownBy(() -> merge(new ByteArrayInputStream(cut))).isInstanceOf(IOException.class)
                 .hasMessageContaining("ended mid-row");
-        byte[] nullTime = new Copy().block(1, l(PG_EPOCH + 10), d(1), null).end();
+        byte[] nullTime = new Copy().block(1, l(10), d(1), null).end();
         // The time element's length word (8) made -1: a NULL element.
         int at = indexOf(nullTime, new byte[] {0, 0, 0, 8, 0, 0}, 30);
         nullTime[at] = nullTime[at + 1] = nullTime[at + 2] = nullTime[at + 3] = (byte) 0xFF;
         assertThatThrownBy(() -> merge(new ByteArrayInputStream(nullTime))).isInstanceOf(IOException.class)
                 .hasMessageContaining("NULL time");
+        byte[] timestamptz = new Copy().timestamptz().block(1, l(10), d(1), null).end();
+        assertThatThrownBy(() -> merge(new ByteArrayInputStream(timestamptz))).isInstanceOf(IOException.class)
+                .hasMessageContaining("times are of type OID 1184, expected 20");
         byte[] notCopy = "hello, world".getBytes();
         assertThatThrownBy(() -> merge(new ByteArrayInputStream(notCopy))).isInstanceOf(IOException.class)
                 .hasMessageContaining("signature");
