@@ -73,7 +73,7 @@ class BlocksMicrosIT {
                     + ", '{" + times + "}', '{" + vals + "}', NULL)");
             List<String> expected = new ArrayList<>();
             for (int k = 0; k < TIMES.length; k++) {
-                expected.add(micros(TIMES[k]) + "=" + (double) k);
+                expected.add(micros(TIMES[k]) + "=" + k);
             }
             assertThat(read(c, "samples")).isEqualTo(expected);
             assertThat(read(c, "samples_between('-infinity', 'infinity')")).isEqualTo(expected);
@@ -139,6 +139,7 @@ class BlocksMicrosIT {
             // Off, so that the plan shows whether the BRIN can be used at all on a table this small.
             st.execute("SET enable_seqscan = off");
             StringBuilder plan = new StringBuilder();
+            // Bound parameters, as Sluice's own queries pass them.
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT * FROM samples_between(?, ?) WHERE series_id = 3")) {
                 ps.setObject(1, java.time.OffsetDateTime.parse("2026-11-29T10:00:00Z"));
                 ps.setObject(2, java.time.OffsetDateTime.parse("2026-11-29T11:00:00Z"));
@@ -155,24 +156,20 @@ class BlocksMicrosIT {
 
     /** Every sample of the {@code samples} view as "series|time in UTC|value|step", in order. */
     private static List<String> all(Connection c) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT series_id || '|' || to_char(time AT TIME ZONE 'UTC',"
-                     + " 'YYYY-MM-DD HH24:MI:SS.US') || '|' || value || '|' || coalesce(step::text, '-')"
-                     + " FROM samples ORDER BY series_id, time, value")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return strings(c, "SELECT series_id || '|' || to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+                + " || '|' || value || '|' || coalesce(step::text, '-') FROM samples ORDER BY series_id, time, value");
     }
 
+    /** The samples of {@code relation} as "micros=value", in time order. */
     private static List<String> read(Connection c, String relation) throws SQLException {
+        return strings(c, "SELECT time_to_unix_micros(time) || '=' || value::float8 FROM " + relation + " ORDER BY time");
+    }
+
+    private static List<String> strings(Connection c, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT time_to_unix_micros(time), value FROM " + relation + " ORDER BY time")) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
-                out.add(rs.getLong(1) + "=" + rs.getDouble(2));
+                out.add(rs.getString(1));
             }
         }
         return out;
