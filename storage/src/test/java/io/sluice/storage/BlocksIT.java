@@ -147,18 +147,19 @@ class BlocksIT {
         DatabaseUrl url = open("blocks_by_sql");
         long now = Instant.now().toEpochMilli() * 1000;
         long t0 = Math.floorDiv(now, MINUTE) * MINUTE - 4 * MINUTE;
-        String a = "'" + Instant.ofEpochSecond(t0 / 1_000_000L) + "'::timestamptz";
+        // A block's times: microseconds since the Unix epoch (schema step 014), seconds after t0.
+        java.util.function.IntFunction<String> a = sec -> Long.toString(t0 + sec * 1_000_000L);
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
             st.execute("INSERT INTO series (id, metric) VALUES (7000, 'by_sql')");
             // Writers split blocks by piece; SQL need not: this one starts in t0's minute and ends in the next.
-            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a + " + interval '50 s', " + a + " + interval '70 s',"
-                    + " ARRAY[" + a + " + interval '50 s', " + a + " + interval '70 s'], ARRAY[1, 2], NULL)");
+            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a.apply(50) + ", " + a.apply(70) + ","
+                    + " ARRAY[" + a.apply(50) + ", " + a.apply(70) + "], ARRAY[1, 2], NULL)");
             // Two blocks of one series that overlap in time, and one of them out of order.
-            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a + " + interval '10 s', " + a + " + interval '30 s',"
-                    + " ARRAY[" + a + " + interval '10 s', " + a + " + interval '30 s', " + a + " + interval '20 s'],"
+            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a.apply(10) + ", " + a.apply(30) + ","
+                    + " ARRAY[" + a.apply(10) + ", " + a.apply(30) + ", " + a.apply(20) + "],"
                     + " ARRAY[3, 5, 4], ARRAY[1, NULL, 2])");
-            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a + " + interval '15 s', " + a + " + interval '25 s',"
-                    + " ARRAY[" + a + " + interval '15 s', " + a + " + interval '25 s'], ARRAY[3.5, 4.5], NULL)");
+            st.execute("INSERT INTO samples_blocks VALUES (7000, " + a.apply(15) + ", " + a.apply(25) + ","
+                    + " ARRAY[" + a.apply(15) + ", " + a.apply(25) + "], ARRAY[3.5, 4.5], NULL)");
         }
         List<String> before = all(url, "samples");
         assertThat(before).hasSize(7);
