@@ -178,4 +178,20 @@ class BlocksIT {
         }
         assertThat(values).containsExactly("3.0", "3.5", "4.0", "4.5", "5.0", "1.0");
     }
+
+    @Test
+    void aSealerRunWithNothingDueSummarisesTheBlocksNewPageRangesSoBrinScansSkipThem() throws Exception {
+        DatabaseUrl url = open("blocks_brin_new");
+        // Blocks in the future: never due while the test runs; ~2 MB, more than one 128-page range.
+        long t0 = (Instant.now().toEpochMilli() + 3_600_000L) * 1000;
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO series (id, metric) VALUES (7001, 'brin_new')");
+            st.execute("INSERT INTO samples_blocks SELECT 7001, t, t, ARRAY[t], ARRAY[1.0::float8], NULL"
+                    + " FROM (SELECT " + t0 + " + g AS t FROM generate_series(1, 20000) g) x");
+        }
+        assertThat(storage.sealDue()).isZero();
+        // Nothing left for PostgreSQL to summarise: the sealer's run did it.
+        assertThat(TestDatabase.count(url, "SELECT brin_summarize_new_values('samples_blocks_time_brin')")).isZero();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM samples_blocks")).isEqualTo(20_000);
+    }
 }
