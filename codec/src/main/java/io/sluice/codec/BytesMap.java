@@ -1,5 +1,8 @@
 package io.sluice.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -16,16 +19,19 @@ import java.util.Arrays;
 public final class BytesMap {
     /** Slots probed from a key's hash on: the key is in one of them or not at all. */
     static final int WINDOW = 8;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final int mask;
     private final int maxBytes;
-    private final int[] hashes;
-    private final int[] values;
-    /** Null for an empty slot. */
+    /**
+     * Four ints a slot, together so that a probe reads one cache line rather than one per array
+     * (an event loop streams request bodies through its caches between lookups): the hash, the
+     * prefix's length, the key's length plus one (0: the slot is empty), the value.
+     */
+    private final int[] meta;
     private final Object[] scopes;
     private final byte[][] keys;
-    private final int[] prefixLengths;
-    private final int[] lengths;
     private int size;
     private int replaced;
 
@@ -36,12 +42,9 @@ public final class BytesMap {
         }
         this.mask = slots - 1;
         this.maxBytes = maxBytes;
-        hashes = new int[slots];
-        values = new int[slots];
+        meta = new int[4 * slots];
         scopes = new Object[slots];
         keys = new byte[slots][];
-        prefixLengths = new int[slots];
-        lengths = new int[slots];
     }
 
     /** Whether a key of these lengths may be held at all. */
@@ -56,16 +59,45 @@ public final class BytesMap {
     public int get(int hash, Object scope, byte[] p, int pOff, int pLen, byte[] s, int sOff, int sLen, int absent) {
         for (int i = 0; i < WINDOW; i++) {
             int slot = (hash + i) & mask;
-            if (scopes[slot] == null) {
+            int m = 4 * slot;
+            int stored = meta[m + 2];
+            if (stored == 0) {
                 return absent; // slots are never emptied one by one, so the key is not further on
             }
-            if (hashes[slot] == hash && scopes[slot] == scope && prefixLengths[slot] == pLen && lengths[slot] == pLen + sLen
-                    && Arrays.equals(keys[slot], 0, pLen, p, pOff, pOff + pLen)
-                    && Arrays.equals(keys[slot], pLen, pLen + sLen, s, sOff, sOff + sLen)) {
-                return values[slot];
+            if (meta[m] == hash && meta[m + 1] == pLen && stored == pLen + sLen + 1 && scopes[slot] == scope
+                    && same(keys[slot], 0, p, pOff, pLen) && same(keys[slot], pLen, s, sOff, sLen)) {
+                return meta[m + 3];
             }
         }
         return absent;
+    }
+
+    /**
+     * Whether {@code a[aOff, +len)} equals {@code b[bOff, +len)}, a word at a time: the keys are
+     * short (a series as written, mostly 10-40 bytes), where {@link Arrays#equals}' checks and call
+     * cost more than the comparison (4 % of an event loop's CPU, docs/BENCHMARKS.md round 7).
+     * The last word is read again from the end of the range rather than byte by byte.
+     */
+    static boolean same(byte[] a, int aOff, byte[] b, int bOff, int len) {
+        if (len >= 8) {
+            int last = len - 8;
+            for (int i = 0; i < last; i += 8) {
+                if ((long) LONGS.get(a, aOff + i) != (long) LONGS.get(b, bOff + i)) {
+                    return false;
+                }
+            }
+            return (long) LONGS.get(a, aOff + last) == (long) LONGS.get(b, bOff + last);
+        }
+        if (len >= 4) {
+            return (int) INTS.get(a, aOff) == (int) INTS.get(b, bOff)
+                    && (int) INTS.get(a, aOff + len - 4) == (int) INTS.get(b, bOff + len - 4);
+        }
+        for (int i = 0; i < len; i++) {
+            if (a[aOff + i] != b[bOff + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stores a key that {@link #get} did not find (one that {@link #fits}). */
@@ -74,7 +106,7 @@ public final class BytesMap {
         int slot = -1;
         for (int i = 0; i < WINDOW; i++) {
             int at = (hash + i) & mask;
-            if (scopes[at] == null) {
+            if (meta[4 * at + 2] == 0) {
                 slot = at;
                 size++;
                 break;
@@ -90,10 +122,11 @@ public final class BytesMap {
         }
         System.arraycopy(p, pOff, k, 0, pLen);
         System.arraycopy(s, sOff, k, pLen, sLen);
-        hashes[slot] = hash;
-        values[slot] = value;
-        prefixLengths[slot] = pLen;
-        lengths[slot] = len;
+        int m = 4 * slot;
+        meta[m] = hash;
+        meta[m + 1] = pLen;
+        meta[m + 2] = len + 1;
+        meta[m + 3] = value;
         scopes[slot] = scope;
     }
 
@@ -103,6 +136,7 @@ public final class BytesMap {
     }
 
     public void clear() {
+        Arrays.fill(meta, 0);
         Arrays.fill(scopes, null);
         size = 0;
     }
