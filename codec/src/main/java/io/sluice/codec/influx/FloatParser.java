@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
  * optional sign, digits); at least one digit before the exponent. No leading '+', no NaN, no
  * Infinity, no hex, no underscores.
  *
- * <p>Three paths, each exact:
+ * <p>A plain decimal (at most 15 digits and one point, the common metric value) is read in one
+ * pass and takes the first path below at once ({@code plainDecimal}); anything else goes through
+ * the general reader. Three paths, each exact:
  * <ol>
  *   <li>Clinger (1990): at most 15 significant digits times 10^-22..10^22 — both operands are exact
  *       doubles, so the one rounding of the multiplication or division is the correct one;</li>
@@ -64,6 +66,16 @@ public final class FloatParser {
      * the double range (the caller rejects both)
      */
     public static double parse(byte[] b, int s, int e) {
+        int p = s < e && b[s] == '-' ? s + 1 : s;
+        double plain = plainDecimal(b, p, e);
+        if (plain >= 0) {
+            return p > s ? -plain : plain;
+        }
+        return general(b, s, e);
+    }
+
+    /** {@link #parse} without its shortcut for plain decimals: every path above but the first's shortcut. */
+    static double general(byte[] b, int s, int e) {
         int p = s;
         boolean neg = false;
         if (p < e && b[p] == '-') {
@@ -75,8 +87,9 @@ public final class FloatParser {
         int scale = 0;          // power of ten the mantissa is to be multiplied by
         boolean truncated = false;
         boolean anyDigit = false;
-        // Eight digits at a time while all eight fit in the 19 kept (long decimals, Telegraf's 17).
-        for (long eight; digits <= 11 && p + 8 <= e && (eight = Digits8.value(b, p)) >= 0; p += 8) {
+        // Eight digits at a time while all eight fit in the 19 kept (long decimals, Telegraf's 17);
+        // not tried when the eighth byte already is no digit (a short value's point, or its end).
+        for (long eight; digits <= 11 && p + 8 <= e && isDigit(b[p + 7]) && (eight = Digits8.value(b, p)) >= 0; p += 8) {
             digits = mantissa == 0 ? significant(eight) : digits + 8; // leading zeros are not kept
             mantissa = mantissa * 100_000_000 + eight;
             anyDigit = true;
@@ -96,7 +109,7 @@ public final class FloatParser {
         }
         if (p < e && b[p] == '.') {
             p++;
-            for (long eight; digits <= 11 && p + 8 <= e && (eight = Digits8.value(b, p)) >= 0; p += 8) {
+            for (long eight; digits <= 11 && p + 8 <= e && isDigit(b[p + 7]) && (eight = Digits8.value(b, p)) >= 0; p += 8) {
                 digits = mantissa == 0 ? significant(eight) : digits + 8;
                 mantissa = mantissa * 100_000_000 + eight;
                 scale -= 8;
@@ -153,6 +166,38 @@ public final class FloatParser {
             }
         }
         return Double.parseDouble(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * The common metric value, read in one pass: at most 15 digits in all with at most one point,
+     * nothing else. Its digits, leading zeros included, fit the mantissa exactly and its scale is
+     * at most 15, so this is the first path above (Clinger's) with the same operands and result.
+     *
+     * @return the value, or -1 when the bytes are anything else (the general paths decide)
+     */
+    private static double plainDecimal(byte[] b, int p, int e) {
+        if (e - p > 16) {
+            return -1;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int point = -1;
+        for (int q = p; q < e; q++) {
+            int d = b[q] - '0';
+            if (d >= 0 && d <= 9) {
+                mantissa = mantissa * 10 + d;
+                digits++;
+            } else if (b[q] == '.' && point < 0) {
+                point = q;
+            } else {
+                return -1;
+            }
+        }
+        if (digits == 0 || digits > 15) {
+            return -1;
+        }
+        double v = mantissa;
+        return point < 0 || point == e - 1 ? v : v / POW10[e - 1 - point];
     }
 
     /** Decimal digits of {@code v} without leading zeros: 0 for 0, up to 8. */

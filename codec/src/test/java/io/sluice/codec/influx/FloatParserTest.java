@@ -79,6 +79,42 @@ class FloatParserTest {
         }
     }
 
+    /**
+     * Plain decimals (the shortcut's domain and just past it): every length of digits to 17, the
+     * point at every place or absent, a sign, leading and trailing zeros, and stray bytes. The
+     * shortcut answers what the general reader answers, and both what Java answers.
+     */
+    @Test
+    void plainDecimalsReadAsTheGeneralReaderAndJavaReadThem() {
+        Random r = new Random(SEED);
+        String[] stray = {"", "", "", ".", "e1", "-", "x", " ", "..", "E-2"};
+        for (int i = 0; i < 200_000; i++) {
+            int n = r.nextInt(18);
+            StringBuilder s = new StringBuilder(r.nextInt(3) == 0 ? "-" : "");
+            digits(r, s, n);
+            int point = r.nextInt(n + 2) - 1; // -1: no point
+            if (point >= 0) {
+                s.insert(s.length() - n + point, '.');
+            }
+            s.append(stray[r.nextInt(stray.length)]);
+            byte[] b = s.toString().getBytes(StandardCharsets.US_ASCII);
+            double ours = FloatParser.parse(b, 0, b.length);
+            double general = FloatParser.general(b, 0, b.length);
+            assertThat(Double.doubleToRawLongBits(ours)).as("seed %s, case %s: %s", SEED, i, s)
+                    .isEqualTo(Double.doubleToRawLongBits(general));
+            if (!Double.isNaN(general)) {
+                assertSameAsJava(s.toString(), "seed " + SEED + ", case " + i);
+            }
+        }
+        for (String s : new String[] {"0", "-0", "0.", "-0.", ".0", "-.0", "000000000000000", "999999999999999",
+                "99999999999999.9", ".999999999999999", "9999999999999999", "1234567890.12345", "-1.", "7.", "0.5"}) {
+            byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+            assertThat(Double.doubleToRawLongBits(FloatParser.parse(b, 0, b.length))).as(s)
+                    .isEqualTo(Double.doubleToRawLongBits(FloatParser.general(b, 0, b.length)));
+            assertSameAsJava(s, "edge");
+        }
+    }
+
     private static void digits(Random r, StringBuilder s, int n) {
         int zeros = r.nextInt(3) == 0 ? r.nextInt(n + 1) : 0; // leading zeros
         for (int d = 0; d < n; d++) {
