@@ -29,7 +29,6 @@ public final class LineProtocolParser implements Parser<SampleSink> {
 
     private static final int FAIL = -1;
     private static final byte[] UNDERSCORE = {'_'};
-    private static final byte[] VALUE = {'v', 'a', 'l', 'u', 'e'};
 
     private final SeriesKey key = new SeriesKey();
     private final SeriesKey.Filler keys = new KeyFiller();
@@ -331,15 +330,19 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     }
 
     private boolean addField(int ks, int rawLen, int kOff, int kLen, boolean numeric, double v) {
-        // The hash keeps the duplicate search cheap on the widest lines (MAX_FIELDS squared).
-        int h = 1;
-        for (int j = kOff; j < kOff + kLen; j++) {
-            h = 31 * h + scratch[j];
-        }
+        // The hash keeps the duplicate search cheap on the widest lines (MAX_FIELDS squared). The
+        // first field's waits for a second one: most lines have one field and need no search.
+        int h = 0;
         int i = 0;
-        while (i < fieldCount && (fieldHash[i] != h
-                || !Arrays.equals(scratch, fieldOff[i], fieldOff[i] + fieldLen[i], scratch, kOff, kOff + kLen))) {
-            i++;
+        if (fieldCount > 0) {
+            if (fieldCount == 1) {
+                fieldHash[0] = nameHash(fieldOff[0], fieldLen[0]);
+            }
+            h = nameHash(kOff, kLen);
+            while (i < fieldCount && (fieldHash[i] != h
+                    || !Arrays.equals(scratch, fieldOff[i], fieldOff[i] + fieldLen[i], scratch, kOff, kOff + kLen))) {
+                i++;
+            }
         }
         // A key given twice: the last value wins, as InfluxDB keeps it (its fields are a map).
         if (i == fieldCount) {
@@ -358,6 +361,14 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         return true;
     }
 
+    private int nameHash(int off, int len) {
+        int h = 1;
+        for (int j = off; j < off + len; j++) {
+            h = 31 * h + scratch[j];
+        }
+        return h;
+    }
+
     private boolean timestamp(int p, int e, Precision precision) {
         p = skipSpaces(p, e);
         if (p == e) {
@@ -365,18 +376,28 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             return true;
         }
         int ts = p;
+        // Mostly the timestamp runs to the end of the line: read it so, and only when that fails
+        // look for its end (a number that parses to the end has no space in it).
+        long t = numbers.parseLong(buf, ts, e);
+        if (numbers.status == Numbers.OK) {
+            return time(t, ts, precision);
+        }
         while (p < e && buf[p] != ' ') {
             p++;
         }
         int te = p;
         p = skipSpaces(p, e);
-        long t = numbers.parseLong(buf, ts, te);
+        t = numbers.parseLong(buf, ts, te);
         if (numbers.status != Numbers.OK) {
             return failed(ts, numbers.status == Numbers.OVERFLOW ? "timestamp out of range" : "invalid timestamp");
         }
         if (p < e) {
             return failed(p, "unexpected text after the timestamp");
         }
+        return time(t, ts, precision);
+    }
+
+    private boolean time(long t, int ts, Precision precision) {
         time = precision.toMicros(t);
         if (time == Long.MIN_VALUE) { // also NO_TIME: a timestamp must not mean "none"
             return failed(ts, "timestamp out of range");
@@ -506,26 +527,30 @@ public final class LineProtocolParser implements Parser<SampleSink> {
      * @return the position of the delimiter (or e), or FAIL when the name passes {@code limit} bytes
      */
     private int unescape(int p, int e, boolean inKeyValue, int limit) {
-        if (scratchLen + limit > scratch.length) {
-            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + limit));
+        if (scratchLen + limit + 1 > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, scratchLen + limit + 1));
         }
-        // Most names have no backslash: find the end, then copy them in one go.
+        // Most names have no backslash and are short: copy as the end is looked for (a copy call
+        // per name cost more than the bytes), and stop one past the limit.
         boolean[] stops = inKeyValue ? STOP_KEY_VALUE : STOP_MEASUREMENT;
+        byte[] to = scratch;
         int start = p;
+        int at = scratchLen - start;
+        int stop = Math.min(e, start + limit + 1);
         boolean high = false;
-        while (p < e) {
+        while (p < stop) {
             byte b = buf[p];
             if (stops[b & 0xFF]) {
                 break;
             }
             high |= b < 0;
+            to[at + p] = b;
             p++;
         }
         int n = p - start;
         if (n > limit) {
             return FAIL;
         }
-        System.arraycopy(buf, start, scratch, scratchLen, n);
         scratchLen += n;
         if (p < e && buf[p] == '\\') {
             return unescapeRest(p, e, inKeyValue, limit - n, high);
@@ -594,7 +619,8 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     }
 
     private boolean isValue(int off, int len) {
-        return len == 5 && Arrays.equals(scratch, off, off + 5, VALUE, 0, 5);
+        return len == 5 && scratch[off] == 'v' && scratch[off + 1] == 'a' && scratch[off + 2] == 'l'
+                && scratch[off + 3] == 'u' && scratch[off + 4] == 'e';
     }
 
     private int skipSpaces(int p, int e) {
