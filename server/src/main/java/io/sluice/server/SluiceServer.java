@@ -29,6 +29,7 @@ import io.sluice.storage.db.EmbeddedDatabase;
 import io.sluice.storage.db.Schema;
 import io.sluice.storage.metrics.Metrics;
 import io.sluice.storage.query.QueryService;
+import io.sluice.storage.writer.JournalConfig;
 import io.sluice.storage.writer.WriterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +95,8 @@ public final class SluiceServer implements AutoCloseable {
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
                 partitionsAhead(cfg), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
                 cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(), headMemory(cfg),
-                cfg.rollupFromHead())), metrics);
+                cfg.rollupFromHead()), new JournalConfig(cfg.writeAckJournal(), cfg.journalFlushSamples(),
+                cfg.journalFlushLinger().toMillis())), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.

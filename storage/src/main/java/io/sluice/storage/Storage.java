@@ -22,6 +22,8 @@ import io.sluice.storage.ring.SampleEvent;
 import io.sluice.storage.ring.SampleRing;
 import io.sluice.storage.writer.BatchWriter;
 import io.sluice.storage.writer.CommittedBatches;
+import io.sluice.storage.writer.JournalFlusher;
+import io.sluice.storage.writer.JournalRecovery;
 import io.sluice.storage.writer.WriterConfig;
 import io.sluice.storage.writer.WriterMetrics;
 import org.slf4j.Logger;
@@ -64,6 +66,10 @@ public final class Storage implements AutoCloseable {
     private final IngestPort ingest;
     private final List<BatchWriter> writers = new ArrayList<>();
     private final CommittedBatches committedBatches;
+    /** With write_ack = journal: writes the journaled samples behind the writers; else null. */
+    private final JournalFlusher journal;
+    /** Writes the journal rows other process starts left (at start and every minute). */
+    private final JournalRecovery recovery;
     private final ScheduledThreadPoolExecutor maintenance;
     /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
     private final ScheduledThreadPoolExecutor compaction;
@@ -106,9 +112,16 @@ public final class Storage implements AutoCloseable {
         RollupMetrics rm = new RollupMetrics(metrics);
         // TimescaleDB keeps its own invalidation log for the continuous aggregates.
         RollupInvalidations late = flavor == Schema.Flavor.POSTGRES ? new RollupInvalidations(rm) : null;
+        Partitions days = flavor == Schema.Flavor.POSTGRES ? partitions : null;
+        this.journal = cfg.journal().journal() ? new JournalFlusher(cfg.journal(), pool, days, pieces, head, late, wm) : null;
+        this.recovery = new JournalRecovery(pool, committedBatches.node(), cfg.journal(), days, pieces, head, late, wm);
+        if (journal != null) {
+            metrics.gauge("sluice_journal_pending_samples", "Journaled samples handed to the flusher and not yet written.",
+                    journal::pending);
+        }
         for (int i = 0; i < wc.writers(); i++) {
             BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, pieces, head, committedBatches, wm,
-                    late);
+                    late, journal);
             writers.add(w);
             ring.addConsumer(w);
         }
@@ -185,8 +198,6 @@ public final class Storage implements AutoCloseable {
                     TimescalePolicies.apply(c, cfg.chunkInterval(), Duration.ofDays(7), cfg.retentionRaw(), cfg.retention1m());
                     if (cfg.hotTier().headBytes() > 0) {
                         head = new Head(cfg.hotTier().headBytes());
-                        HeadLoader.load(c, head, HotChunks.hotFrom(c, System.currentTimeMillis() * 1000,
-                                cfg.hotTier().sealDelay().toNanos() / 1000));
                     }
                 }
                 if (flavor == Schema.Flavor.POSTGRES) {
@@ -197,14 +208,24 @@ public final class Storage implements AutoCloseable {
                     ensurePiecesAhead(c, pieces);
                     if (cfg.hotTier().headBytes() > 0) {
                         head = new Head(cfg.hotTier().headBytes(), cfg.hotTier().rollupFromHead());
-                        HeadLoader.load(c, head, pieces.hotFrom(c, System.currentTimeMillis() * 1000,
-                                cfg.hotTier().sealDelay().toNanos() / 1000));
                     }
                 }
             }
-            log.info("storage ready [database={}, flavor={}, writers={}, batchSize={}, ring={}]",
-                    cfg.database().masked(), flavor, cfg.writer().writers(), cfg.writer().batchSize(), cfg.ringSize());
-            return new Storage(cfg, pool, flavor, registry, partitions, pieces, head, metrics);
+            Storage storage = new Storage(cfg, pool, flavor, registry, partitions, pieces, head, metrics);
+            // What earlier starts journaled and did not write: before the head is loaded, so it has them.
+            storage.recovery.recover(Duration.ZERO, false, () -> false);
+            if (head != null) {
+                try (Connection c = pool.getConnection()) {
+                    long now = System.currentTimeMillis() * 1000;
+                    long sealDelay = cfg.hotTier().sealDelay().toNanos() / 1000;
+                    HeadLoader.load(c, head, flavor == Schema.Flavor.TIMESCALE ? HotChunks.hotFrom(c, now, sealDelay)
+                            : pieces.hotFrom(c, now, sealDelay));
+                }
+            }
+            log.info("storage ready [database={}, flavor={}, writers={}, batchSize={}, ring={}, writeAck={}]",
+                    cfg.database().masked(), flavor, cfg.writer().writers(), cfg.writer().batchSize(), cfg.ringSize(),
+                    cfg.journal().journal() ? "journal" : "commit");
+            return storage;
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -217,9 +238,13 @@ public final class Storage implements AutoCloseable {
     }
 
     public void start() {
+        if (journal != null) {
+            journal.start();
+        }
         ring.start();
         started = true;
         health.start();
+        maintenance.scheduleWithFixedDelay(this::recoverJournal, 1, 1, TimeUnit.MINUTES);
         maintenance.scheduleWithFixedDelay(this::pruneCommittedBatches, 10, 60, TimeUnit.MINUTES);
         if (flavor == Schema.Flavor.POSTGRES) {
             maintenance.scheduleWithFixedDelay(this::createPartitionsAhead, 0, 1, TimeUnit.HOURS);
@@ -229,6 +254,20 @@ public final class Storage implements AutoCloseable {
             maintenance.scheduleWithFixedDelay(this::createPiecesAhead, 1, 1, TimeUnit.MINUTES);
         }
         sealing.scheduleWithFixedDelay(this::sealDue, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** Journal rows of other nodes a minute old: their node stopped, or cannot reach the database. */
+    private void recoverJournal() {
+        try {
+            recovery.recover(Duration.ofMinutes(1), true, () -> stopping);
+        } catch (SQLException | RuntimeException e) {
+            failed("journal recovery", e);
+        }
+    }
+
+    /** With write_ack = journal, the stage that writes the journaled samples; else null. */
+    public JournalFlusher journal() {
+        return journal;
     }
 
     /** The current piece and the next two, so that writers have to make one only for late or backfilled time. */
@@ -412,6 +451,9 @@ public final class Storage implements AutoCloseable {
             try {
                 Thread.sleep(timeoutMs);
                 writers.forEach(BatchWriter::halt);
+                if (journal != null) {
+                    journal.halt(); // a writer waiting for the flusher's room goes on; the journal keeps the rest
+                }
             } catch (InterruptedException ignored) {
                 // drained in time
             }
@@ -436,6 +478,18 @@ public final class Storage implements AutoCloseable {
         }
         watchdog.interrupt();
         done &= busy.isEmpty();
+        if (journal != null) {
+            // After the writers: they hand it their last batches. What it cannot write stays journaled.
+            try {
+                long left = Math.max(WRITER_GRACE_MS, timeoutMs - (System.nanoTime() - t0) / 1_000_000);
+                if (!journal.drain(left)) {
+                    log.warn("journal flush did not finish before shutdown; the journal keeps the samples and the next"
+                            + " start writes them [pendingSamples={}]", journal.pending());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (done) {
             log.info("ring drained [drained=true, slotsAtStart={}, ms={}]", slotsAtStart, ms);

@@ -146,6 +146,19 @@ public final class Config {
         return (Long) values.get("head_memory");
     }
 
+    /** Writes are answered on a journal row's commit (write_ack = journal), not on their samples'. */
+    public boolean writeAckJournal() {
+        return "journal".equals(values.get("write_ack"));
+    }
+
+    public int journalFlushSamples() {
+        return (Integer) values.get("journal_flush_samples");
+    }
+
+    public Duration journalFlushLinger() {
+        return (Duration) values.get("journal_flush_linger");
+    }
+
     public boolean rollupFromHead() {
         return (Boolean) values.get("rollup_from_head");
     }

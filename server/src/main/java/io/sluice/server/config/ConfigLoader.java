@@ -67,6 +67,10 @@ public final class ConfigLoader {
         if (ring instanceof Integer r && Integer.bitCount(r) != 1) {
             errors.add("ring_size: " + r + " is not a power of two (e.g. 65536, 262144)");
         }
+        Object ack = values.get("write_ack");
+        if (ack instanceof String a && !a.equals("commit") && !a.equals("journal")) {
+            errors.add("write_ack: '" + a + "' is not \"commit\" or \"journal\"");
+        }
         if (errors.isEmpty()) {
             TrustCheck.check(values, errors);
         }

@@ -38,6 +38,13 @@ final class Keys {
         intKey("writers", 2, 1, 64, "writer threads, one database connection each");
         intKey("writer_batch_size", 10_000, 1, 1_000_000, "rows at most in one COPY");
         durationKey("writer_linger", "20ms", 0, 10_000, "how long a partial batch waits for more rows");
+        add(new Key("write_ack", Key.Type.STRING, "commit", 0, 0, false, List.of(),
+                "\"commit\": a write is answered once its samples are committed; \"journal\": once a journal row holding"
+                        + " them is committed, the samples written behind it (SQL sees them within journal_flush_linger)"));
+        intKey("journal_flush_samples", 262_144, 1_024, 16_777_216,
+                "write_ack = journal: samples gathered before they are written as blocks (writers wait past twice it)");
+        durationKey("journal_flush_linger", "200ms", 1, 60_000,
+                "write_ack = journal: how long a journaled sample waits at most before it is written as blocks");
         intKey("ring_size", 4096, 64, 1 << 20, "ring slots of 256 samples each (a power of two)");
         add(new Key("max_body_bytes", Key.Type.LONG_BYTES, 16L << 20, 1024, 1L << 31, false, List.of(),
                 "largest HTTP request body, as sent and after gzip decoding (413 past it)"));

@@ -46,7 +46,17 @@ public final class RollupInvalidations {
      * @return ranges recorded
      */
     public int record(Connection c, long[] times, int[] seriesIds, int size, long nowMicros) throws SQLException {
-        long threshold = nowMicros - LIVE_WINDOW_MICROS;
+        return recordOlderThan(c, times, seriesIds, size, nowMicros - LIVE_WINDOW_MICROS);
+    }
+
+    /**
+     * Records the minutes touched by the rows older than {@code threshold}, in the caller's
+     * transaction (the journal's flusher also covers what the head may have named missed, README
+     * {@code write_ack}). Rows whose series id is negative are skipped.
+     *
+     * @return ranges recorded
+     */
+    public int recordOlderThan(Connection c, long[] times, int[] seriesIds, int size, long threshold) throws SQLException {
         int n = 0;
         for (int i = 0; i < size; i++) {
             if (times[i] < threshold && seriesIds[i] >= 0) {

@@ -15,7 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,6 +55,11 @@ import java.util.concurrent.TimeUnit;
  * rest of the batch written again at once; a best-effort row is left out alone. When the error
  * names no row (a deferred constraint refusing at COMMIT), the requests are written again one by
  * one, each in its own transaction, so the refusal falls on its own request.
+ *
+ * <p>With {@code write_ack = journal} the transaction inserts one {@code sluice_journal} row
+ * holding the batch's samples instead of their blocks (README, "What an answer guarantees"); once
+ * it committed and the requests are answered, the samples go to the {@link JournalFlusher}, which
+ * writes them behind as wider blocks and records the late ones for the rollups.
  *
  * <p>Only a COMMIT that went unanswered (the connection lost) leaves the outcome unknown; a
  * COMMIT PostgreSQL answers with an error has rolled back (PostgreSQL manual, COMMIT: an error
@@ -104,17 +112,29 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     /** The batch holds the end of a request someone waits on. */
     private boolean requestEnded;
 
+    /** With {@code write_ack = journal}: where committed journal rows' samples go to be written; else null. */
+    private final JournalFlusher journal;
+    private final JournalPayload payload;
+    /** The rows the last journal row holds, and its id: handed to the flusher once committed. */
+    private int[] journalRows = new int[0];
+    private int journalCount;
+    private long journalId;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean halted;
     private volatile long lastFailureLogNanos;
 
     /**
-     * @param late where batches record the time ranges of late and backfilled samples for the
-     *             rollups (README, rollups), in the same transaction; null on TimescaleDB
+     * @param late    where batches record the time ranges of late and backfilled samples for the
+     *                rollups (README, rollups), in the same transaction; null on TimescaleDB
+     * @param journal with {@code write_ack = journal}: a batch commits one journal row instead of
+     *                its samples, which this flusher writes afterwards; null: the samples themselves
      */
     public BatchWriter(int index, WriterConfig cfg, DataSource pool, SeriesRegistry registry,
                        Partitions partitions, Pieces pieces, Head head, CommittedBatches committedBatches,
-                       WriterMetrics metrics, RollupInvalidations late) {
+                       WriterMetrics metrics, RollupInvalidations late, JournalFlusher journal) {
+        this.journal = journal;
+        this.payload = journal == null ? null : new JournalPayload();
         this.pieces = pieces;
         this.head = head;
         this.index = index;
@@ -206,6 +226,12 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     batch.appendStored(head, loggedBefore);
                 }
                 batch.committed();
+                if (journal != null && journalCount > 0) {
+                    // Answered already; the flusher writes the samples (waiting here while it is full).
+                    journal.offer(journalId, journalRows, journalCount, batch.seriesIds, batch.times, batch.values,
+                            batch.steps);
+                    journalCount = 0;
+                }
                 if (batch.isolating() && batch.isolate()) {
                     // That unit is stored; the next one gets its own transaction and number.
                     batchNumber++;
@@ -225,6 +251,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     outcomeUnknown = true;
                 } else if (!outcomeUnknown) {
                     batch.release();
+                    journalCount = 0;
                 }
                 if (clientData) {
                     refused++;
@@ -310,6 +337,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     }
 
     private void finish() {
+        journalCount = 0;
         metrics.droppedWithdrawn.add(batch.withdrawnRows());
         batch.reset();
         requestEnded = false;
@@ -342,7 +370,14 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     settleUnknown(false);
                 }
                 int rows = batch.claim();
-                if (rows > 0) {
+                if (rows > 0 && journal != null) {
+                    journalId = insertJournal(c, rows);
+                    if (late != null) {
+                        // Not recorded here: the flusher records at least these (its clock is later) once
+                        // the samples are in, so a refresh never reads their minutes before them.
+                        loggedBefore = System.currentTimeMillis() * 1000 - RollupInvalidations.LIVE_WINDOW_MICROS;
+                    }
+                } else if (rows > 0) {
                     encoder.begin(c);
                     batch.encode(encoder, pieces == null ? Long.MAX_VALUE : pieces.pieceMicros());
                     encoder.end();
@@ -380,6 +415,28 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     }
 
     /**
+     * Inserts the journal row holding the claimed rows (README, {@code write_ack = journal});
+     * {@link #journalRows} then names them for the flusher.
+     *
+     * @return the row's id
+     */
+    private long insertJournal(Connection c, int rows) throws SQLException {
+        if (journalRows.length < batch.size()) {
+            journalRows = new int[Math.max(batch.size(), journalRows.length * 2)];
+        }
+        journalCount = batch.written(journalRows);
+        payload.encode(journalRows, journalCount, batch.seriesIds, batch.times, batch.values, batch.steps);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sluice_journal (node, payload) VALUES (?, ?) RETURNING id")) {
+            ps.setObject(1, committedBatches.node());
+            ps.setBinaryStream(2, new ByteArrayInputStream(payload.bytes(), 0, payload.length()), payload.length());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
      * An attempt learnt how the unanswered COMMIT ended. Committed: its claimed requests are
      * stored (the caller answers them). Rolled back: they are released, and requests withdrawn
      * meanwhile drop out before the next claim.
@@ -395,6 +452,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (committed) {
             return attemptRows;
         }
+        journalCount = 0;
         batch.release();
         return 0;
     }

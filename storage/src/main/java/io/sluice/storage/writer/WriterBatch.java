@@ -401,6 +401,42 @@ final class WriterBatch {
     }
 
     /**
+     * The rows {@link #claim()} counted (best-effort rows with a series id and claimed requests),
+     * in batch order, into {@code rows}: what a journal row holds (README, {@code write_ack}).
+     * Nothing is encoded as blocks then: {@link #appendStored} takes the rows by request.
+     *
+     * @param rows at least {@link #size()} long
+     * @return how many
+     */
+    int written(int[] rows) {
+        encodedBlocks = false;
+        int n = 0;
+        int r = 0;
+        for (int i = 0; i < size; ) {
+            int next = r < runs ? runStart[r] : size;
+            if (bestEffortWritten()) {
+                for (int j = i; j < next; j++) {
+                    if (seriesIds[j] >= 0) {
+                        rows[n++] = j;
+                    }
+                }
+            }
+            if (r < runs) {
+                if (claimed[r]) {
+                    for (int j = runStart[r]; j < runEnd[r]; j++) {
+                        rows[n++] = j;
+                    }
+                }
+                i = runEnd[r];
+                r++;
+            } else {
+                i = size;
+            }
+        }
+        return n;
+    }
+
+    /**
      * Appends the rows {@link #encode} wrote (best-effort rows and claimed requests) to the head;
      * rows older than {@code loggedBefore} are in the rollup invalidation log already.
      */
@@ -548,7 +584,7 @@ final class WriterBatch {
                 ge++;
             }
             if (!sorted) {
-                sortByTime(g, ge);
+                sortByTime(order, g, ge, times, keys, spare);
             }
             for (int b = g; b < ge; ) {
                 long piece = Math.floorDiv(times[order[b]], pieceMicros);
@@ -611,8 +647,11 @@ final class WriterBatch {
         }
     }
 
-    /** Sorts {@code order[from..to)}, rows of one series, by time; rows of equal time keep their order. */
-    private void sortByTime(int from, int to) {
+    /**
+     * Sorts {@code order[from..to)}, rows of one series, by their {@code times}; rows of equal time
+     * keep their order. {@code keys} and {@code spare} hold at least {@code to - from} entries.
+     */
+    static void sortByTime(int[] order, int from, int to, long[] times, long[] keys, int[] spare) {
         int n = to - from;
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;

@@ -22,6 +22,12 @@ public final class WriterMetrics {
     final Counter unknownCommitted;
     final Counter unknownRolledBack;
     final Counter seriesCreated;
+    final Counter journalFlushed;
+    final Counter journalFlushes;
+    final Counter journalRefused;
+    final Counter journalTaken;
+    final Counter journalRecovered;
+    final Counter journalRetries;
     final Histogram batchRows;
     final Histogram writeSeconds;
     final DatabaseHealth health;
@@ -45,6 +51,16 @@ public final class WriterMetrics {
         unknownCommitted = m.counter(unknown, unknownHelp, "outcome", "committed");
         unknownRolledBack = m.counter(unknown, unknownHelp, "outcome", "rolled_back");
         seriesCreated = m.counter("sluice_series_resolved_total", "Series ids resolved by writers (new or from other nodes).");
+        journalFlushed = m.counter("sluice_journal_flushed_samples_total",
+                "Journaled samples the flusher wrote into the samples' tables (write_ack = journal).");
+        journalFlushes = m.counter("sluice_journal_flushes_total", "Flusher transactions committed (write_ack = journal).");
+        journalRefused = m.counter("sluice_journal_refused_samples_total", "Journaled samples, already acknowledged,"
+                + " that the database refused when the flusher wrote them: left out, logged with an error id.");
+        journalTaken = m.counter("sluice_journal_rows_taken_total", "Journal rows found already written when the flusher"
+                + " claimed them (another process recovered them, or an earlier COMMIT went unanswered): left out.");
+        journalRecovered = m.counter("sluice_journal_recovered_samples_total",
+                "Samples of other process starts' journal rows this node wrote (recovery).");
+        journalRetries = m.counter("sluice_journal_flush_retries_total", "Failed flusher transactions that were retried.");
         batchRows = m.histogram("sluice_write_batch_rows", "Rows per committed COPY batch.",
                 new double[] {1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000});
         writeSeconds = m.histogram("sluice_write_latency_seconds", "Time to resolve, COPY and commit one batch.",
