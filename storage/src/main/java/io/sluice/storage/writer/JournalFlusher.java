@@ -39,6 +39,8 @@ public final class JournalFlusher {
     private long lastOfferNanos;
     private boolean closing;
     private boolean paused;
+    /** Writers waiting for room: what is gathered is written at once (it will not grow first). */
+    private int waiting;
     /** Written by the thread while it writes, read by the gauge. */
     private volatile int writing;
     private volatile boolean halted;
@@ -76,7 +78,13 @@ public final class JournalFlusher {
         lock.lock();
         try {
             while (!halted && filling.size() > 0 && filling.size() + n > cfg.flushSamples()) {
-                changed.awaitUninterruptibly();
+                waiting++;
+                changed.signalAll();
+                try {
+                    changed.awaitUninterruptibly();
+                } finally {
+                    waiting--;
+                }
             }
             if (halted) {
                 return;
@@ -160,7 +168,8 @@ public final class JournalFlusher {
                     if (!paused && !filling.isEmpty()) {
                         long lingerLeft = firstAtNanos + lingerNanos - now;
                         long idleLeft = lastOfferNanos + idleNanos - now;
-                        if (closing || filling.size() >= cfg.flushSamples() || lingerLeft <= 0 || idleLeft <= 0) {
+                        if (closing || waiting > 0 || filling.size() >= cfg.flushSamples() || lingerLeft <= 0
+                                || idleLeft <= 0) {
                             break;
                         }
                         wait = Math.min(lingerLeft, idleLeft);
