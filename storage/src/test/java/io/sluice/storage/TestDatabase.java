@@ -56,6 +56,19 @@ public final class TestDatabase {
         return new DatabaseUrl("jdbc:postgresql://localhost:" + port + "/" + name, "postgres", null);
     }
 
+    /**
+     * A PostgreSQL server of the test's own on {@code port}, its data in {@code dataDir} kept across
+     * restarts, committing to disk as Sluice's embedded one does; {@code close()} is a fast stop.
+     */
+    public static EmbeddedPostgres.Builder ownServer(java.nio.file.Path dataDir, int port) {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on");
+    }
+
     /** A server with TimescaleDB, or null (tests using it are skipped and say why). */
     public static String timescaleUrl() {
         String url = System.getenv("SLUICE_TEST_TIMESCALE_URL");

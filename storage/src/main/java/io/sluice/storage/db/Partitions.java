@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +117,28 @@ public final class Partitions {
      */
     public void ensure(Connection c, Iterable<Long> wanted) throws SQLException {
         create(c, wanted, createdByWriters);
+    }
+
+    /**
+     * Makes sure the days of {@code times[0 .. size)} have their partitions (a writer's or the
+     * journal flusher's batch), creating the missing ones as {@link #ensure} does (each commits).
+     */
+    public void ensureDaysOf(Connection c, long[] times, int size) throws SQLException {
+        Set<Long> days = null;
+        long lastDay = Long.MIN_VALUE;
+        for (int i = 0; i < size; i++) {
+            long d = dayOf(times[i]);
+            if (d != lastDay && !has(d)) {
+                if (days == null) {
+                    days = new HashSet<>();
+                }
+                days.add(d);
+            }
+            lastDay = d;
+        }
+        if (days != null) {
+            ensure(c, days);
+        }
     }
 
     /**

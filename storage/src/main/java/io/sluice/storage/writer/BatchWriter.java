@@ -21,11 +21,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -397,19 +395,26 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 }
                 return rows;
             } catch (SQLException | RuntimeException e) {
-                encoder.abort();
-                if (e instanceof SQLException sql && isTransient(sql) && pool instanceof HikariDataSource h) {
-                    // The COPY ran on the unwrapped connection, so HikariCP did not see it fail and
-                    // would hand the dead connection out again.
-                    h.evictConnection(c);
-                } else {
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // the pool validates it before handing it out again
-                    }
-                }
+                abandon(pool, c, encoder, e);
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * After a failed attempt on {@code c}: cancels a COPY left open, then rolls back, or evicts
+     * the connection when it failed: the COPY ran on the unwrapped connection, so HikariCP did not
+     * see it fail and would hand the dead connection out again.
+     */
+    static void abandon(DataSource pool, Connection c, CopyEncoder encoder, Exception e) {
+        encoder.abort();
+        if (e instanceof SQLException sql && isTransient(sql) && pool instanceof HikariDataSource h) {
+            h.evictConnection(c);
+        } else {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the pool validates it before handing it out again
             }
         }
     }
@@ -512,22 +517,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     }
 
     private void ensurePartitions(Connection c) throws SQLException {
-        long[] times = batch.times;
-        Set<Long> days = null;
-        long lastDay = Long.MIN_VALUE;
-        for (int i = 0; i < batch.size(); i++) {
-            long d = Partitions.dayOf(times[i]);
-            if (d != lastDay && !partitions.has(d)) {
-                if (days == null) {
-                    days = new HashSet<>();
-                }
-                days.add(d);
-            }
-            lastDay = d;
-        }
-        if (days != null) {
-            partitions.ensure(c, days);
-        }
+        partitions.ensureDaysOf(c, batch.times, batch.size());
         // Pieces are not the writers' concern: samples go to the hot blocks, and the sealer puts
         // them into their piece (README, "Hot tier and head"). The day must exist for that.
     }
@@ -547,7 +537,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         }
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package io.sluice.storage.writer;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.sluice.storage.db.Partitions;
 import io.sluice.storage.db.Pieces;
 import io.sluice.storage.db.SqlStates;
@@ -17,8 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -131,7 +128,7 @@ final class JournalWriter {
                 metrics.journalRetries.inc();
                 failures.warn("journal flush failed, retrying; the journal keeps the samples meanwhile [flusher={},"
                         + " samples={}, backoffMs={}, error={}]", name, batch.liveSamples(), backoff, ex.toString());
-                sleep(backoff);
+                BatchWriter.sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
         }
@@ -153,7 +150,7 @@ final class JournalWriter {
             try {
                 if (partitions != null) {
                     // Before the DELETE: making a partition commits.
-                    ensurePartitions(c, batch);
+                    partitions.ensureDaysOf(c, batch.times, batch.size());
                 }
                 long[] kept = claim(c, ids);
                 if (kept.length < ids.length) {
@@ -191,17 +188,7 @@ final class JournalWriter {
                 loggedBefore = threshold;
                 return samples;
             } catch (SQLException | RuntimeException e) {
-                encoder.abort();
-                if (e instanceof SQLException sql && SqlStates.isTransient(sql) && pool instanceof HikariDataSource h) {
-                    // The COPY ran on the unwrapped connection: HikariCP did not see it fail.
-                    h.evictConnection(c);
-                } else {
-                    try {
-                        c.rollback();
-                    } catch (SQLException ignored) {
-                        // the pool validates it before handing it out again
-                    }
-                }
+                BatchWriter.abandon(pool, c, encoder, e);
                 throw e;
             }
         }
@@ -226,35 +213,6 @@ final class JournalWriter {
             kept = Arrays.copyOf(kept, n);
             Arrays.sort(kept);
             return kept;
-        }
-    }
-
-    private void ensurePartitions(Connection c, JournalBatch batch) throws SQLException {
-        Set<Long> days = null;
-        long lastDay = Long.MIN_VALUE;
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.seriesIds[i] < 0) {
-                continue;
-            }
-            long d = Partitions.dayOf(batch.times[i]);
-            if (d != lastDay && !partitions.has(d)) {
-                if (days == null) {
-                    days = new HashSet<>();
-                }
-                days.add(d);
-            }
-            lastDay = d;
-        }
-        if (days != null) {
-            partitions.ensure(c, days);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

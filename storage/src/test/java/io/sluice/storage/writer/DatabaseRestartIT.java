@@ -157,12 +157,7 @@ class DatabaseRestartIT {
     }
 
     private EmbeddedPostgres start(int port) throws Exception {
-        return EmbeddedPostgres.builder()
-                .setDataDirectory(dir.resolve("pg"))
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
+        return TestDatabase.ownServer(dir.resolve("pg"), port)
                 // Every commit waits 100 ms before its WAL flush, so a fast stop finds one under way.
                 .setServerConfig("commit_delay", "100000")
                 .setServerConfig("commit_siblings", "0")

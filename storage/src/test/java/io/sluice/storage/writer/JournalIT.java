@@ -170,12 +170,6 @@ class JournalIT {
     }
 
     private EmbeddedPostgres startPg(int port) throws Exception {
-        return EmbeddedPostgres.builder()
-                .setDataDirectory(dir.resolve("pg"))
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
-                .start();
+        return TestDatabase.ownServer(dir.resolve("pg"), port).start();
     }
 }
