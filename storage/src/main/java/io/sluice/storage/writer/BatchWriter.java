@@ -369,7 +369,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                 }
                 int rows = batch.claim();
                 if (rows > 0 && journal != null) {
-                    journalId = insertJournal(c, rows);
+                    journalId = insertJournal(c);
                     if (late != null) {
                         // Not recorded here: the flusher records at least these (its clock is later) once
                         // the samples are in, so a refresh never reads their minutes before them.
@@ -425,7 +425,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
      *
      * @return the row's id
      */
-    private long insertJournal(Connection c, int rows) throws SQLException {
+    private long insertJournal(Connection c) throws SQLException {
         if (journalRows.length < batch.size()) {
             journalRows = new int[Math.max(batch.size(), journalRows.length * 2)];
         }

@@ -130,9 +130,7 @@ public final class JournalFlusher {
         } finally {
             lock.unlock();
         }
-        if (thread.isAlive() || thread.getState() != Thread.State.NEW) {
-            thread.join(Math.max(1, timeoutMs));
-        }
+        thread.join(Math.max(1, timeoutMs)); // at once when it never started
         boolean done = !thread.isAlive() && !halted;
         if (thread.isAlive()) {
             halt();
