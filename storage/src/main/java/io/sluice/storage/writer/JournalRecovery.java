@@ -44,7 +44,8 @@ public final class JournalRecovery {
         this.head = head;
         this.metrics = metrics;
         this.maxSamples = cfg.flushSamples();
-        this.batch = new JournalBatch(cfg.flushSamples());
+        // Grown to what it reads (up to the bound) and shrunk back after: usually nothing is read.
+        this.batch = new JournalBatch(1_024);
         this.writer = new JournalWriter("journal-recovery", pool, partitions, pieces, head, late, metrics);
     }
 
