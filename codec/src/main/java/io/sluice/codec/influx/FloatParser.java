@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * Infinity, no hex, no underscores.
  *
  * <p>A plain decimal (at most 15 digits and one point, the common metric value) is read in one
- * pass and takes the first path below at once ({@code plainDecimal}); anything else goes through
+ * pass and takes the first path below at once ({@link #plainRun}); anything else goes through
  * the general reader. Three paths, each exact:
  * <ol>
  *   <li>Clinger (1990): at most 15 significant digits times 10^-22..10^22 — both operands are exact
@@ -67,9 +67,9 @@ public final class FloatParser {
      */
     public static double parse(byte[] b, int s, int e) {
         int p = s < e && b[s] == '-' ? s + 1 : s;
-        double plain = plainDecimal(b, p, e);
-        if (plain >= 0) {
-            return p > s ? -plain : plain;
+        long run = plainRun(b, p, e);
+        if (run >= 0 && p + runLength(run) == e) {
+            return plainValue(run, p > s);
         }
         return general(b, s, e);
     }
@@ -169,35 +169,50 @@ public final class FloatParser {
     }
 
     /**
-     * The common metric value, read in one pass: at most 15 digits in all with at most one point,
-     * nothing else. Its digits, leading zeros included, fit the mantissa exactly and its scale is
-     * at most 15, so this is the first path above (Clinger's) with the same operands and result.
+     * The common metric value, read in one pass: from {@code b[p]} up to the first byte that is no
+     * digit (or a second point) or {@code e}, at most 15 digits with at most one point. Its digits,
+     * leading zeros included, fit the mantissa exactly and its scale is at most 15, so
+     * {@link #plainValue} is the first path above (Clinger's) with the same operands and result.
+     * A caller reads the value only when the run ends where the number does ({@link #runLength}).
      *
-     * @return the value, or -1 when the bytes are anything else (the general paths decide)
+     * @return -1 when no digit or more than 15 come first, else the run: its mantissa, its length
+     * in bytes and its digits after the point, packed (mantissa {@code << 10 | length << 5 | fraction})
      */
-    private static double plainDecimal(byte[] b, int p, int e) {
-        if (e - p > 16) {
-            return -1;
-        }
+    static long plainRun(byte[] b, int p, int e) {
         long mantissa = 0;
         int digits = 0;
         int point = -1;
-        for (int q = p; q < e; q++) {
+        int q = p;
+        for (; q < e; q++) {
             int d = b[q] - '0';
             if (d >= 0 && d <= 9) {
+                if (++digits > 15) {
+                    return -1;
+                }
                 mantissa = mantissa * 10 + d;
-                digits++;
             } else if (b[q] == '.' && point < 0) {
                 point = q;
             } else {
-                return -1;
+                break;
             }
         }
-        if (digits == 0 || digits > 15) {
+        if (digits == 0) {
             return -1;
         }
-        double v = mantissa;
-        return point < 0 || point == e - 1 ? v : v / POW10[e - 1 - point];
+        return mantissa << 10 | (long) (q - p) << 5 | (point < 0 ? 0 : q - 1 - point);
+    }
+
+    /** The bytes a {@link #plainRun} read. */
+    static int runLength(long run) {
+        return (int) (run >>> 5) & 0x1F;
+    }
+
+    /** The value of a {@link #plainRun}, negated when a minus came before it. */
+    static double plainValue(long run, boolean negative) {
+        double v = run >>> 10;
+        int fraction = (int) run & 0x1F;
+        v = fraction == 0 ? v : v / POW10[fraction];
+        return negative ? -v : v;
     }
 
     /** Decimal digits of {@code v} without leading zeros: 0 for 0, up to 8. */

@@ -30,6 +30,8 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     private static final int FAIL = -1;
     private static final byte[] UNDERSCORE = {'_'};
 
+    /** False only in tests that compare the shortcuts with the general path. */
+    private final boolean shortcuts;
     private final SeriesKey key = new SeriesKey();
     private final SeriesKey.Filler keys = new KeyFiller();
     private final Numbers numbers = new Numbers();
@@ -64,6 +66,15 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     private boolean sawHighByte;
     private String error;
     private int errorAt;
+
+    public LineProtocolParser() {
+        this(true);
+    }
+
+    /** @param shortcuts false: every line by the general path (tests compare the two) */
+    LineProtocolParser(boolean shortcuts) {
+        this.shortcuts = shortcuts;
+    }
 
     /** The 1-based number of the line being parsed, or the last one parsed. */
     @Override
@@ -132,8 +143,6 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             sink.error(new ParseError(line, errorAt - s + 1, error, ParseError.excerpt(buf, s, e - s)));
             return 0;
         }
-        scratchLen = 0;
-        tagCount = 0;
         fieldCount = 0;
         if (!scan(p, e, precision)) {
             sink.error(new ParseError(line, errorAt - s + 1, error, ParseError.excerpt(buf, s, lineEnd - s)));
@@ -181,12 +190,19 @@ public final class LineProtocolParser implements Parser<SampleSink> {
     /** Validates the line and fills the per-line buffers and {@link #time}; false with {@link #error} set. */
     private boolean scan(int p, int e, Precision precision) {
         prefixOff = p;
-        p = measurement(p, e);
-        while (p != FAIL && p < e && buf[p] == ',') {
-            p = tag(p + 1, e);
-        }
-        if (p == FAIL) {
-            return false;
+        int plain = shortcuts ? plainPrefix(p, e) : FAIL;
+        if (plain != FAIL) {
+            p = plain;
+        } else {
+            scratchLen = 0;
+            tagCount = 0;
+            p = measurement(p, e);
+            while (p != FAIL && p < e && buf[p] == ',') {
+                p = tag(p + 1, e);
+            }
+            if (p == FAIL) {
+                return false;
+            }
         }
         prefixEnd = p;
         // Here p is at the space before the fields, or at the end of the line.
@@ -197,6 +213,64 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         p = fields(p, e);
         // A string holding a newline moved the end of the line.
         return p != FAIL && timestamp(p, lineEnd, precision);
+    }
+
+    /**
+     * The measurement and tags in one pass when they are the common kind: printable ASCII, no
+     * backslash, every name within its limit, no tag key twice, and a space after them. Their
+     * bytes are then their names: copied into scratch at once, each name where it stands. Anything
+     * else is {@link #FAIL} with nothing reported, and the general path reads the line and names
+     * its error; on what this accepts, that path would find the same names (LineProtocolShortcutsTest).
+     */
+    private int plainPrefix(int p, int e) {
+        int s = p;
+        while (p < e && PLAIN_MEASUREMENT[buf[p] & 0xFF]) {
+            p++;
+        }
+        if (p == s || p - s > SeriesKey.MAX_NAME_BYTES || p == e) {
+            return FAIL;
+        }
+        measOff = 0;
+        measLen = p - s;
+        int tags = 0;
+        while (buf[p] == ',') {
+            int k = ++p;
+            while (p < e && PLAIN_KEY_VALUE[buf[p] & 0xFF]) {
+                p++;
+            }
+            int kLen = p - k;
+            if (kLen == 0 || kLen > SeriesKey.MAX_NAME_BYTES || p == e || buf[p] != '=' || tags == SeriesKey.MAX_TAGS) {
+                return FAIL;
+            }
+            int v = ++p;
+            while (p < e && PLAIN_KEY_VALUE[buf[p] & 0xFF]) {
+                p++;
+            }
+            int vLen = p - v;
+            if (vLen == 0 || vLen > SeriesKey.MAX_TAG_VALUE_BYTES || p == e) { // an '=' after it fails below
+                return FAIL;
+            }
+            for (int i = 0; i < tags; i++) {
+                if (tagKeyLen[i] == kLen && Arrays.equals(buf, s + tagKeyOff[i], s + tagKeyOff[i] + kLen, buf, k, k + kLen)) {
+                    return FAIL;
+                }
+            }
+            tagKeyOff[tags] = k - s;
+            tagKeyLen[tags] = kLen;
+            tagValOff[tags] = v - s;
+            tagValLen[tags++] = vLen;
+        }
+        if (buf[p] != ' ') {
+            return FAIL;
+        }
+        int n = p - s;
+        if (n > scratch.length) {
+            scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, n));
+        }
+        System.arraycopy(buf, s, scratch, 0, n);
+        scratchLen = n;
+        tagCount = tags;
+        return p;
     }
 
     private int measurement(int p, int e) {
@@ -302,12 +376,22 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             boolean numeric = buf[p] != '"';
             double v = 0;
             if (numeric) {
-                while (p < e && buf[p] != ',' && buf[p] != ' ') {
-                    p++;
-                }
-                v = fieldValue(vs, p);
-                if (error != null) {
-                    return FAIL;
+                // Mostly a plain decimal: read as its end is looked for. Anything else (an
+                // exponent, an integer, a boolean, an error) is read once its end is found.
+                int digits = buf[p] == '-' ? p + 1 : p;
+                long run = shortcuts ? FloatParser.plainRun(buf, digits, e) : -1;
+                int end = digits + FloatParser.runLength(run);
+                if (run >= 0 && (end == e || buf[end] == ',' || buf[end] == ' ')) {
+                    v = FloatParser.plainValue(run, digits > p);
+                    p = end;
+                } else {
+                    while (p < e && buf[p] != ',' && buf[p] != ' ') {
+                        p++;
+                    }
+                    v = fieldValue(vs, p);
+                    if (error != null) {
+                        return FAIL;
+                    }
                 }
                 if (!isValue(kOff, kLen) && measLen + 1 + kLen > SeriesKey.MAX_NAME_BYTES) {
                     return fail(ks, "metric name measurement_field longer than " + SeriesKey.MAX_NAME_BYTES + " bytes");
@@ -585,6 +669,8 @@ public final class LineProtocolParser implements Parser<SampleSink> {
         return p;
     }
 
+    private static final boolean[] PLAIN_MEASUREMENT = plain(",\\ ");
+    private static final boolean[] PLAIN_KEY_VALUE = plain(",\\ =");
     private static final boolean[] STOP_MEASUREMENT = stops(",\\ ");
     private static final boolean[] STOP_KEY_VALUE = stops(",\\ =");
 
@@ -598,6 +684,15 @@ public final class LineProtocolParser implements Parser<SampleSink> {
             t[c] = true;
         }
         t[0x7F] = true;
+        return t;
+    }
+
+    /** Printable ASCII but {@code except}: the bytes of names the one-pass prefix takes. */
+    private static boolean[] plain(String except) {
+        boolean[] t = new boolean[256];
+        for (int c = 0x21; c < 0x7F; c++) {
+            t[c] = except.indexOf(c) < 0;
+        }
         return t;
     }
 

@@ -128,6 +128,101 @@ class LineProtocolShortcutsTest {
         }
     }
 
+    /**
+     * The one-pass prefix against the general path, on random lines: names from an alphabet of
+     * delimiters, escapes, quotes, control characters, UTF-8 and broken UTF-8, duplicate tag keys,
+     * names around their limits, then bytes inserted, removed or changed anywhere. Both parsers
+     * give the same samples (names, tags, times, values), the same errors (line, position,
+     * reason, excerpt) and the same count of skipped fields.
+     */
+    @Test
+    void theOnePassPrefixAnswersAsTheGeneralPath() {
+        Random r = new Random(SEED);
+        LineProtocolParser general = new LineProtocolParser(false);
+        for (int i = 0; i < 30_000; i++) {
+            StringBuilder body = new StringBuilder();
+            int lines = 1 + r.nextInt(4);
+            for (int l = 0; l < lines; l++) {
+                body.append(randomLine(r)).append(r.nextInt(5) == 0 ? "\r\n" : "\n");
+            }
+            byte[] b = mutate(r, body.toString().getBytes(StandardCharsets.UTF_8));
+            Recorder fast = new Recorder();
+            Recorder slow = new Recorder();
+            Precision precision = Precision.values()[r.nextInt(Precision.values().length)];
+            int n = parser.parse(b, 0, b.length, precision, fast);
+            assertThat(general.parse(b, 0, b.length, precision, slow)).isEqualTo(n);
+            String what = "seed " + SEED + ", case " + i + ": " + new String(b, StandardCharsets.ISO_8859_1);
+            assertThat(fast.samples).as(what).isEqualTo(slow.samples);
+            assertThat(fast.errors).as(what).isEqualTo(slow.errors);
+            assertThat(fast.skipped).as(what).isEqualTo(slow.skipped);
+        }
+    }
+
+    private static final String[] PIECES = {"a", "b", "cpu", "host", "h1", "value", "x", "1", "0", ",", ",", "=", "=", " ",
+            "\\", "\\ ", "\\,", "\\=", "\"", "#", "\t", "\r", "\u007f", "\u0001", "\u00e9", "\u20ac", "\ud83d\ude00", "-", "."};
+
+    private static String name(Random r) {
+        if (r.nextInt(40) == 0) {
+            return "n".repeat(250 + r.nextInt(10)); // around the 256-byte limit
+        }
+        if (r.nextInt(80) == 0) {
+            return "w".repeat(1020 + r.nextInt(8)); // around a tag value's 1,024
+        }
+        StringBuilder s = new StringBuilder();
+        int n = r.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            s.append(r.nextInt(3) == 0 ? PIECES[r.nextInt(PIECES.length)] : PIECES[r.nextInt(8)]);
+        }
+        return s.toString();
+    }
+
+    private static String randomLine(Random r) {
+        StringBuilder s = new StringBuilder(r.nextInt(10) == 0 ? " " : "").append(name(r));
+        int tags = r.nextInt(5);
+        String repeated = name(r);
+        for (int t = 0; t < tags; t++) {
+            s.append(',').append(r.nextInt(6) == 0 ? repeated : name(r)).append('=').append(name(r));
+        }
+        s.append(r.nextInt(8) == 0 ? "  " : " ");
+        int fields = 1 + r.nextInt(3);
+        for (int f = 0; f < fields; f++) {
+            s.append(f > 0 ? "," : "").append(name(r)).append('=');
+            s.append(switch (r.nextInt(9)) {
+                case 0 -> "\"" + name(r) + "\"";
+                case 1 -> r.nextInt(100) + (r.nextBoolean() ? "i" : "u");
+                case 2 -> "true";
+                case 3 -> (r.nextBoolean() ? "-" : "") + r.nextInt(1000) + "e" + (r.nextInt(20) - 10);
+                case 4 -> "1234567890123456.5".substring(r.nextInt(17)); // around 15 digits
+                case 5 -> "-.5.";
+                default -> (r.nextBoolean() ? "-" : "") + Double.toString(r.nextInt(100_000) / 8.0);
+            });
+        }
+        if (r.nextBoolean()) {
+            s.append(' ').append(Math.abs(r.nextLong()) % 2_000_000_000_000_000_000L);
+        }
+        return s.toString();
+    }
+
+    private static byte[] mutate(Random r, byte[] b) {
+        if (r.nextBoolean()) {
+            return b;
+        }
+        byte[] special = {',', '=', ' ', '\\', '"', '\n', '\r', 0, 0x7F, (byte) 0xC3, (byte) 0xFF, 'a'};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int at = r.nextInt(b.length + 1);
+        out.write(b, 0, at);
+        switch (r.nextInt(3)) {
+            case 0 -> out.write(special[r.nextInt(special.length)]);
+            case 1 -> at = Math.min(b.length, at + 1); // removes a byte
+            default -> {
+                out.write(special[r.nextInt(special.length)]);
+                at = Math.min(b.length, at + 1); // replaces one
+            }
+        }
+        out.write(b, at, b.length - at);
+        return out.toByteArray();
+    }
+
     /** Names are copied as their end is looked for: every length around each limit, plain and with escapes after. */
     @Test
     void namesOfEveryLengthAroundTheirLimitsAreKeptWholeOrRefused() {
