@@ -23,6 +23,8 @@ final class JournalBatch {
     private int[] entryStart = new int[64];
     private boolean[] entryDropped = new boolean[64];
     private int entries;
+    /** The one entry an attempt writes alone ({@link #isolate()}), or -1: all of them. */
+    private int focus = -1;
 
     /** The last encode: block b is {@code order[blockOff[b] .. blockOff[b + 1])}; rows: a sample a block. */
     private int[] order = new int[0];
@@ -47,9 +49,70 @@ final class JournalBatch {
         return size == 0;
     }
 
-    /** Samples still to write: not left out. */
+    /** Samples still to write: not left out (of the focused entry alone, when isolating). */
     int liveSamples() {
-        return size - leftOut;
+        if (focus < 0) {
+            return size - leftOut;
+        }
+        int n = 0;
+        for (int i = entryStart[focus]; i < entryEnd(focus); i++) {
+            if (seriesIds[i] >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int entryEnd(int e) {
+        return e + 1 < entries ? entryStart[e + 1] : size;
+    }
+
+    /**
+     * From now on each attempt writes one journal row's samples alone, the first left, then the
+     * next: the database refused the batch without naming a row (a deferred constraint at
+     * COMMIT), so only a row refused alone is known to hold the refused value.
+     *
+     * @return false when no entry is left to write
+     */
+    boolean isolate() {
+        for (int e = 0; e < entries; e++) {
+            if (!entryDropped[e]) {
+                focus = e;
+                return true;
+            }
+        }
+        focus = -1;
+        return false;
+    }
+
+    /** Attempts write one entry at a time ({@link #isolate()}). */
+    boolean isolating() {
+        return focus >= 0;
+    }
+
+    /**
+     * The focused entry is settled (written, or refused alone): it leaves the batch, and the
+     * next one is focused.
+     *
+     * @return samples of it that were still to write
+     */
+    int settleFocus() {
+        int n = drop(focus);
+        isolate();
+        return n;
+    }
+
+    private int drop(int e) {
+        entryDropped[e] = true;
+        int n = 0;
+        for (int i = entryStart[e]; i < entryEnd(e); i++) {
+            if (seriesIds[i] >= 0) {
+                seriesIds[i] = -1;
+                n++;
+            }
+        }
+        leftOut += n;
+        return n;
     }
 
     /** Adds journal row {@code id}'s samples {@code rows[0 .. n)} of the columns. */
@@ -89,8 +152,11 @@ final class JournalBatch {
         return size;
     }
 
-    /** The journal rows whose samples are still to write. */
+    /** The journal rows whose samples are still to write (the focused one alone, when isolating). */
     long[] liveIds() {
+        if (focus >= 0) {
+            return new long[] {ids[focus]};
+        }
         int n = 0;
         for (int e = 0; e < entries; e++) {
             if (!entryDropped[e]) {
@@ -114,20 +180,15 @@ final class JournalBatch {
      * @return samples left out
      */
     int keepOnly(long[] kept) {
+        if (focus >= 0) {
+            return Arrays.binarySearch(kept, ids[focus]) < 0 ? settleFocus() : 0;
+        }
         int dropped = 0;
         for (int e = 0; e < entries; e++) {
             if (!entryDropped[e] && Arrays.binarySearch(kept, ids[e]) < 0) {
-                entryDropped[e] = true;
-                int end = e + 1 < entries ? entryStart[e + 1] : size;
-                for (int i = entryStart[e]; i < end; i++) {
-                    if (seriesIds[i] >= 0) {
-                        seriesIds[i] = -1;
-                        dropped++;
-                    }
-                }
+                dropped += drop(e);
             }
         }
-        leftOut += dropped;
         return dropped;
     }
 
@@ -144,7 +205,7 @@ final class JournalBatch {
         }
         int n = 0;
         int idBits = 0;
-        for (int i = 0; i < size; i++) {
+        for (int i = focus < 0 ? 0 : entryStart[focus], end = focus < 0 ? size : entryEnd(focus); i < end; i++) {
             if (seriesIds[i] >= 0) {
                 order[n++] = i;
                 idBits |= seriesIds[i];
@@ -223,6 +284,7 @@ final class JournalBatch {
         size = 0;
         leftOut = 0;
         entries = 0;
+        focus = -1;
         blockCount = 0;
         if (times.length > baseCapacity * 2) {
             allocate(baseCapacity);

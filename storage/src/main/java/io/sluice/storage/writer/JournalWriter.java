@@ -36,7 +36,9 @@ import java.util.function.BooleanSupplier;
  * <p>Failures are retried with backoff until the database takes the samples (they are
  * acknowledged already: the journal keeps them meanwhile). A value the database refuses
  * (SQLSTATE class 22 or 23, naming its COPY row) cannot be refused to its client any more: the
- * block holding it is left out, counted and logged with an error id, and the rest written.
+ * block holding it is left out, counted and logged with an error id, and the rest written. One
+ * that names no row (a deferred constraint refusing at COMMIT) makes it write one journal row a
+ * transaction; a row refused alone is left out whole, counted and logged the same way.
  */
 final class JournalWriter {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
@@ -102,6 +104,12 @@ final class JournalWriter {
                         metrics.journalFlushed.add(stored);
                         metrics.journalFlushes.inc();
                     }
+                    if (batch.isolating()) {
+                        batch.settleFocus();
+                        if (batch.isolating()) {
+                            continue;
+                        }
+                    }
                     return true;
                 }
                 // Some rows were written by another: the rest at once.
@@ -113,6 +121,25 @@ final class JournalWriter {
                         refusals.warnWithId("the database refused a value of acknowledged samples the journal held;"
                                 + " their block is left out, the rest written [errorId={}, flusher={}, sqlState={},"
                                 + " samples={}, error={}]", name, SqlStates.of(sql), left, sql.getMessage());
+                        continue;
+                    }
+                    if (batch.isolating()) {
+                        // Refused alone, naming no row: that journal row's samples are left out together,
+                        // and the row goes (kept, every recovery would try it again).
+                        forget(batch.liveIds()[0]);
+                        left = batch.settleFocus();
+                        metrics.journalRefused.add(left);
+                        refusals.warnWithId("the database refused acknowledged samples of one journal row without naming"
+                                + " a row (a deferred constraint); they are left out, the rest written [errorId={},"
+                                + " flusher={}, sqlState={}, samples={}, error={}]", name, SqlStates.of(sql), left,
+                                sql.getMessage());
+                        if (!batch.isolating()) {
+                            return true;
+                        }
+                        continue;
+                    }
+                    if (batch.isolate()) {
+                        // Named no row (at COMMIT): one journal row a transaction finds the refused one.
                         continue;
                     }
                 }
@@ -191,6 +218,19 @@ final class JournalWriter {
                 BatchWriter.abandon(pool, c, encoder, e);
                 throw e;
             }
+        }
+    }
+
+    /** Deletes a journal row whose samples the database refused; left for a later recovery if that fails. */
+    private void forget(long id) {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM sluice_journal WHERE id = ?")) {
+            c.setAutoCommit(true);
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            log.warn("a refused journal row could not be deleted; a recovery will try it again [flusher={}, id={},"
+                    + " error={}]", name, id, e.toString());
         }
     }
 

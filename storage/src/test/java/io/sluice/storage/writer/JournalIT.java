@@ -145,6 +145,30 @@ class JournalIT {
         assertThat(TestDatabase.count(url, JOURNAL)).isZero();
     }
 
+    @Test
+    void aRefusalAtCommitThatNamesNoRowLeavesOutTheOneJournalRowAndTheRestLands() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("journal_refused_commit");
+        Metrics metrics = new Metrics();
+        Storage s = open(url, metrics);
+        TestDatabase.refuseAtCommit(url, 777.5);
+        s.journal().pause(true);
+        int good = write(s, 4, 1, 1);
+        // One request, one journal row, its 3 samples together with the refused value.
+        SampleBatch b = new SampleBatch(3);
+        long t = Instant.now().toEpochMilli() * 1000 - 30_000_000L;
+        for (int i = 0; i < 3; i++) {
+            Writes.add(s, b, SeriesKey.of("journal_deferred", Map.of()), t + i, i == 1 ? 777.5 : -1 - i);
+        }
+        assertThat(Writes.request(s, b).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
+        good += write(s, 2, 10_000, 1);
+        s.journal().pause(false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> s.journal().pending() == 0);
+        assertThat(metrics.value("sluice_journal_refused_samples_total")).isEqualTo(3);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(good);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(good);
+        assertThat(TestDatabase.count(url, JOURNAL)).isZero();
+    }
+
     /** TimescaleDB: the flusher writes rows into the hypertable, as the writers do in commit mode. */
     @Test
     void onTimescaleTheFlusherWritesRowsIntoTheHypertable() throws Exception {
