@@ -95,8 +95,7 @@ public final class SluiceServer implements AutoCloseable {
         storage = Storage.open(new StorageConfig(url, wc, cfg.ringSize(), cfg.maxSeries(), cfg.chunkInterval(),
                 partitionsAhead(cfg), cfg.timescale(), cfg.shutdownTimeout(), 4 + QueryRoutes.WORKERS, cfg.retentionRaw(),
                 cfg.retention1m(), new HotTierConfig(cfg.hotPiece(), cfg.sealDelay(), headMemory(cfg),
-                cfg.rollupFromHead()), new JournalConfig(cfg.writeAckJournal(), cfg.journalFlushSamples(),
-                cfg.journalFlushLinger().toMillis())), metrics);
+                cfg.rollupFromHead()), journalConfig()), metrics);
         liveHub = new LiveHub(storage.registry(), cfg.liveCoalesce().toMillis(), cfg.liveBatchMax(),
                 cfg.liveSlowTimeout().toMillis(), metrics);
         // Live fan-out reads the same ring as the writers, in parallel: viewers never wait on the database.
@@ -133,6 +132,15 @@ public final class SluiceServer implements AutoCloseable {
             String host = cfg.bindAddress().equals("0.0.0.0") || cfg.bindAddress().equals("::") ? "localhost" : cfg.bindAddress();
             log.info("web page at {}://{}:{}/ (API: /swagger)", trust.tls() ? "https" : "http", host, httpPort);
         }
+    }
+
+    /** write_ack: on the samples' commit, a journal row's, or a record synced to {@code <data_dir>/journal/}. */
+    private JournalConfig journalConfig() {
+        if (cfg.writeAckLocal()) {
+            return JournalConfig.local(Path.of(cfg.dataDir()).resolve("journal"), cfg.journalFlushSamples(),
+                    cfg.journalFlushLinger().toMillis(), JournalConfig.SEGMENT_BYTES);
+        }
+        return new JournalConfig(cfg.writeAckJournal(), cfg.journalFlushSamples(), cfg.journalFlushLinger().toMillis());
     }
 
     /** The configured database, or the embedded PostgreSQL started for want of one. */

@@ -24,12 +24,15 @@ import io.sluice.storage.writer.BatchWriter;
 import io.sluice.storage.writer.CommittedBatches;
 import io.sluice.storage.writer.JournalFlusher;
 import io.sluice.storage.writer.JournalRecovery;
+import io.sluice.storage.writer.LocalJournal;
+import io.sluice.storage.writer.LocalJournalRecovery;
 import io.sluice.storage.writer.WriterConfig;
 import io.sluice.storage.writer.WriterMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -70,6 +73,9 @@ public final class Storage implements AutoCloseable {
     private final JournalFlusher journal;
     /** Writes the journal rows other process starts left (at start and every minute). */
     private final JournalRecovery recovery;
+    /** With write_ack = local: the writers' journal files (locked while this runs), and what recovers them; else null. */
+    private final LocalJournal local;
+    private final LocalJournalRecovery localRecovery;
     private final ScheduledThreadPoolExecutor maintenance;
     /** Index rebuilds take minutes on big days; they get their own thread so rollups stay fresh. */
     private final ScheduledThreadPoolExecutor compaction;
@@ -84,8 +90,9 @@ public final class Storage implements AutoCloseable {
     private final DatabaseHealth health;
 
     private Storage(StorageConfig cfg, HikariDataSource pool, Schema.Flavor flavor, SeriesRegistry registry,
-                    Partitions partitions, Pieces pieces, Head head, Metrics metrics) {
+                    Partitions partitions, Pieces pieces, Head head, Metrics metrics, LocalJournal local) {
         this.cfg = cfg;
+        this.local = local;
         this.pool = pool;
         this.flavor = flavor;
         this.registry = registry;
@@ -113,15 +120,18 @@ public final class Storage implements AutoCloseable {
         // TimescaleDB keeps its own invalidation log for the continuous aggregates.
         RollupInvalidations late = flavor == Schema.Flavor.POSTGRES ? new RollupInvalidations(rm) : null;
         Partitions days = flavor == Schema.Flavor.POSTGRES ? partitions : null;
-        this.journal = cfg.journal().journal() ? new JournalFlusher(cfg.journal(), pool, days, pieces, head, late, wm) : null;
+        this.journal = cfg.journal().journal() ? new JournalFlusher(cfg.journal(), pool, days, pieces, head, late, wm, local)
+                : null;
         this.recovery = new JournalRecovery(pool, committedBatches.node(), cfg.journal(), days, pieces, head, late, wm);
+        this.localRecovery = local == null ? null
+                : new LocalJournalRecovery(pool, local, cfg.journal(), days, pieces, head, late, wm);
         if (journal != null) {
             metrics.gauge("sluice_journal_pending_samples", "Journaled samples handed to the flusher and not yet written.",
                     journal::pending);
         }
         for (int i = 0; i < wc.writers(); i++) {
             BatchWriter w = new BatchWriter(i, effective, pool, registry, partitions, pieces, head, committedBatches, wm,
-                    late, journal);
+                    late, journal, local);
             writers.add(w);
             ring.addConsumer(w);
         }
@@ -179,6 +189,7 @@ public final class Storage implements AutoCloseable {
         hc.addDataSourceProperty("reWriteBatchedInserts", "true");
         hc.addDataSourceProperty("ApplicationName", "sluice");
         HikariDataSource pool;
+        LocalJournal local = null;
         try {
             pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
@@ -211,9 +222,24 @@ public final class Storage implements AutoCloseable {
                     }
                 }
             }
-            Storage storage = new Storage(cfg, pool, flavor, registry, partitions, pieces, head, metrics);
+            if (cfg.journal().local()) {
+                try {
+                    // First: a second process on the same data dir stops here, before it touches anything.
+                    local = LocalJournal.open(cfg.journal().localDir(), cfg.journal().segmentBytes());
+                } catch (IOException e) {
+                    throw new SQLException("cannot open the local journal (write_ack = local): " + e.getMessage(), "55000", e);
+                }
+            }
+            Storage storage = new Storage(cfg, pool, flavor, registry, partitions, pieces, head, metrics, local);
             // What earlier starts journaled and did not write: before the head is loaded, so it has them.
             storage.recovery.recover(Duration.ZERO, false, () -> false);
+            if (storage.localRecovery != null) {
+                try {
+                    storage.localRecovery.recover();
+                } catch (IOException e) {
+                    throw new SQLException("cannot read the local journal in " + cfg.journal().localDir() + ": " + e, "58030", e);
+                }
+            }
             if (head != null) {
                 try (Connection c = pool.getConnection()) {
                     long now = System.currentTimeMillis() * 1000;
@@ -224,9 +250,12 @@ public final class Storage implements AutoCloseable {
             }
             log.info("storage ready [database={}, flavor={}, writers={}, batchSize={}, ring={}, writeAck={}]",
                     cfg.database().masked(), flavor, cfg.writer().writers(), cfg.writer().batchSize(), cfg.ringSize(),
-                    cfg.journal().journal() ? "journal" : "commit");
+                    cfg.journal().writeAck());
             return storage;
         } catch (SQLException | RuntimeException e) {
+            if (local != null) {
+                local.close();
+            }
             pool.close();
             throw e;
         }
@@ -557,6 +586,28 @@ public final class Storage implements AutoCloseable {
     public void close() {
         drain();
         awaitBackgroundWork(BACKGROUND_GRACE_MS);
+        pool.close();
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    /**
+     * Stops as a {@code kill -9} would leave things, as far as the database and the journal can
+     * tell: the flusher and writers stop retrying and take nothing more, the local journal's lock
+     * is let go with its files as they are, and the pool closes without draining. For tests of
+     * recovery; the ring's threads are left (its writers fail what they still get).
+     */
+    public void abandon() {
+        stopBackgroundWork();
+        health.close();
+        writers.forEach(BatchWriter::halt);
+        if (journal != null) {
+            journal.halt();
+        }
+        if (local != null) {
+            local.close();
+        }
         pool.close();
     }
 

@@ -151,6 +151,11 @@ public final class Config {
         return "journal".equals(values.get("write_ack"));
     }
 
+    /** Writes are answered once a record holding them is synced to the writer's journal file (write_ack = local). */
+    public boolean writeAckLocal() {
+        return "local".equals(values.get("write_ack"));
+    }
+
     public int journalFlushSamples() {
         return (Integer) values.get("journal_flush_samples");
     }

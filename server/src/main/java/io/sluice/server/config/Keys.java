@@ -40,7 +40,9 @@ final class Keys {
         durationKey("writer_linger", "20ms", 0, 10_000, "how long a partial batch waits for more rows");
         add(new Key("write_ack", Key.Type.STRING, "commit", 0, 0, false, List.of(),
                 "\"commit\": a write is answered once its samples are committed; \"journal\": once a journal row holding"
-                        + " them is committed, the samples written behind it (SQL sees them within journal_flush_linger)"));
+                        + " them is committed, the samples written behind it (SQL sees them within journal_flush_linger);"
+                        + " \"local\": once a record holding them is synced to the writer's own journal file under"
+                        + " <data_dir>/journal/, the samples written behind it the same way"));
         intKey("journal_flush_samples", 262_144, 1_024, 16_777_216,
                 "write_ack = journal: samples gathered before they are written as blocks (writers wait past twice it)");
         durationKey("journal_flush_linger", "200ms", 1, 60_000,

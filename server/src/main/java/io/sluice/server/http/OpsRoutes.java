@@ -47,6 +47,11 @@ public final class OpsRoutes {
         }
         DatabaseHealth.Outage o = health.outage();
         ex.header("Retry-After", 5);
+        if (health.halted() != null) {
+            ex.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                    "Sluice is not ready: writes are halted until a restart: " + health.halted() + ".\n");
+            return;
+        }
         ex.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
                 "Sluice is not ready: the database does not answer"
                         + (o == null ? "" : " (since " + o.since() + ", error id " + o.errorId() + ")") + ".\n");
@@ -62,7 +67,8 @@ public final class OpsRoutes {
         boolean up = health.up();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "sluice");
-        body.put("message", up ? "ready for queries and writes" : "the database does not answer");
+        body.put("message", up ? "ready for queries and writes" : health.halted() != null
+                ? "writes are halted until a restart: " + health.halted() : "the database does not answer");
         body.put("status", up ? "pass" : "fail");
         body.put("version", VERSION);
         body.put("checks", java.util.List.of(Map.of("name", "database", "status", up ? "pass" : "fail")));

@@ -125,6 +125,9 @@ public final class WritePublisher {
             } else if (outcome == WriteOutcome.REFUSED) {
                 // The writer logged the database's message under the error id the reason names.
                 answer.refused(ex, reason);
+            } else if (outcome == WriteOutcome.UNAVAILABLE) {
+                // Nothing stored (write_ack = local, a journal file failed): a retry may succeed.
+                answer.unavailable(ex, reason + "; retry later", 5, java.util.Map.of());
             } else {
                 String id = ErrorIds.next();
                 log.warn("HTTP write failed [errorId={}, uri={}, reason={}]", id,

@@ -128,7 +128,7 @@ final class StatsdFlusher implements AutoCloseable {
     private boolean publish(SampleBatch piece) {
         int n = piece.size(); // the batch is cleared and reused before the listener hears back
         AcknowledgedWrite w = ingest.port().acknowledged(piece, (outcome, reason) -> {
-            if (outcome == WriteOutcome.FAILED || outcome == WriteOutcome.REFUSED) {
+            if (outcome == WriteOutcome.FAILED || outcome == WriteOutcome.REFUSED || outcome == WriteOutcome.UNAVAILABLE) {
                 writeFailed.add(n);
                 log.warn("StatsD aggregates not stored [samples={}, reason={}]", n, reason);
             }

@@ -46,6 +46,7 @@ public final class DatabaseHealth implements AutoCloseable {
     private volatile long lastFailureNanos = lastSuccessNanos - 1;
     private volatile Outage outage;
     private volatile boolean closed;
+    private volatile String halted;
     /** The probe's own connection; only the timer thread touches it. */
     private Connection probe;
 
@@ -76,7 +77,26 @@ public final class DatabaseHealth implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes can no longer be acknowledged for a cause of Sluice's own ({@code reason}): readiness
+     * stays down until a restart, and says why.
+     */
+    public void halted(String reason) {
+        if (halted == null) {
+            halted = reason;
+            log.error("writes halted until a restart [reason={}]", reason);
+        }
+    }
+
+    /** Why writes are halted, or null. */
+    public String halted() {
+        return halted;
+    }
+
     public boolean up() {
+        if (halted != null) {
+            return false;
+        }
         long success = lastSuccessNanos;
         return success - lastFailureNanos > 0 && System.nanoTime() - success < STALE_MS * 1_000_000L;
     }

@@ -93,6 +93,19 @@ public final class Partitions {
         return days.contains(day);
     }
 
+    /** Every day of {@code times[0 .. size)} has its partition already (no database work to do). */
+    public boolean coversDaysOf(long[] times, int size) {
+        long lastDay = Long.MIN_VALUE;
+        for (int i = 0; i < size; i++) {
+            long d = dayOf(times[i]);
+            if (d != lastDay && !has(d)) {
+                return false;
+            }
+            lastDay = d;
+        }
+        return true;
+    }
+
     /** Reads which partitions exist. Writers meanwhile see the old set, never an empty one. */
     public void load(Connection c) throws SQLException {
         Set<Long> fresh = ConcurrentHashMap.newKeySet();

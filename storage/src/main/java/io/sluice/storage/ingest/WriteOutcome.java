@@ -16,6 +16,11 @@ public enum WriteOutcome {
      * again fails the same way.
      */
     REFUSED,
+    /**
+     * Nothing of the request is stored, for a cause of Sluice's own that may pass (a journal file
+     * could not be written, {@code write_ack = local}): answered 503, a retry may succeed.
+     */
+    UNAVAILABLE,
     /** Withdrawn at its caller's wish before any commit included it: nothing of it is stored. */
     WITHDRAWN
 }

@@ -64,6 +64,11 @@ public final class WriteAck {
         finish(CLAIMED, WriteOutcome.COMMITTED, null);
     }
 
+    /** Nothing of the request is stored, for a cause that may pass (answered 503: retry later). */
+    public void unavailable(String reason) {
+        end(WriteOutcome.UNAVAILABLE, reason);
+    }
+
     /** The writers gave up on the request; nothing of it is stored (or, on a halted shutdown, unknown). */
     public void failed(String reason) {
         end(WriteOutcome.FAILED, reason);

@@ -70,6 +70,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     static final int MAX_REFUSALS = 64;
     private static final RateLimitedLog refusals = new RateLimitedLog(log, 10_000);
     private static final RateLimitedLog isolations = new RateLimitedLog(log, 10_000);
+    private static final RateLimitedLog appendFailures = new RateLimitedLog(log, 10_000);
 
     private final int index;
     private final WriterConfig cfg;
@@ -117,6 +118,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     private int[] journalRows = new int[0];
     private int journalCount;
     private long journalId;
+    /** With {@code write_ack = local}: the journal files (this writer's is opened at its first record); else null. */
+    private final LocalJournal local;
+    private JournalFile file;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean halted;
@@ -127,11 +131,17 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
      *                rollups (README, rollups), in the same transaction; null on TimescaleDB
      * @param journal with {@code write_ack = journal}: a batch commits one journal row instead of
      *                its samples, which this flusher writes afterwards; null: the samples themselves
+     * @param local   with {@code write_ack = local}: a batch is a record synced to this writer's journal
+     *                file instead of a journal row (no transaction unless a series or day is new); else null
      */
     public BatchWriter(int index, WriterConfig cfg, DataSource pool, SeriesRegistry registry,
                        Partitions partitions, Pieces pieces, Head head, CommittedBatches committedBatches,
-                       WriterMetrics metrics, RollupInvalidations late, JournalFlusher journal) {
+                       WriterMetrics metrics, RollupInvalidations late, JournalFlusher journal, LocalJournal local) {
+        if (local != null && journal == null) {
+            throw new IllegalArgumentException("a local journal needs a flusher");
+        }
         this.journal = journal;
+        this.local = local;
         this.payload = journal == null ? null : new JournalPayload();
         this.pieces = pieces;
         this.head = head;
@@ -235,6 +245,23 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
                     batchNumber++;
                     continue;
                 }
+                finish();
+                return;
+            } catch (JournalAppendFailed ex) {
+                // Nothing of the record is in the file: nothing of the batch is stored.
+                metrics.failedBatches.inc();
+                metrics.localIoErrors.inc();
+                batch.release();
+                journalCount = 0;
+                String broken = file == null ? null : file.broken();
+                if (broken != null) {
+                    metrics.health.halted("writer " + index + "'s journal file: " + broken);
+                }
+                appendFailures.warn("journal file append failed; its requests answered 503, nothing of them stored"
+                        + " [writer={}, rows={}, halted={}, error={}]", index, batch.size(), broken != null,
+                        ex.getCause().toString());
+                metrics.droppedWriteFailed.add(batch.size() - batch.answeredRows());
+                batch.unavailableAll("the journal file could not be written; nothing of this request was stored");
                 finish();
                 return;
             } catch (SQLException | RuntimeException ex) {
@@ -349,6 +376,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
      */
     private int writeOnce() throws SQLException {
         commitUnanswered = false;
+        if (local != null) {
+            return appendLocal();
+        }
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -402,6 +432,68 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
     }
 
     /**
+     * {@code write_ack = local}: resolves new series and makes missing days (the only database work,
+     * and only when there is some), then appends the claimed rows as one record to this writer's
+     * journal file and syncs it. Returns the rows stored.
+     *
+     * @throws JournalAppendFailed the record is not in the file (cut away again)
+     */
+    private int appendLocal() throws SQLException {
+        if (batch.hasNewKeys() || (!cfg.timescale() && !partitions.coversDaysOf(batch.times, batch.size()))) {
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    resolveNewSeries(c);
+                    if (!cfg.timescale()) {
+                        ensurePartitions(c);
+                    }
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    abandon(pool, c, encoder, e);
+                    throw e;
+                }
+            }
+        }
+        int rows = batch.claim();
+        attemptRows = rows;
+        if (rows == 0) {
+            return 0;
+        }
+        encodeJournal();
+        try {
+            if (file == null) {
+                file = local.writer(index);
+            }
+            journalId = file.append(payload.bytes(), payload.length());
+        } catch (java.io.IOException e) {
+            throw new JournalAppendFailed(e);
+        }
+        metrics.localRecords.inc();
+        metrics.localBytes.add(payload.length() + JournalFile.HEADER);
+        if (late != null) {
+            // As with a journal row: the flusher records at least these once the samples are in.
+            loggedBefore = System.currentTimeMillis() * 1000 - RollupInvalidations.LIVE_WINDOW_MICROS;
+        }
+        return rows;
+    }
+
+    /** An append to the journal file failed; nothing of the record is in it. */
+    private static final class JournalAppendFailed extends RuntimeException {
+        JournalAppendFailed(java.io.IOException cause) {
+            super(cause);
+        }
+    }
+
+    /** Encodes the claimed rows as a journal payload; {@link #journalRows} then names them for the flusher. */
+    private void encodeJournal() {
+        if (journalRows.length < batch.size()) {
+            journalRows = new int[Math.max(batch.size(), journalRows.length * 2)];
+        }
+        journalCount = batch.written(journalRows);
+        payload.encode(journalRows, journalCount, batch.seriesIds, batch.times, batch.values, batch.steps);
+    }
+
+    /**
      * After a failed attempt on {@code c}: cancels a COPY left open, then rolls back, or evicts
      * the connection when it failed: the COPY ran on the unwrapped connection, so HikariCP did not
      * see it fail and would hand the dead connection out again.
@@ -426,11 +518,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
      * @return the row's id
      */
     private long insertJournal(Connection c) throws SQLException {
-        if (journalRows.length < batch.size()) {
-            journalRows = new int[Math.max(batch.size(), journalRows.length * 2)];
-        }
-        journalCount = batch.written(journalRows);
-        payload.encode(journalRows, journalCount, batch.seriesIds, batch.times, batch.values, batch.steps);
+        encodeJournal();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO sluice_journal (node, payload) VALUES (?, ?) RETURNING id")) {
             ps.setObject(1, committedBatches.node());
             ps.setBinaryStream(2, new ByteArrayInputStream(payload.bytes(), 0, payload.length()), payload.length());

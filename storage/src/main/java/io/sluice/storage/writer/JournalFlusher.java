@@ -46,10 +46,12 @@ public final class JournalFlusher {
     private volatile boolean halted;
     private final Thread thread;
 
+    /** @param local {@code write_ack = local}: the writers' journal files; null: {@code sluice_journal} rows */
     public JournalFlusher(JournalConfig cfg, DataSource pool, Partitions partitions, Pieces pieces, Head head,
-                          RollupInvalidations late, WriterMetrics metrics) {
+                          RollupInvalidations late, WriterMetrics metrics, LocalJournal local) {
         this.cfg = cfg;
-        this.writer = new JournalWriter("journal-flush", pool, partitions, pieces, head, late, metrics);
+        this.writer = new JournalWriter("journal-flush", pool, partitions, pieces, head, late, metrics,
+                local == null ? null : new JournalMarks(local));
         this.filling = new JournalBatch(cfg.flushSamples());
         this.spare = new JournalBatch(cfg.flushSamples());
         this.thread = new Thread(this::run, "journal-flush");

@@ -46,7 +46,7 @@ public final class JournalRecovery {
         this.maxSamples = cfg.flushSamples();
         // Grown to what it reads (up to the bound) and shrunk back after: usually nothing is read.
         this.batch = new JournalBatch(1_024);
-        this.writer = new JournalWriter("journal-recovery", pool, partitions, pieces, head, late, metrics);
+        this.writer = new JournalWriter("journal-recovery", pool, partitions, pieces, head, late, metrics, null);
     }
 
     /**

@@ -61,6 +61,8 @@ final class JournalWriter {
     private final RollupInvalidations late;
     private final WriterMetrics metrics;
     private final CopyEncoder encoder;
+    /** {@code write_ack = local}: the journal files' marks, moved instead of deleting journal rows; else null. */
+    private final JournalMarks marks;
     /** The last committed attempt recorded its samples older than this for the rollups. */
     private long loggedBefore = Long.MIN_VALUE;
     private boolean commitUnanswered;
@@ -69,10 +71,13 @@ final class JournalWriter {
      * @param partitions plain PostgreSQL's day partitions (the sealer needs the day), or null on TimescaleDB
      * @param pieces     plain PostgreSQL's hot pieces (blocks are cut at them), or null: rows into the hypertable
      * @param late       the rollups' invalidation log, or null (TimescaleDB keeps its own)
+     * @param marks      {@code write_ack = local}: the batches' ids are local journal positions, and the
+     *                   transaction moves these marks past them; null: ids of {@code sluice_journal} rows
      */
     JournalWriter(String name, DataSource pool, Partitions partitions, Pieces pieces, Head head,
-                  RollupInvalidations late, WriterMetrics metrics) {
+                  RollupInvalidations late, WriterMetrics metrics, JournalMarks marks) {
         this.name = name;
+        this.marks = marks;
         this.pool = pool;
         this.partitions = partitions;
         this.pieces = pieces;
@@ -179,16 +184,17 @@ final class JournalWriter {
                     // Before the DELETE: making a partition commits.
                     partitions.ensureDaysOf(c, batch.times, batch.size());
                 }
-                long[] kept = claim(c, ids);
+                long[] kept = marks != null ? marks.unwritten(c, ids) : claim(c, ids);
                 if (kept.length < ids.length) {
                     c.rollback();
                     int dropped = batch.keepOnly(kept);
                     metrics.journalTaken.add(ids.length - kept.length);
-                    log.info("journal rows already written (by another process's recovery, or by an attempt whose"
+                    log.info("journal {} already written (by another process's recovery, or by an attempt whose"
                             + " COMMIT went unanswered): left out [flusher={}, rows={}, samples={}]",
-                            name, ids.length - kept.length, dropped);
+                            marks != null ? "records" : "rows", name, ids.length - kept.length, dropped);
                     return -1;
                 }
+                long[] marked = marks != null ? marks.advance(c, kept) : null;
                 int samples = batch.liveSamples();
                 if (samples > 0) {
                     encoder.begin(c);
@@ -213,6 +219,9 @@ final class JournalWriter {
                     throw e;
                 }
                 loggedBefore = threshold;
+                if (marked != null) {
+                    marks.committed(marked);
+                }
                 return samples;
             } catch (SQLException | RuntimeException e) {
                 BatchWriter.abandon(pool, c, encoder, e);

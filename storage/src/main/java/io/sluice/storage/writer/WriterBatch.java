@@ -489,6 +489,26 @@ final class WriterBatch {
     }
 
     /**
+     * Nothing of the batch could be stored for a cause of Sluice's own that may pass (its journal
+     * file failed): every request not yet answered ends so, answered 503.
+     */
+    void unavailableAll(String reason) {
+        for (int r = 0; r < runs; r++) {
+            acks[r].unavailable(reason);
+        }
+    }
+
+    /** Some rows wait for a series id (new series, or not yet cached): resolving them needs the database. */
+    boolean hasNewKeys() {
+        for (int i = 0; i < size; i++) {
+            if (seriesIds[i] == SampleEvent.UNRESOLVED && newKeys[i] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The writer gives up on the batch: every request not yet answered fails with the reason;
      * those the attempt whose COMMIT went unanswered held carry {@code unknown} (null when none did).
      */

@@ -28,6 +28,10 @@ public final class WriterMetrics {
     final Counter journalTaken;
     final Counter journalRecovered;
     final Counter journalRetries;
+    final Counter localRecords;
+    final Counter localBytes;
+    final Counter localRecoveredRecords;
+    final Counter localIoErrors;
     final Histogram batchRows;
     final Histogram writeSeconds;
     final DatabaseHealth health;
@@ -61,6 +65,13 @@ public final class WriterMetrics {
         journalRecovered = m.counter("sluice_journal_recovered_samples_total",
                 "Samples of other process starts' journal rows this node wrote (recovery).");
         journalRetries = m.counter("sluice_journal_flush_retries_total", "Failed flusher transactions that were retried.");
+        localRecords = m.counter("sluice_journal_local_records_total",
+                "Records appended and synced to the writers' journal files (write_ack = local); one fdatasync each.");
+        localBytes = m.counter("sluice_journal_local_bytes_total", "Bytes appended to the writers' journal files (write_ack = local).");
+        localRecoveredRecords = m.counter("sluice_journal_local_recovered_records_total",
+                "Journal file records written into the tables at start (write_ack = local).");
+        localIoErrors = m.counter("sluice_journal_local_io_errors_total", "Appends or syncs of a journal file that failed"
+                + " (write_ack = local): their requests were answered 503, nothing of them stored.");
         batchRows = m.histogram("sluice_write_batch_rows", "Rows per committed COPY batch.",
                 new double[] {1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000});
         writeSeconds = m.histogram("sluice_write_latency_seconds", "Time to resolve, COPY and commit one batch.",

@@ -1,0 +1,152 @@
+package io.sluice.storage.writer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * One writer's journal file for {@code write_ack = local} (README, "What an answer guarantees"):
+ * records appended and synced ({@code fdatasync}) before the batch they hold is acknowledged, in
+ * segments of {@link LocalJournal#segmentBytes} named {@code w<writer>-<segment>.journal}. Only
+ * its writer appends; the flusher deletes segments it has wholly written ({@link #release}).
+ *
+ * <p>A record: the payload's length (4 bytes), the CRC32C of the sequence number and the payload
+ * (4), a sequence number counting up in the writer's journal (8), then the payload
+ * ({@link JournalPayload}); big-endian. A record that fails to reach the disk is cut away again
+ * before its batch is answered, so a recovery never finds a record nobody was told is stored.
+ */
+final class JournalFile {
+    static final int HEADER = 16;
+
+    private final LocalJournal journal;
+    private final int writer;
+    private final ByteBuffer header = ByteBuffer.allocate(HEADER);
+    private final CRC32C crc = new CRC32C();
+    private FileChannel channel;
+    /** The segment being appended to; read by the flusher's {@link #release}. */
+    private volatile long segment;
+    private long size;
+    private long sequence;
+    /** The oldest segment that may still exist. */
+    private long oldest;
+    /** Why this journal takes no more records (a failed record could not be cut away), or null. */
+    private volatile String broken;
+
+    JournalFile(LocalJournal journal, int writer, long firstSegment) {
+        this.journal = journal;
+        this.writer = writer;
+        this.segment = firstSegment - 1;
+        this.oldest = firstSegment;
+    }
+
+    /**
+     * Appends a record holding {@code payload[0 .. length)} and syncs it to the disk.
+     *
+     * @return the record's end as a journal position ({@link LocalJournal#position})
+     * @throws IOException nothing of the record is left in the file (it was cut away and synced
+     *                     again), unless {@link #broken()} says otherwise: then no record is
+     *                     taken any more
+     */
+    long append(byte[] payload, int length) throws IOException {
+        if (broken != null) {
+            throw new IOException("the journal takes no more records: " + broken);
+        }
+        if (channel == null || size >= journal.segmentBytes()) {
+            rotate();
+        }
+        long start = size;
+        crc.reset();
+        header.clear();
+        header.putInt(length).putInt(0).putLong(sequence);
+        crc.update(header.array(), 8, 8);
+        crc.update(payload, 0, length);
+        header.putInt(4, (int) crc.getValue());
+        header.flip();
+        try {
+            ByteBuffer body = ByteBuffer.wrap(payload, 0, length);
+            long at = start;
+            while (header.hasRemaining()) {
+                at += channel.write(header, at);
+            }
+            while (body.hasRemaining()) {
+                at += channel.write(body, at);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            cutBack(start, e);
+            throw e;
+        }
+        size = start + HEADER + length;
+        sequence++;
+        return LocalJournal.position(writer, segment, size);
+    }
+
+    /** After a failed append: the record's bytes away, synced; failing that, no more records. */
+    private void cutBack(long start, IOException cause) {
+        try {
+            channel.truncate(start);
+            channel.force(false);
+        } catch (IOException | RuntimeException e) {
+            broken = "a record that failed to be written (" + cause + ") could not be cut away (" + e + ")";
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Why this journal takes no more records, or null while it does. */
+    String broken() {
+        return broken;
+    }
+
+    private void rotate() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+        long next = segment + 1;
+        if (next > LocalJournal.MAX_SEGMENT) {
+            throw new IOException("journal segment numbers exhausted for writer " + writer);
+        }
+        Path p = journal.segmentPath(writer, next);
+        channel = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // The new file's name must survive a crash too, or its records would be lost with it.
+        journal.syncDirectory();
+        segment = next;
+        size = 0;
+    }
+
+    /**
+     * The flusher has written this journal up to {@code markSegment}/{@code markPosition}:
+     * deletes the segments wholly written (never the one being appended to).
+     */
+    synchronized void release(long markSegment, long markPosition) {
+        long current = segment;
+        long last = markSegment < current && markPosition >= sizeOf(markSegment) ? markSegment : markSegment - 1;
+        last = Math.min(last, current - 1);
+        for (; oldest <= last; oldest++) {
+            journal.delete(writer, oldest);
+        }
+    }
+
+    private long sizeOf(long seg) {
+        try {
+            return Files.size(journal.segmentPath(writer, seg));
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // synced record by record already
+            }
+            channel = null;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.sluice.storage.writer;
+
+import io.sluice.codec.SeriesKey;
+import io.sluice.storage.HotTierConfig;
+import io.sluice.storage.Storage;
+import io.sluice.storage.StorageConfig;
+import io.sluice.storage.TestDatabase;
+import io.sluice.storage.Writes;
+import io.sluice.storage.db.DatabaseUrl;
+import io.sluice.storage.metrics.Metrics;
+import io.sluice.storage.ring.SampleBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code write_ack = local} (README, "What an answer guarantees"): a batch is acknowledged once a
+ * record holding it is synced to its writer's journal file, and whatever stops the process
+ * between that and the flush, the next start on the same data dir and database writes every
+ * acknowledged sample once: not a torn record, not a record its mark is already past.
+ */
+class LocalJournalIT {
+    private static final String SAMPLES = "SELECT count(*) FROM samples";
+    private static final String DISTINCT = "SELECT count(DISTINCT value) FROM samples";
+    private static final int PER_REQUEST = 100;
+
+    @TempDir
+    Path dir;
+    private final List<Storage> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private StorageConfig config(DatabaseUrl url, int writers, long segmentBytes) {
+        StorageConfig base = TestDatabase.hotTierConfig(url, writers, 10_000, HotTierConfig.DEFAULT);
+        return new StorageConfig(base.database(), base.writer(), base.ringSize(), base.maxSeries(), base.chunkInterval(),
+                base.partitionsAhead(), false, base.shutdownTimeout(), base.extraConnections(), base.retentionRaw(),
+                base.retention1m(), base.hotTier(), JournalConfig.local(dir.resolve("journal"), 4_096, 200, segmentBytes));
+    }
+
+    private Storage open(DatabaseUrl url, Metrics metrics, int writers, long segmentBytes) throws Exception {
+        Storage s = Storage.open(config(url, writers, segmentBytes), metrics);
+        open.add(s);
+        s.start();
+        return s;
+    }
+
+    private Storage open(DatabaseUrl url, Metrics metrics) throws Exception {
+        return open(url, metrics, 2, JournalConfig.SEGMENT_BYTES);
+    }
+
+    /** As {@code kill -9} leaves it: nothing drained; the next start finds only the files and the database. */
+    private void kill(Storage s) {
+        s.abandon();
+        open.remove(s);
+    }
+
+    /** {@code requests} acknowledged requests of 100 samples over 4 series, values {@code first} on, each awaited. */
+    private static int write(Storage s, int requests, int first) throws Exception {
+        long t0 = Instant.now().toEpochMilli() * 1000 - 60_000_000L;
+        int v = first;
+        for (int r = 0; r < requests; r++) {
+            SampleBatch b = new SampleBatch(PER_REQUEST);
+            for (int i = 0; i < PER_REQUEST; i++, v++) {
+                Writes.add(s, b, SeriesKey.of("local", Map.of("host", "h" + (i % 4))), t0 + v * 1000L, v);
+            }
+            assertThat(Writes.request(s, b).get(60, TimeUnit.SECONDS)).isEqualTo("ok");
+        }
+        return v - first;
+    }
+
+    private List<Path> segments() throws Exception {
+        try (Stream<Path> s = Files.list(dir.resolve("journal"))) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".journal")).sorted().toList();
+        }
+    }
+
+    @Test
+    void acknowledgedWritesReachTheTablesOnceAndTheHeadAtOnce() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_e2e");
+        Metrics metrics = new Metrics();
+        Storage s = open(url, metrics);
+        s.journal().pause(true);
+        int n = write(s, 10, 0);
+        assertThat(TestDatabase.count(url, SAMPLES)).isZero();
+        assertThat(TestDatabase.count(url, "SELECT count(*) FROM sluice_journal")).isZero();
+        assertThat(s.head().samples()).isEqualTo(n);
+        assertThat(metrics.value("sluice_journal_local_records_total")).isEqualTo(10);
+        s.journal().pause(false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabase.count(url, SAMPLES) >= n && s.journal().pending() == 0);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(n);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n);
+    }
+
+    @Test
+    void aStartOnTheSameDataDirWritesEveryAcknowledgedSampleOnce() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_recover");
+        Storage a = open(url, new Metrics());
+        a.journal().pause(true); // as if killed between the record's sync and the flush
+        int n = write(a, 20, 0);
+        kill(a);
+        assertThat(TestDatabase.count(url, SAMPLES)).isZero();
+
+        Metrics second = new Metrics();
+        open(url, second);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(n);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n);
+        assertThat(second.value("sluice_journal_recovered_samples_total")).isEqualTo(n);
+        assertThat(second.value("sluice_journal_local_recovered_records_total")).isEqualTo(20);
+        assertThat(segments()).as("segments wholly written are deleted").isEmpty();
+    }
+
+    @Test
+    void aTornLastRecordIsNotWrittenAndTheRestIs() throws Exception {
+        tornLastRecord("local_torn_cut", f -> f.setLength(f.length() - 7));
+    }
+
+    @Test
+    void aLastRecordWithAFlippedByteIsNotWrittenAndTheRestIs() throws Exception {
+        tornLastRecord("local_torn_flip", f -> {
+            f.seek(f.length() - 3);
+            int b = f.read();
+            f.seek(f.length() - 3);
+            f.write(b ^ 0x40);
+        });
+    }
+
+    private interface Damage {
+        void apply(RandomAccessFile f) throws Exception;
+    }
+
+    private void tornLastRecord(String db, Damage damage) throws Exception {
+        DatabaseUrl url = TestDatabase.fresh(db);
+        Storage a = open(url, new Metrics(), 1, JournalConfig.SEGMENT_BYTES);
+        a.journal().pause(true);
+        int n = write(a, 10, 0);
+        kill(a);
+        List<Path> files = segments();
+        assertThat(files).hasSize(1);
+        long before = Files.size(files.get(0));
+        try (RandomAccessFile f = new RandomAccessFile(files.get(0).toFile(), "rw")) {
+            damage.apply(f);
+        }
+
+        Metrics second = new Metrics();
+        open(url, second, 1, JournalConfig.SEGMENT_BYTES);
+        // The last request's record is lost whole (it was never answered in a real crash), the others land once.
+        int kept = n - PER_REQUEST;
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(kept);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(kept);
+        assertThat(TestDatabase.count(url, "SELECT max(value)::bigint FROM samples")).isEqualTo(kept - 1);
+        assertThat(second.value("sluice_journal_local_recovered_records_total")).isEqualTo(9);
+        assertThat(before).isGreaterThan(0);
+    }
+
+    @Test
+    void recordsTheMarkIsAlreadyPastAreNotWrittenTwice() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_marked");
+        Storage a = open(url, new Metrics(), 1, JournalConfig.SEGMENT_BYTES);
+        int first = write(a, 5, 0);
+        // Flushed: the mark is past these five records, which stay in the segment still being appended to.
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabase.count(url, SAMPLES) == first
+                && a.journal().pending() == 0);
+        a.journal().pause(true);
+        int second = write(a, 5, first);
+        kill(a);
+        assertThat(segments()).hasSize(1);
+
+        Metrics m = new Metrics();
+        open(url, m, 1, JournalConfig.SEGMENT_BYTES);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(first + second);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(first + second);
+        assertThat(m.value("sluice_journal_local_recovered_records_total")).isEqualTo(5);
+    }
+
+    @Test
+    void segmentsRotateAndAreRemovedOnceWritten() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_rotate");
+        Metrics metrics = new Metrics();
+        // A record of 100 samples is ~2 kB: a segment holds two or three.
+        Storage s = open(url, metrics, 1, 4_096);
+        int n = write(s, 30, 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabase.count(url, SAMPLES) == n
+                && s.journal().pending() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> segments().size() <= 2);
+        assertThat(metrics.value("sluice_journal_local_bytes_total")).isGreaterThan(30L * 2_000);
+        List<Path> left = segments();
+        assertThat(left.get(left.size() - 1).getFileName().toString()).as("rotated past the first").doesNotEndWith("-000000000001.journal");
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n);
+    }
+
+    @Test
+    void aSecondStorageOnTheSameDataDirIsRefused() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_lock_same");
+        open(url, new Metrics());
+        assertThatThrownBy(() -> Storage.open(config(url, 2, JournalConfig.SEGMENT_BYTES), new Metrics()))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("is in use by another Sluice process");
+    }
+
+    @Test
+    void aSecondProcessOnTheSameDataDirIsRefused() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_lock_process");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                JournalLockHolder.class.getName(), dir.resolve("journal").toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("locked")) {
+                // JVM warnings, if any
+            }
+            assertThat(line).as("the other process took the lock").startsWith("locked");
+            assertThatThrownBy(() -> Storage.open(config(url, 2, JournalConfig.SEGMENT_BYTES), new Metrics()))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("is in use by another Sluice process");
+        } finally {
+            other.getOutputStream().close();
+            if (!other.waitFor(30, TimeUnit.SECONDS)) {
+                other.destroyForcibly();
+            }
+        }
+        // Its lock gone with it, a start goes ahead.
+        open(url, new Metrics());
+    }
+}
