@@ -382,10 +382,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                resolveNewSeries(c);
-                if (!cfg.timescale()) {
-                    ensurePartitions(c);
-                }
+                resolveAndPartition(c);
                 if (givenUp != null) {
                     givenUp.learn(committedBatches.committed(c, index, givenUp.batch()));
                     givenUp = null;
@@ -443,10 +440,7 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    resolveNewSeries(c);
-                    if (!cfg.timescale()) {
-                        ensurePartitions(c);
-                    }
+                    resolveAndPartition(c);
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     abandon(pool, c, encoder, e);
@@ -601,6 +595,14 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
         if (unresolved > 0) {
             metrics.droppedUnresolved.add(unresolved);
             log.warn("samples dropped: series could not be resolved [writer={}, samples={}]", index, unresolved);
+        }
+    }
+
+    /** New series get their ids, missing days their partitions (plain PostgreSQL). */
+    private void resolveAndPartition(Connection c) throws SQLException {
+        resolveNewSeries(c);
+        if (!cfg.timescale()) {
+            ensurePartitions(c);
         }
     }
 
