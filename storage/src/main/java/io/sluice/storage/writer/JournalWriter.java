@@ -230,13 +230,22 @@ final class JournalWriter {
         }
     }
 
-    /** Deletes a journal row whose samples the database refused; left for a later recovery if that fails. */
+    /**
+     * Deletes a journal row whose samples the database refused, or with {@code write_ack = local}
+     * moves its writer's mark past the record (isolated attempts go in journal order, so what
+     * lies before it is settled); left for a later recovery if that fails.
+     */
     private void forget(long id) {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM sluice_journal WHERE id = ?")) {
+        try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
-            ps.setLong(1, id);
-            ps.executeUpdate();
+            if (marks != null) {
+                marks.advance(c, new long[] {id});
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM sluice_journal WHERE id = ?")) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
         } catch (SQLException e) {
             log.warn("a refused journal row could not be deleted; a recovery will try it again [flusher={}, id={},"
                     + " error={}]", name, id, e.toString());
