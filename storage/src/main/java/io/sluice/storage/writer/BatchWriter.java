@@ -484,6 +484,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             journalRows = new int[Math.max(batch.size(), journalRows.length * 2)];
         }
         journalCount = batch.written(journalRows);
+        if (head != null) {
+            batch.groupWritten(journalRows, journalCount);
+        }
         payload.encode(journalRows, journalCount, batch.seriesIds, batch.times, batch.values, batch.steps);
     }
 

@@ -227,15 +227,7 @@ final class JournalBatch {
         }
         for (int g = 0; g < n; ) {
             int series = seriesIds[order[g]];
-            int ge = g + 1;
-            boolean sorted = true;
-            while (ge < n && seriesIds[order[ge]] == series) {
-                sorted &= times[order[ge]] >= times[order[ge - 1]];
-                ge++;
-            }
-            if (!sorted) {
-                WriterBatch.sortByTime(order, g, ge, times, keys, spare);
-            }
+            int ge = WriterBatch.seriesRun(order, g, n, seriesIds, times, keys, spare);
             for (int b = g; b < ge; ) {
                 long piece = Math.floorDiv(times[order[b]], pieceMicros);
                 int be = b + 1;

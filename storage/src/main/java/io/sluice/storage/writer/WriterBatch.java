@@ -58,6 +58,11 @@ final class WriterBatch {
 
     /** The last {@link #encode} wrote blocks: its COPY's rows are {@link #blockOff}'s blocks. */
     private boolean encodedBlocks;
+    /**
+     * The last {@link #written} grouped its rows by series in time order into {@link #order} and
+     * {@link #blockOff} (no COPY: a journal row holds them), for {@link #appendStored} only.
+     */
+    private boolean groupedWritten;
     /** Rows in the order blocks wrote them: block b is {@code order[blockOff[b] .. blockOff[b + 1])}. */
     private int[] order = new int[0];
     private int[] blockOff = new int[1];
@@ -321,6 +326,7 @@ final class WriterBatch {
     int claim() {
         // What a previous attempt encoded is not what this one writes (it may write nothing).
         encodedBlocks = false;
+        groupedWritten = false;
         blockCount = 0;
         int rows = 0;
         int r = 0;
@@ -403,13 +409,15 @@ final class WriterBatch {
     /**
      * The rows {@link #claim()} counted (best-effort rows with a series id and claimed requests),
      * in batch order, into {@code rows}: what a journal row holds (README, {@code write_ack}).
-     * Nothing is encoded as blocks then: {@link #appendStored} takes the rows by request.
+     * Nothing is encoded as blocks then: {@link #appendStored} takes the rows by request, or as
+     * {@link #groupWritten} grouped them.
      *
      * @param rows at least {@link #size()} long
      * @return how many
      */
     int written(int[] rows) {
         encodedBlocks = false;
+        blockCount = 0;
         int n = 0;
         int r = 0;
         for (int i = 0; i < size; ) {
@@ -437,12 +445,43 @@ final class WriterBatch {
     }
 
     /**
+     * Groups {@code rows[0 .. n)}, as {@link #written} gave them, into {@link #order} by series,
+     * each in time order, a group a block, as {@link #encode}'s blocks would hold them, so that
+     * {@link #appendStored} gives the head a series at a time (the per-sample path was ~40 % of a
+     * writer's CPU in journal mode, docs/BENCHMARKS.md "Round 7: Sluice's own CPU in journal mode").
+     */
+    void groupWritten(int[] rows, int n) {
+        if (order.length < n) {
+            order = new int[n];
+            keys = new long[n];
+            spare = new int[n];
+        }
+        if (blockOff.length < n + 1) {
+            blockOff = new int[n + 1];
+        }
+        int idBits = 0;
+        for (int k = 0; k < n; k++) {
+            order[k] = rows[k];
+            idBits |= seriesIds[rows[k]];
+        }
+        groupBySeries(order, 0, n, seriesIds, spare, radixCounts, idBits);
+        for (int g = 0; g < n; ) {
+            int ge = seriesRun(order, g, n, seriesIds, times, keys, spare);
+            blockOff[blockCount++] = g;
+            blockOff[blockCount] = ge;
+            g = ge;
+        }
+        groupedWritten = true;
+    }
+
+    /**
      * Appends the rows {@link #encode} wrote (best-effort rows and claimed requests) to the head;
      * rows older than {@code loggedBefore} are in the rollup invalidation log already.
      */
     void appendStored(Head head, long loggedBefore) {
-        if (encodedBlocks) {
-            // The blocks are exactly those rows, grouped by series in time order: one head visit a block.
+        if (encodedBlocks || groupedWritten) {
+            // The blocks (or written's groups) are exactly those rows, grouped by series in time order:
+            // one head visit a block.
             head.appendGroups(seriesIds, order, blockOff, blockCount, times, values, loggedBefore);
             return;
         }
@@ -544,6 +583,7 @@ final class WriterBatch {
 
     void reset() {
         encodedBlocks = false;
+        groupedWritten = false;
         blockCount = 0;
         Arrays.fill(newKeys, 0, size, null);
         Arrays.fill(acks, 0, runs, null);
@@ -597,15 +637,7 @@ final class WriterBatch {
         int end = base + n;
         for (int g = base; g < end; ) {
             int series = seriesIds[order[g]];
-            int ge = g + 1;
-            boolean sorted = true;
-            while (ge < end && seriesIds[order[ge]] == series) {
-                sorted &= times[order[ge]] >= times[order[ge - 1]];
-                ge++;
-            }
-            if (!sorted) {
-                sortByTime(order, g, ge, times, keys, spare);
-            }
+            int ge = seriesRun(order, g, end, seriesIds, times, keys, spare);
             for (int b = g; b < ge; ) {
                 long piece = Math.floorDiv(times[order[b]], pieceMicros);
                 int be = b + 1;
@@ -665,6 +697,25 @@ final class WriterBatch {
         if (src != order) {
             System.arraycopy(src, srcOff, order, from, n);
         }
+    }
+
+    /**
+     * The end of the run of {@code order[g]}'s series in {@code order[g .. end)}, grouped by
+     * {@link #groupBySeries}; the run is sorted by time (rows of equal time keep their order)
+     * when it is not in time order already. {@code keys} and {@code spare} as {@link #sortByTime}.
+     */
+    static int seriesRun(int[] order, int g, int end, int[] seriesIds, long[] times, long[] keys, int[] spare) {
+        int series = seriesIds[order[g]];
+        int ge = g + 1;
+        boolean sorted = true;
+        while (ge < end && seriesIds[order[ge]] == series) {
+            sorted &= times[order[ge]] >= times[order[ge - 1]];
+            ge++;
+        }
+        if (!sorted) {
+            sortByTime(order, g, ge, times, keys, spare);
+        }
+        return ge;
     }
 
     /**
