@@ -59,8 +59,9 @@ final class WriterBatch {
     /** The last {@link #encode} wrote blocks: its COPY's rows are {@link #blockOff}'s blocks. */
     private boolean encodedBlocks;
     /**
-     * The last {@link #written} grouped its rows by series in time order into {@link #order} and
-     * {@link #blockOff} (no COPY: a journal row holds them), for {@link #appendStored} only.
+     * {@link #groupWritten} grouped the rows {@link #written} gave by series in time order into
+     * {@link #order} and {@link #blockOff} (no COPY: a journal record holds them), for
+     * {@link #appendStored} only.
      */
     private boolean groupedWritten;
     /** Rows in the order blocks wrote them: block b is {@code order[blockOff[b] .. blockOff[b + 1])}. */
@@ -447,8 +448,9 @@ final class WriterBatch {
     /**
      * Groups {@code rows[0 .. n)}, as {@link #written} gave them, into {@link #order} by series,
      * each in time order, a group a block, as {@link #encode}'s blocks would hold them, so that
-     * {@link #appendStored} gives the head a series at a time (the per-sample path was ~40 % of a
-     * writer's CPU in journal mode, docs/BENCHMARKS.md "Round 7: Sluice's own CPU in journal mode").
+     * {@link #appendStored} gives the head a series at a time (the per-sample path was 43 % of the
+     * writers' CPU in journal mode, docs/BENCHMARKS.md "Round 7: Sluice's own CPU in journal mode").
+     * As with blocks, the head is then relieved of pressure once a batch, not once a request.
      */
     void groupWritten(int[] rows, int n) {
         if (order.length < n) {
