@@ -125,9 +125,9 @@ public final class SluiceServer implements AutoCloseable {
         if (cfg.httpPort() > 0) {
             httpPort = listeners.http(cfg.httpPort(), router);
         }
-        log.info("Sluice started [http={}, listeners={}, transport={}, database={}, flavor={}, ms={}]",
+        log.info("Sluice started [http={}, listeners={}, transport={}, database={}, flavor={}, write_ack={}, ms={}]",
                 httpPort, listeners.ports(), listeners.transport(), embedded != null ? "embedded" : url.masked(),
-                storage.flavor(), (System.nanoTime() - t0) / 1_000_000);
+                storage.flavor(), cfg.writeAck(), (System.nanoTime() - t0) / 1_000_000);
         if (httpPort > 0) {
             String host = cfg.bindAddress().equals("0.0.0.0") || cfg.bindAddress().equals("::") ? "localhost" : cfg.bindAddress();
             log.info("web page at {}://{}:{}/ (API: /swagger)", trust.tls() ? "https" : "http", host, httpPort);

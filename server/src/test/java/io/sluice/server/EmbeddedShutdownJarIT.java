@@ -62,6 +62,8 @@ class EmbeddedShutdownJarIT {
         long received;
         try (SluiceProcess first = SluiceProcess.start(dir, "first", env)) {
             first.awaitStarted();
+            // The README's first command answers on its local journal (write_ack = auto on the embedded database).
+            assertThat(first.log()).contains("write_ack=local");
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             for (int r = 0; r < 20; r++) {
                 write(client, http, r, acknowledged);

@@ -108,7 +108,7 @@ class JournalAckIT {
     @Test
     void aValueOtherThanCommitOrJournalStopsTheStart() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestServer.start("journal_bad", Map.of("write_ack", "fsync")))
-                .hasMessageContaining("write_ack: 'fsync' is not \"commit\", \"journal\" or \"local\"");
+                .hasMessageContaining("write_ack: 'fsync' is not \"auto\", \"commit\", \"journal\" or \"local\"");
     }
 
     private static JsonNode get(TestServer s, String path) throws Exception {

@@ -146,14 +146,29 @@ public final class Config {
         return (Long) values.get("head_memory");
     }
 
+    /**
+     * When a write is answered: {@code commit}, {@code journal} or {@code local}. {@code auto} (the
+     * default) is {@code local} on the embedded PostgreSQL, whose data directory sits beside the
+     * journal's on the same disk, so syncing the journal file is as durable as PostgreSQL's commit
+     * there; with a {@code database_url} the database may be another machine's, and it is
+     * {@code commit} (README, "What an answer guarantees").
+     */
+    public String writeAck() {
+        String v = (String) values.get("write_ack");
+        if ("auto".equals(v)) {
+            return databaseUrl() == null ? "local" : "commit";
+        }
+        return v;
+    }
+
     /** Writes are answered on a journal row's commit (write_ack = journal), not on their samples'. */
     public boolean writeAckJournal() {
-        return "journal".equals(values.get("write_ack"));
+        return "journal".equals(writeAck());
     }
 
     /** Writes are answered once a record holding them is synced to the writer's journal file (write_ack = local). */
     public boolean writeAckLocal() {
-        return "local".equals(values.get("write_ack"));
+        return "local".equals(writeAck());
     }
 
     public int journalFlushSamples() {

@@ -68,8 +68,8 @@ public final class ConfigLoader {
             errors.add("ring_size: " + r + " is not a power of two (e.g. 65536, 262144)");
         }
         Object ack = values.get("write_ack");
-        if (ack instanceof String a && !a.equals("commit") && !a.equals("journal") && !a.equals("local")) {
-            errors.add("write_ack: '" + a + "' is not \"commit\", \"journal\" or \"local\"");
+        if (ack instanceof String a && !a.equals("auto") && !a.equals("commit") && !a.equals("journal") && !a.equals("local")) {
+            errors.add("write_ack: '" + a + "' is not \"auto\", \"commit\", \"journal\" or \"local\"");
         }
         if (errors.isEmpty()) {
             TrustCheck.check(values, errors);

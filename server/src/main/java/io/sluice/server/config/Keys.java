@@ -38,8 +38,10 @@ final class Keys {
         intKey("writers", 2, 1, 64, "writer threads, one database connection each");
         intKey("writer_batch_size", 10_000, 1, 1_000_000, "rows at most in one COPY");
         durationKey("writer_linger", "20ms", 0, 10_000, "how long a partial batch waits for more rows");
-        add(new Key("write_ack", Key.Type.STRING, "commit", 0, 0, false, List.of(),
-                "\"commit\": a write is answered once its samples are committed; \"journal\": once a journal row holding"
+        add(new Key("write_ack", Key.Type.STRING, "auto", 0, 0, false, List.of(),
+                "\"auto\" (default): \"local\" on the embedded PostgreSQL (no database_url: its data and the journal share"
+                        + " one disk), \"commit\" with a database_url;"
+                        + " \"commit\": a write is answered once its samples are committed; \"journal\": once a journal row holding"
                         + " them is committed, the samples written behind it (SQL sees them within journal_flush_linger);"
                         + " \"local\": once a record holding them is synced to the writer's own journal file under"
                         + " <data_dir>/journal/, the samples written behind it the same way"));

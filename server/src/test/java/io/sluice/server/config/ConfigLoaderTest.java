@@ -29,6 +29,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void writeAckAutoIsTheLocalJournalOnTheEmbeddedDatabaseAndTheCommitOnAnother() {
+        assertThat(ConfigLoader.load(null, false, Map.of()).writeAck()).isEqualTo("local");
+        Config external = ConfigLoader.load(null, false, Map.of("SLUICE_DATABASE_URL", "postgresql://db.example:5432/sluice"));
+        assertThat(external.writeAck()).isEqualTo("commit");
+        assertThat(external.writeAckLocal()).isFalse();
+        assertThat(ConfigLoader.load(null, false, Map.of("SLUICE_WRITE_ACK", "commit")).writeAck()).isEqualTo("commit");
+        assertThat(ConfigLoader.load(null, false, Map.of("SLUICE_WRITE_ACK", "journal")).writeAckJournal()).isTrue();
+    }
+
+    @Test
     void tomlThenLegacyNamesThenSluiceVariablesEachOverride() throws Exception {
         Path toml = dir.resolve("config.toml");
         Files.writeString(toml, "http_port = 9000\nudp_line_port = 9001\nwriter_linger = \"20ms\"\n");
