@@ -46,6 +46,8 @@ import java.util.zip.GZIPOutputStream;
 public final class HttpFuzz {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WINDOW = 16;
+    /** How long the kept samples are asked for again before missing ones are a finding. */
+    private static final long READ_BACK_NANOS = 30_000_000_000L;
     /** The ML batch limit (batch_size); a bigger batch is refused whole. */
     private static final int BATCH_LIMIT = 1000;
     private static final String[] UNSUPPORTED = {"br", "zstd", "deflate", "snappy", "compress", "gzip, br", "x-fuzz"};
@@ -423,6 +425,33 @@ public final class HttpFuzz {
 
     /** The store holds exactly the good samples that had to be kept, and none of a refused body. */
     private void verifyStored(long cases) throws IOException {
+        // With write_ack = local or journal (the embedded default is local) a sample older than the
+        // head's start is answered once the flusher has written it, normally within
+        // journal_flush_linger (README, "What an answer guarantees"): missing samples are asked
+        // for again for a while; a sample stored that had to be refused fails at once.
+        long deadline = System.nanoTime() + READ_BACK_NANOS;
+        while (true) {
+            Set<Long> found = readBack(cases);
+            Set<Long> missing = new TreeSet<>(expected);
+            missing.removeAll(found);
+            Set<Long> extra = new TreeSet<>(found);
+            extra.removeAll(expected);
+            if (missing.isEmpty() && extra.isEmpty()) {
+                return;
+            }
+            if (!extra.isEmpty() || System.nanoTime() > deadline) {
+                throw notStored(missing, extra);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw notStored(missing, extra);
+            }
+        }
+    }
+
+    private Set<Long> readBack(long cases) throws IOException {
         Set<Long> found = new TreeSet<>();
         long chunk = 500_000; // a microsecond a case, under the raw answer's 2,000,000-sample limit
         try (PlainHttp c = new PlainHttp(base, 120_000)) {
@@ -443,24 +472,22 @@ public final class HttpFuzz {
                 }
             }
         }
-        Set<Long> missing = new TreeSet<>(expected);
-        missing.removeAll(found);
-        Set<Long> extra = new TreeSet<>(found);
-        extra.removeAll(expected);
-        if (!missing.isEmpty() || !extra.isEmpty()) {
-            StringBuilder s = new StringBuilder("HTTP fuzz finding [seed=" + seed + "]: " + missing.size()
-                    + " good sample(s) that had to be stored are not, " + extra.size()
-                    + " are stored that had to be refused");
-            for (long i : missing.stream().limit(3).toList()) {
-                Case k = build(i);
-                s.append("\nmissing, case ").append(i).append(" (").append(k.what).append("): ").append(CodecFuzz.printable(k.request));
-            }
-            for (long i : extra.stream().limit(3).toList()) {
-                Case k = build(i);
-                s.append("\nstored, case ").append(i).append(" (").append(k.what).append("): ").append(CodecFuzz.printable(k.request));
-            }
-            throw new Finding(s.toString());
+        return found;
+    }
+
+    private Finding notStored(Set<Long> missing, Set<Long> extra) {
+        StringBuilder s = new StringBuilder("HTTP fuzz finding [seed=" + seed + "]: " + missing.size()
+                + " good sample(s) that had to be stored are not, " + extra.size()
+                + " are stored that had to be refused");
+        for (long i : missing.stream().limit(3).toList()) {
+            Case k = build(i);
+            s.append("\nmissing, case ").append(i).append(" (").append(k.what).append("): ").append(CodecFuzz.printable(k.request));
         }
+        for (long i : extra.stream().limit(3).toList()) {
+            Case k = build(i);
+            s.append("\nstored, case ").append(i).append(" (").append(k.what).append("): ").append(CodecFuzz.printable(k.request));
+        }
+        return new Finding(s.toString());
     }
 
     private static String enc(Instant t) {
