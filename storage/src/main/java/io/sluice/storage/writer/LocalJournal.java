@@ -103,7 +103,7 @@ public final class LocalJournal implements AutoCloseable {
             ch.force(true);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        new LocalJournal(dir, 0, id, null, null).syncDirectory();
+        syncDirectory(dir);
         return id;
     }
 
@@ -199,6 +199,10 @@ public final class LocalJournal implements AutoCloseable {
 
     /** Makes the directory's entries (a new or removed file) durable (fsync of the directory). */
     void syncDirectory() throws IOException {
+        syncDirectory(dir);
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         }

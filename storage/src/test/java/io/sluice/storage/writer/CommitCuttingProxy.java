@@ -28,7 +28,11 @@ public final class CommitCuttingProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int upstreamPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private static final byte[] WRITER_RECORD = "sluice_write_batches".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * What {@link #onlyWriterCommits} looks for in a transaction: a writer's batch record, or (set by
+     * a test of {@code write_ack = local}) the flusher's {@code sluice_journal_marks}.
+     */
+    public volatile byte[] marker = "sluice_write_batches".getBytes(StandardCharsets.US_ASCII);
 
     /** COMMITs still to cut. */
     public final AtomicInteger toCut = new AtomicInteger();
@@ -83,7 +87,7 @@ public final class CommitCuttingProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     boolean commit = clientToServer && contains(buf, n, COMMIT);
-                    if (clientToServer && contains(buf, n, WRITER_RECORD)) {
+                    if (clientToServer && contains(buf, n, marker)) {
                         recorded.set(true);
                     }
                     boolean cutNow = commit && (!onlyWriterCommits || recorded.get())

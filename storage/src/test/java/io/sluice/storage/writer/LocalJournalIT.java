@@ -197,6 +197,30 @@ class LocalJournalIT {
     }
 
     @Test
+    void aFlushWhoseCommitAnswerWasLostIsNotWrittenTwice() throws Exception {
+        DatabaseUrl direct = TestDatabase.fresh("local_lost_commit");
+        int pgPort = TestDatabase.server().getPort();
+        try (CommitCuttingProxy proxy = new CommitCuttingProxy(pgPort)) {
+            DatabaseUrl viaProxy = new DatabaseUrl(direct.jdbcUrl().replace(":" + pgPort + "/", ":" + proxy.port() + "/")
+                    + "?prepareThreshold=0", direct.user(), direct.password());
+            proxy.marker = "sluice_journal_marks".getBytes(StandardCharsets.US_ASCII);
+            proxy.onlyWriterCommits = true;
+            Metrics metrics = new Metrics();
+            Storage s = open(viaProxy, metrics);
+            s.journal().pause(true);
+            int n = write(s, 10, 0);
+            // The flush's COMMIT reaches the server, its answer is lost: the retry must read the marks back.
+            proxy.toCut.set(1);
+            s.journal().pause(false);
+            await().atMost(Duration.ofSeconds(60)).until(() -> proxy.cut.get() == 1 && s.journal().pending() == 0);
+            assertThat(TestDatabase.count(direct, SAMPLES)).isEqualTo(n);
+            assertThat(TestDatabase.count(direct, DISTINCT)).isEqualTo(n);
+            assertThat(metrics.value("sluice_journal_rows_taken_total")).as("records found written by the cut attempt")
+                    .isEqualTo(10);
+        }
+    }
+
+    @Test
     void segmentsRotateAndAreRemovedOnceWritten() throws Exception {
         DatabaseUrl url = TestDatabase.fresh("local_rotate");
         Metrics metrics = new Metrics();
