@@ -458,7 +458,9 @@ public final class BatchWriter implements EventHandler<SampleEvent> {
             if (file == null) {
                 file = local.writer(index);
             }
+            long began = System.nanoTime();
             journalId = file.append(payload.bytes(), payload.length());
+            metrics.localSyncSeconds.observe((System.nanoTime() - began) / 1e9);
         } catch (java.io.IOException e) {
             throw new JournalAppendFailed(e);
         }

@@ -34,6 +34,7 @@ public final class WriterMetrics {
     final Counter localIoErrors;
     final Histogram batchRows;
     final Histogram writeSeconds;
+    final Histogram localSyncSeconds;
     final DatabaseHealth health;
 
     public WriterMetrics(Metrics m, DatabaseHealth health) {
@@ -76,6 +77,10 @@ public final class WriterMetrics {
                 new double[] {1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000});
         writeSeconds = m.histogram("sluice_write_latency_seconds", "Time to resolve, COPY and commit one batch.",
                 new double[] {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+        localSyncSeconds = m.histogram("sluice_journal_local_sync_seconds", "Time to append one record to a writer's"
+                + " journal file and sync it (write_ack = local), a segment's rotation included: the disk's part of a"
+                + " request's answer.", new double[] {0.00005, 0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.00075,
+                        0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.1, 1});
     }
 
     /** Samples dropped because the ring was full; producers count here. */
