@@ -225,7 +225,7 @@ public final class Storage implements AutoCloseable {
             if (cfg.journal().local()) {
                 try {
                     // First: a second process on the same data dir stops here, before it touches anything.
-                    local = LocalJournal.open(cfg.journal().localDir(), cfg.journal().segmentBytes());
+                    local = LocalJournal.open(cfg.journal().localDir(), cfg.journal().segmentBytes(), metrics);
                 } catch (IOException e) {
                     throw new SQLException("cannot open the local journal (write_ack = local): " + e.getMessage(), "55000", e);
                 }
@@ -239,6 +239,7 @@ public final class Storage implements AutoCloseable {
                 } catch (IOException e) {
                     throw new SQLException("cannot read the local journal in " + cfg.journal().localDir() + ": " + e, "58030", e);
                 }
+                local.startSpares();
             }
             if (head != null) {
                 try (Connection c = pool.getConnection()) {

@@ -3,9 +3,9 @@ package io.sluice.storage.writer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -14,10 +14,13 @@ import java.util.zip.CRC32C;
  * segments of {@link LocalJournal#segmentBytes} named {@code w<writer>-<segment>.journal}. Only
  * its writer appends; the flusher deletes segments it has wholly written ({@link #release}).
  *
- * <p>A record: the payload's length (4 bytes), the CRC32C of the sequence number and the payload
- * (4), a sequence number counting up in the writer's journal (8), then the payload
- * ({@link JournalPayload}); big-endian. A record that fails to reach the disk is cut away again
- * before its batch is answered, so a recovery never finds a record nobody was told is stored.
+ * <p>A record: the payload's length (4 bytes), the CRC32C of the place and the payload (4), the
+ * record's place (8: its start as a {@link LocalJournal#position}, writer, segment and offset),
+ * then the payload ({@link JournalPayload}); big-endian. The place is the sequence: it follows on
+ * from record to record, and a segment begun in a recycled or zero-filled file
+ * ({@link LocalJournal#takeSpare}) holds no other bytes that name it (as PostgreSQL's WAL pages
+ * carry their own address). A record that fails to reach the disk is cut away again before its
+ * batch is answered, so a recovery never finds a record nobody was told is stored.
  */
 final class JournalFile {
     static final int HEADER = 16;
@@ -30,9 +33,12 @@ final class JournalFile {
     /** The segment being appended to; read by the flusher's {@link #release}. */
     private volatile long segment;
     private long size;
-    private long sequence;
+    /** Where the records of the segments before the current one end; guarded by {@code this}. */
+    private final TreeMap<Long, Long> ends = new TreeMap<>();
     /** The oldest segment that may still exist. */
     private long oldest;
+    /** Whether a spare was asked for in this segment. */
+    private boolean spareAsked;
     /** Why this journal takes no more records (a failed record could not be cut away), or null. */
     private volatile String broken;
 
@@ -61,7 +67,7 @@ final class JournalFile {
         long start = size;
         crc.reset();
         header.clear();
-        header.putInt(length).putInt(0).putLong(sequence);
+        header.putInt(length).putInt(0).putLong(LocalJournal.position(writer, segment, start));
         crc.update(header.array(), 8, 8);
         crc.update(payload, 0, length);
         header.putInt(4, (int) crc.getValue());
@@ -81,7 +87,11 @@ final class JournalFile {
             throw e;
         }
         size = start + HEADER + length;
-        sequence++;
+        if (!spareAsked && size >= journal.segmentBytes() / 2) {
+            // Half through: unless a released segment has become the spare by now, have one zero-filled.
+            spareAsked = true;
+            journal.requestSpare(writer);
+        }
         return LocalJournal.position(writer, segment, size);
     }
 
@@ -101,41 +111,49 @@ final class JournalFile {
         return broken;
     }
 
+    /**
+     * Begins the next segment: in the writer's spare when one is ready (its blocks allocated, so a
+     * sync commits no new size), else in a new file.
+     */
     private void rotate() throws IOException {
         if (channel != null) {
             channel.close();
             channel = null;
+            synchronized (this) {
+                ends.put(segment, size);
+            }
         }
         long next = segment + 1;
         if (next > LocalJournal.MAX_SEGMENT) {
             throw new IOException("journal segment numbers exhausted for writer " + writer);
         }
         Path p = journal.segmentPath(writer, next);
-        channel = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        if (journal.takeSpare(writer, p)) {
+            channel = FileChannel.open(p, StandardOpenOption.WRITE);
+        } else {
+            channel = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            journal.segmentsGrown.inc();
+            journal.requestSpare(writer);
+        }
         // The new file's name must survive a crash too, or its records would be lost with it.
         journal.syncDirectory();
         segment = next;
         size = 0;
+        spareAsked = false;
     }
 
     /**
      * The flusher has written this journal up to {@code markSegment}/{@code markPosition}:
-     * deletes the segments wholly written (never the one being appended to).
+     * recycles or deletes the segments wholly written (never the one being appended to).
      */
     synchronized void release(long markSegment, long markPosition) {
         long current = segment;
-        long last = markSegment < current && markPosition >= sizeOf(markSegment) ? markSegment : markSegment - 1;
+        Long end = ends.get(markSegment);
+        long last = markSegment < current && end != null && markPosition >= end ? markSegment : markSegment - 1;
         last = Math.min(last, current - 1);
         for (; oldest <= last; oldest++) {
-            journal.delete(writer, oldest);
-        }
-    }
-
-    private long sizeOf(long seg) {
-        try {
-            return Files.size(journal.segmentPath(writer, seg));
-        } catch (IOException e) {
-            return Long.MAX_VALUE;
+            ends.remove(oldest);
+            journal.recycle(writer, oldest);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.storage.writer;
 
+import io.sluice.storage.metrics.Counter;
+import io.sluice.storage.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,11 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,6 +37,13 @@ import java.util.stream.Stream;
  *
  * <p>A journal position names the end of a record: writer (7 bits), segment (28) and byte offset
  * in it (28) in one long, ordered as the records are within a writer's journal.
+ *
+ * <p>Spares (README, "What an answer guarantees"): an {@code fdatasync} of a write that grows a
+ * file must also commit its new size, one of a write over blocks already allocated need not, so
+ * each writer keeps one spare file of a segment's size ({@code w<writer>.spare}) that its next
+ * segment is renamed from: a segment the flusher has released (recycled), else one a background
+ * thread has zero-filled ahead. Either may hold bytes past what is written into it anew; every
+ * record carries its own position ({@link JournalFile}), so a recovery tells them from records.
  */
 public final class LocalJournal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalJournal.class);
@@ -48,13 +61,30 @@ public final class LocalJournal implements AutoCloseable {
     private final List<JournalFile> files = new ArrayList<>();
     /** Writers' journals begin at this segment number: past every segment and mark of earlier starts. */
     private volatile long firstSegment;
+    /** By writer, guarded by {@code this}: its spare file is there, whole and synced / being zero-filled. */
+    private final boolean[] spareReady = new boolean[MAX_WRITERS];
+    private final boolean[] sparePreparing = new boolean[MAX_WRITERS];
+    private final boolean[] spareRecycled = new boolean[MAX_WRITERS];
+    /** Zero-fills spares, off the writers' path; null until {@link #startSpares}, or after close. */
+    private ExecutorService preparer;
+    private boolean closed;
+    final Counter segmentsRecycled;
+    final Counter segmentsZeroed;
+    final Counter segmentsGrown;
 
-    private LocalJournal(Path dir, long segmentBytes, UUID id, FileChannel lockChannel, FileLock lock) {
+    private LocalJournal(Path dir, long segmentBytes, UUID id, FileChannel lockChannel, FileLock lock, Metrics metrics) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.id = id;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        String name = "sluice_journal_local_segments_total";
+        String help = "Segments begun by the writers' journal files (write_ack = local), by what they were made from:"
+                + " a released segment (recycled) or a zero-filled spare, both already allocated, or a new file grown"
+                + " record by record (no spare was ready; each sync then also commits the file's size).";
+        segmentsRecycled = metrics.counter(name, help, "from", "recycled");
+        segmentsZeroed = metrics.counter(name, help, "from", "zeroed");
+        segmentsGrown = metrics.counter(name, help, "from", "new");
     }
 
     /**
@@ -62,7 +92,7 @@ public final class LocalJournal implements AutoCloseable {
      *
      * @throws IOException with a message naming the directory when another process holds it
      */
-    public static LocalJournal open(Path dir, long segmentBytes) throws IOException {
+    public static LocalJournal open(Path dir, long segmentBytes, Metrics metrics) throws IOException {
         Files.createDirectories(dir);
         FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -78,10 +108,26 @@ public final class LocalJournal implements AutoCloseable {
         }
         try {
             UUID id = readOrMakeId(dir);
-            return new LocalJournal(dir, segmentBytes, id, ch, lock);
+            deleteSpares(dir);
+            return new LocalJournal(dir, segmentBytes, id, ch, lock, metrics);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * Spares left by an earlier start go: one may hold records of segment numbers this start's
+     * journal could reach again (the marks of another database), which must never be read as its own.
+     */
+    private static void deleteSpares(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".spare") || name.endsWith(".spare.tmp")) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
@@ -139,6 +185,126 @@ public final class LocalJournal implements AutoCloseable {
 
     Path segmentPath(int writer, long segment) {
         return dir.resolve(String.format("w%d-%012d.journal", writer, segment));
+    }
+
+    private Path sparePath(int writer) {
+        return dir.resolve("w" + writer + ".spare");
+    }
+
+    /**
+     * From now on spares are made (after the recovery, before the writers run): a writer's first
+     * segment is a new file, and asks for the spare its next one is begun in.
+     */
+    public synchronized void startSpares() {
+        if (closed || preparer != null) {
+            return;
+        }
+        preparer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "journal-spares");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Has a spare zero-filled for {@code writer} unless it has one or one is on its way: when a
+     * writer had to begin a segment in a new file, and when it is half through a segment and no
+     * released one has become its spare.
+     */
+    void requestSpare(int writer) {
+        synchronized (this) {
+            if (closed || preparer == null || spareReady[writer] || sparePreparing[writer]) {
+                return;
+            }
+            sparePreparing[writer] = true;
+            preparer.execute(() -> zeroFill(writer));
+        }
+    }
+
+    /** Writes a segment's size of zeros to a new file and syncs it, then makes it the writer's spare. */
+    private void zeroFill(int writer) {
+        Path tmp = dir.resolve("w" + writer + ".spare.tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(segmentBytes, 1 << 20));
+                for (long at = 0; at < segmentBytes; ) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), segmentBytes - at));
+                    while (zeros.hasRemaining()) {
+                        at += ch.write(zeros, at);
+                    }
+                }
+                ch.force(true);
+            }
+            synchronized (this) {
+                sparePreparing[writer] = false;
+                if (!closed && !spareReady[writer]) {
+                    Files.move(tmp, sparePath(writer), StandardCopyOption.ATOMIC_MOVE);
+                    spareReady[writer] = true;
+                    spareRecycled[writer] = false;
+                    return;
+                }
+            }
+            Files.deleteIfExists(tmp); // a released segment became the spare meanwhile
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                sparePreparing[writer] = false;
+                if (closed) {
+                    return; // stopped by close
+                }
+            }
+            log.warn("journal spare not prepared; the writer's next segment grows as it is written"
+                    + " [writer={}, file={}, error={}]", writer, tmp, e.toString());
+        }
+    }
+
+    /**
+     * Renames the writer's spare to {@code segment}'s name when it has one ready (its blocks
+     * allocated).
+     *
+     * @return whether the segment's file is there now (else the caller makes a new one)
+     */
+    boolean takeSpare(int writer, Path segment) {
+        boolean taken = false;
+        synchronized (this) {
+            if (spareReady[writer]) {
+                spareReady[writer] = false;
+                try {
+                    Files.move(sparePath(writer), segment, StandardCopyOption.ATOMIC_MOVE);
+                    taken = true;
+                    (spareRecycled[writer] ? segmentsRecycled : segmentsZeroed).inc();
+                } catch (IOException e) {
+                    log.warn("journal spare not taken; the segment is made anew [writer={}, file={}, error={}]", writer,
+                            segment, e.toString());
+                }
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * A segment the flusher has wholly written: it becomes the writer's spare unless that is one
+     * recycled already (its blocks are allocated, and its records' positions name it, never a later
+     * segment; it replaces a zero-filled spare, which cost a segment's writing to make), else it is
+     * deleted. Its name need not be synced: a crash that brings it back finds it below the mark.
+     */
+    void recycle(int writer, long segment) {
+        Path p = segmentPath(writer, segment);
+        synchronized (this) {
+            if (!closed && preparer != null && !(spareReady[writer] && spareRecycled[writer])) {
+                try {
+                    if (Files.size(p) >= segmentBytes) {
+                        Files.move(p, sparePath(writer), StandardCopyOption.ATOMIC_MOVE);
+                        spareReady[writer] = true;
+                        spareRecycled[writer] = true;
+                        return;
+                    }
+                } catch (IOException e) {
+                    log.debug("journal segment not recycled, deleted [file={}, error={}]", p, e.toString());
+                }
+            }
+        }
+        delete(writer, segment);
     }
 
     /** Segments on disk, by writer, each writer's in order. */
@@ -213,16 +379,30 @@ public final class LocalJournal implements AutoCloseable {
     }
 
     /**
-     * Reads the records of a segment from {@code from}, handing each whole one to {@code sink};
-     * stops at the end, or at the first record that is short or fails its CRC, which it cuts away.
+     * Why reading a segment stopped before the file's end.
      *
-     * @return null when the segment was read to its end, else what was wrong at which offset
+     * @param torn a record at its place was cut short or failed its CRC (cut away); else the bytes
+     *             there are no record of this place (zeros, or a record of an earlier segment the
+     *             file was recycled from): the segment's records end there
      */
-    String read(int writer, long segment, long from, java.util.function.Consumer<Record> sink) throws IOException {
+    record Stop(boolean torn, String what) {
+    }
+
+    /**
+     * Reads the records of a segment from {@code from}, handing each whole one to {@code sink}.
+     * A record counts only where its header names its own position (writer, segment, offset):
+     * bytes past the last one written into a recycled or zero-filled file never do. A record at
+     * its place that is short or fails its CRC is cut away (and synced). Segments written before
+     * records carried their position (a sequence number below 2^28 in the first) are read by CRC alone.
+     *
+     * @return null when the segment was read to the file's end, else where and why it stopped
+     */
+    Stop read(int writer, long segment, long from, java.util.function.Consumer<Record> sink) throws IOException {
         Path p = segmentPath(writer, segment);
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
-             InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch.position(from)), 1 << 20)) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long length = ch.size();
+            boolean legacy = legacy(ch, length);
+            InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch.position(from)), 1 << 20);
             long at = from;
             byte[] head = new byte[JournalFile.HEADER];
             java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -235,6 +415,14 @@ public final class LocalJournal implements AutoCloseable {
                     ByteBuffer h = ByteBuffer.wrap(head);
                     int n = h.getInt(0);
                     int sum = h.getInt(4);
+                    long place = h.getLong(8);
+                    if (!legacy && n == 0 && sum == 0 && place == 0) {
+                        return new Stop(false, "zeros from offset " + at + " of " + p.getFileName());
+                    }
+                    if (!legacy && place != position(writer, segment, at)) {
+                        return new Stop(false, "no record of this place at offset " + at + " of " + p.getFileName()
+                                + " (bytes of the segment it was recycled from)");
+                    }
                     if (n < 0 || n > length - at - JournalFile.HEADER) {
                         bad = "a record cut short (length " + n + ", " + (length - at - JournalFile.HEADER) + " bytes left)";
                     } else {
@@ -253,7 +441,8 @@ public final class LocalJournal implements AutoCloseable {
                     // Never acknowledged: its batch was answered only once the whole record was synced.
                     ch.truncate(at);
                     ch.force(false);
-                    return bad + " at offset " + at + " of " + p.getFileName() + " (" + (length - at) + " bytes cut away)";
+                    return new Stop(true, bad + " at offset " + at + " of " + p.getFileName() + " (" + (length - at)
+                            + " bytes cut away)");
                 }
                 at += JournalFile.HEADER + payload.length;
                 sink.accept(new Record(position(writer, segment, at), payload));
@@ -264,9 +453,43 @@ public final class LocalJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a segment was written before records carried their position: its first record's
+     * sequence number (counted from 0 at each start) is below 2^28, where a position's is not
+     * (segments are numbered from 1). Never a zero-filled or recycled file: those are this start's.
+     */
+    private static boolean legacy(FileChannel ch, long length) throws IOException {
+        if (length < JournalFile.HEADER) {
+            return false;
+        }
+        ByteBuffer h = ByteBuffer.allocate(JournalFile.HEADER);
+        while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
+            // a plain file: read until the header is whole
+        }
+        return h.getInt(0) > 0 && h.getLong(8) >= 0 && h.getLong(8) < (1L << 28);
+    }
+
     /** Releases the lock; the files stay (for the next start). */
     @Override
-    public synchronized void close() {
+    public void close() {
+        ExecutorService p;
+        synchronized (this) {
+            closed = true;
+            p = preparer;
+            preparer = null;
+        }
+        if (p != null) {
+            p.shutdownNow();
+            try {
+                p.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeFiles();
+    }
+
+    private synchronized void closeFiles() {
         files.forEach(f -> {
             if (f != null) {
                 f.close();

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * and listeners run. Every writer's journal found is read from its mark on (whatever
  * {@code writers} is now), in order; the first record cut short or failing its CRC ends that
  * writer's journal (it was never acknowledged: its batch was answered only once it was synced)
- * and is cut away. The records go through the flusher's transaction ({@link JournalWriter}),
+ * and is cut away. Bytes that name no record of their place (a zero-filled or recycled segment's
+ * past what was written into it, {@link LocalJournal#read}) end that segment's records only. The records go through the flusher's transaction ({@link JournalWriter}),
  * which moves the marks with them, so a record is written once across any number of crashes.
  * Segments read are deleted once written, and the writers begin new ones past them.
  */
@@ -72,15 +73,21 @@ public final class LocalJournalRecovery {
                     continue; // written wholly: deleted below
                 }
                 long from = mark != Long.MIN_VALUE && segment == LocalJournal.segmentOf(mark) ? LocalJournal.offsetOf(mark) : 0;
-                String bad = journal.read(w, segment, from, r -> {
+                LocalJournal.Stop stop = journal.read(w, segment, from, r -> {
                     records++;
                     batch.addPayload(r.end(), r.payload());
                     if (batch.size() >= maxSamples) {
                         writeBatch();
                     }
                 });
-                if (bad != null) {
-                    log.warn("journal record never acknowledged cut away: {} [writer={}]", bad, w);
+                if (stop != null && !stop.torn()) {
+                    // A zero-filled or recycled file's bytes past its records: the end of what was
+                    // written there. A later segment of this writer is read all the same.
+                    log.info("journal segment's records end before its file does: {} [writer={}, segment={}]", stop.what(),
+                            w, segment);
+                } else if (stop != null) {
+                    metrics.localTornRecords.inc();
+                    log.warn("journal record never acknowledged cut away: {} [writer={}]", stop.what(), w);
                     // Anything after it is no journal this writer kept: its later segments are dropped.
                     for (long later : e.getValue()) {
                         if (later > segment) {

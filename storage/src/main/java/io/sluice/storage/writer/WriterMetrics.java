@@ -32,6 +32,7 @@ public final class WriterMetrics {
     final Counter localBytes;
     final Counter localRecoveredRecords;
     final Counter localIoErrors;
+    final Counter localTornRecords;
     final Histogram batchRows;
     final Histogram writeSeconds;
     final Histogram localSyncSeconds;
@@ -73,6 +74,8 @@ public final class WriterMetrics {
                 "Journal file records written into the tables at start (write_ack = local).");
         localIoErrors = m.counter("sluice_journal_local_io_errors_total", "Appends or syncs of a journal file that failed"
                 + " (write_ack = local): their requests were answered 503, nothing of them stored.");
+        localTornRecords = m.counter("sluice_journal_local_torn_records_total", "Journal file records found cut short"
+                + " or failing their CRC at start (write_ack = local): never acknowledged, cut away.");
         batchRows = m.histogram("sluice_write_batch_rows", "Rows per committed COPY batch.",
                 new double[] {1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000});
         writeSeconds = m.histogram("sluice_write_latency_seconds", "Time to resolve, COPY and commit one batch.",

@@ -8,7 +8,7 @@ public final class JournalLockHolder {
     }
 
     public static void main(String[] args) throws Exception {
-        try (LocalJournal j = LocalJournal.open(Path.of(args[0]), JournalConfig.SEGMENT_BYTES)) {
+        try (LocalJournal j = LocalJournal.open(Path.of(args[0]), JournalConfig.SEGMENT_BYTES, new io.sluice.storage.metrics.Metrics())) {
             System.out.println("locked " + j.id());
             System.out.flush();
             while (System.in.read() >= 0) {

@@ -173,6 +173,7 @@ class LocalJournalIT {
         assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(kept);
         assertThat(TestDatabase.count(url, "SELECT max(value)::bigint FROM samples")).isEqualTo(kept - 1);
         assertThat(second.value("sluice_journal_local_recovered_records_total")).isEqualTo(9);
+        assertThat(second.value("sluice_journal_local_torn_records_total")).isEqualTo(1);
         assertThat(before).isGreaterThan(0);
     }
 
@@ -221,7 +222,7 @@ class LocalJournalIT {
     }
 
     @Test
-    void segmentsRotateAndAreRemovedOnceWritten() throws Exception {
+    void segmentsRotateAreRecycledOnceWrittenAndWhatRecycledOnesHoldSurvivesACrash() throws Exception {
         DatabaseUrl url = TestDatabase.fresh("local_rotate");
         Metrics metrics = new Metrics();
         // A record of 100 samples is ~2 kB: a segment holds two or three.
@@ -236,6 +237,87 @@ class LocalJournalIT {
         String last = left.get(left.size() - 1).getFileName().toString();
         assertThat(Long.parseLong(last.substring(last.indexOf('-') + 1, last.indexOf('.')))).as(last).isGreaterThanOrEqualTo(8);
         assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n);
+
+        // Every segment but the one being appended to is released, one of them is the spare now:
+        // the next segments are begun in released segments' files, over their old records.
+        s.journal().pause(true);
+        int more = write(s, 10, n);
+        assertThat(metrics.value("sluice_journal_local_segments_total", "from", "recycled"))
+                .as("segments begun in a released segment's file").isPositive();
+        kill(s);
+        Metrics m = new Metrics();
+        open(url, m, 1, 4_096);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(n + more);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n + more);
+        assertThat(m.value("sluice_journal_local_recovered_records_total")).isEqualTo(10);
+        assertThat(m.value("sluice_journal_local_torn_records_total")).isZero();
+    }
+
+    private interface FileChange {
+        void apply() throws Exception;
+    }
+
+    /**
+     * Ten acknowledged records of 100 samples in 4 kB segments, never flushed, the process killed
+     * (segments 1-3 hold three records each, segment 4 one), the files then changed as a crash at
+     * some point with spares could leave them: a start writes every acknowledged sample once,
+     * takes nothing for a torn record, and deletes every segment.
+     */
+    private void recoveredOnceAfter(String db, FileChange change) throws Exception {
+        DatabaseUrl url = TestDatabase.fresh(db);
+        Storage a = open(url, new Metrics(), 1, 4_096);
+        a.journal().pause(true);
+        int n = write(a, 10, 0);
+        kill(a);
+        assertThat(segments()).hasSize(4);
+        change.apply();
+        Metrics m = new Metrics();
+        open(url, m, 1, 4_096);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(n);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n);
+        assertThat(m.value("sluice_journal_local_recovered_records_total")).isEqualTo(10);
+        assertThat(m.value("sluice_journal_local_torn_records_total")).as("nothing taken for a torn record").isZero();
+        assertThat(segments()).isEmpty();
+    }
+
+    private Path segment(long number) {
+        return dir.resolve("journal").resolve(String.format("w0-%012d.journal", number));
+    }
+
+    @Test
+    void aRecycledSegmentsOldRecordsPastTheNewEndAreNotReplayed() throws Exception {
+        recoveredOnceAfter("local_recycled_tail", () -> {
+            // Segment 4 as if begun in segment 1's recycled file: its one record, then segment 1's
+            // second and third records where they were, whole and passing their CRC.
+            byte[] old = Files.readAllBytes(segment(1));
+            assertThat(old.length % 3).as("segment 1 grew to its three records' end").isZero();
+            int record = old.length / 3;
+            try (RandomAccessFile f = new RandomAccessFile(segment(4).toFile(), "rw")) {
+                f.seek(record);
+                f.write(old, record, old.length - record);
+            }
+        });
+    }
+
+    @Test
+    void aCrashRightAfterRotationIntoARecycledSegmentLosesAndRepeatsNothing() throws Exception {
+        // Segment 5 renamed from segment 1's recycled file, its name synced, no record in it yet.
+        recoveredOnceAfter("local_rotated_recycled", () -> Files.copy(segment(1), segment(5)));
+    }
+
+    @Test
+    void aCrashRightAfterRotationIntoAZeroFilledSegmentLosesNothing() throws Exception {
+        recoveredOnceAfter("local_rotated_zeroed", () -> Files.write(segment(5), new byte[4_096]));
+    }
+
+    @Test
+    void aZeroFilledTailEndsOnlyItsSegment() throws Exception {
+        // Segment 1 as a zero-filled spare leaves it: its records, then zeros to the file's end.
+        recoveredOnceAfter("local_zero_tail", () -> {
+            try (RandomAccessFile f = new RandomAccessFile(segment(1).toFile(), "rw")) {
+                f.setLength(f.length() + 3_000);
+            }
+        });
     }
 
     @Test
