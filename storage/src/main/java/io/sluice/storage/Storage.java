@@ -103,7 +103,7 @@ public final class Storage implements AutoCloseable {
         this.sealer = pieces == null ? null : new Sealer(pieces, sealDelay, head, metrics);
         this.chunks = flavor == Schema.Flavor.TIMESCALE ? new HotChunks(sealDelay, head, metrics) : null;
         if (head != null) {
-            metrics.gauge("sluice_head_bytes", "Memory the head's samples take.", head::bytes);
+            metrics.gauge("sluice_head_bytes", "Memory the head's samples take, with the blocks it keeps for reuse.", head::bytes);
             metrics.gauge("sluice_head_samples", "Samples the head holds.", head::samples);
             metrics.gauge("sluice_head_pressure_trims", "Times the head let go of its oldest samples to stay in its bound.",
                     head::pressureTrims);

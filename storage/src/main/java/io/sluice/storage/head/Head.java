@@ -49,14 +49,17 @@ public final class Head {
 
     private final long maxSlots;
     private final IntMap<SeriesHead> series = new IntMap<>();
+    /**
+     * Slots allocated: those of the series' columns and those of the pooled blocks, which are
+     * memory the head holds as much (the bound counts both).
+     */
     private final AtomicLong slots = new AtomicLong();
+    /** Blocks let go of, for series that grow again: within the bound, with the columns. */
+    private final BlockPool pool;
     private final AtomicLong samples = new AtomicLong();
     private final AtomicLong trims = new AtomicLong();
     /** Made once: a method reference written in the loop would be a new object per sample. */
-    private final IntFunction<SeriesHead> create = id -> {
-        slots.addAndGet(SeriesHead.FIRST);
-        return new SeriesHead(id);
-    };
+    private final IntFunction<SeriesHead> create;
     /** Whether samples are folded into 1-minute aggregates for the rollup. */
     private final boolean rollup;
     private final long maxCells;
@@ -85,6 +88,11 @@ public final class Head {
      */
     public Head(long maxBytes, boolean rollup) {
         this.maxSlots = Math.max(SeriesHead.FIRST, maxBytes / BYTES_PER_SAMPLE);
+        this.pool = new BlockPool((int) Math.min(Integer.MAX_VALUE - 8, maxSlots / SeriesHead.BLOCK));
+        this.create = id -> {
+            slots.addAndGet(SeriesHead.FIRST);
+            return new SeriesHead(id, pool);
+        };
         this.rollup = rollup;
         this.maxCells = Math.max(1024, maxBytes / 8 / BYTES_PER_CELL);
     }
@@ -424,7 +432,7 @@ public final class Head {
         return samples.get();
     }
 
-    /** Bytes the columns take (allocated slots). */
+    /** Bytes the columns take (allocated slots), blocks pooled for reuse included. */
     public long bytes() {
         return slots.get() * BYTES_PER_SAMPLE;
     }
@@ -438,13 +446,19 @@ public final class Head {
         return trims.get();
     }
 
+    /** Blocks pooled for reuse. */
+    int pooledBlocks() {
+        return pool.size();
+    }
+
     /**
-     * Over the bound: moves {@code from} to the first minute boundary past which at most half the
-     * bound's samples lie (from the per-minute counts), then drops what is before it.
+     * Over the bound: lets go of pooled blocks first (they hold no sample); if that is not enough,
+     * moves {@code from} to the first minute boundary past which at most half the bound's samples
+     * lie (from the per-minute counts), then drops what is before it.
      */
     private synchronized void relieve() {
-        if (slots.get() <= maxSlots) {
-            return; // another writer relieved it meanwhile
+        if (!overAfterPool()) {
+            return; // another writer relieved it meanwhile, or pooled blocks were enough
         }
         long keep = maxSlots / 2;
         long newest = Long.MIN_VALUE;
@@ -465,10 +479,16 @@ public final class Head {
         }
         trims.incrementAndGet();
         trim(Math.max(to, Math.min(from, (newest + 1) * MINUTE)), false);
-        if (slots.get() > maxSlots) {
+        if (overAfterPool()) {
             // The newest minute alone is over the bound: hold nothing until time moves past it.
             trim((newest + 1) * MINUTE, false);
         }
+    }
+
+    /** Whether the slots are over the bound once pooled blocks, as many as it takes, are let go of. */
+    private boolean overAfterPool() {
+        long over = slots.get() - maxSlots;
+        return over > 0 && slots.addAndGet(-pool.drop(over)) > maxSlots;
     }
 
     private synchronized void trim(long time, boolean allowBack) {

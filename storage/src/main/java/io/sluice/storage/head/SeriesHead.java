@@ -33,11 +33,14 @@ final class SeriesHead {
 
     /** The series' id: the rows its cells become name it. */
     private final int id;
+    /** The head's blocks let go of: taken before new ones are made, given back when trimmed. */
+    private final BlockPool pool;
     /** Its 1-minute aggregates, made at its first sample of a minute the head's rollup covers. */
     private MinuteCells cells;
 
-    SeriesHead(int id) {
+    SeriesHead(int id, BlockPool pool) {
         this.id = id;
+        this.pool = pool;
     }
 
     /**
@@ -125,7 +128,10 @@ final class SeriesHead {
         return grown;
     }
 
-    /** Room for one more sample: the first block doubles up to a whole block, then blocks are added. */
+    /**
+     * Room for one more sample: the first block doubles up to a whole block, then blocks are added,
+     * a pooled one when the pool has one (its slots are counted already: none is new).
+     */
     private int grow() {
         int before = capacity;
         if (capacity < BLOCK) {
@@ -137,11 +143,24 @@ final class SeriesHead {
                 times = Arrays.copyOf(times, b * 2);
                 values = Arrays.copyOf(values, b * 2);
             }
+            if (pool.take(times, values, b)) {
+                capacity += BLOCK;
+                return 0;
+            }
             times[b] = new long[BLOCK];
             values[b] = new double[BLOCK];
         }
         capacity = capacity < BLOCK ? capacity * 2 : capacity + BLOCK;
         return capacity - before;
+    }
+
+    /** Offers whole blocks {@code [lo, hi)} to the pool; returns the slots it took (still counted by the head). */
+    private int pool(int lo, int hi) {
+        int pooled = 0;
+        for (int b = lo; b < hi && pool.give(times[b], values[b]); b++) {
+            pooled += BLOCK;
+        }
+        return pooled;
     }
 
     private long timeAt(int i) {
@@ -163,9 +182,10 @@ final class SeriesHead {
     }
 
     /**
-     * Drops samples older than {@code from} and lets go of the blocks no longer needed.
+     * Drops samples older than {@code from} and lets go of the blocks no longer needed: whole
+     * blocks to the pool while it has room, the rest to the collector.
      *
-     * @return slots released
+     * @return slots released (those pooled stay counted: they are not)
      */
     synchronized int dropBefore(long from) {
         int keep = 0;
@@ -189,16 +209,23 @@ final class SeriesHead {
                 cap *= 2;
             }
             if (cap < capacity) {
-                times = new long[][] {Arrays.copyOf(times[0], cap)};
-                values = new double[][] {Arrays.copyOf(values[0], cap)};
+                long[] t = Arrays.copyOf(times[0], cap);
+                double[] v = Arrays.copyOf(values[0], cap);
+                // Past the first block's doubling every block is whole, the first one too.
+                int pooled = capacity >= BLOCK ? pool(0, capacity >>> SHIFT) : 0;
+                times = new long[][] {t};
+                values = new double[][] {v};
                 capacity = cap;
+                return before - capacity - pooled;
             }
         } else {
             int blocks = (size + MASK) >>> SHIFT;
             if (blocks < capacity >>> SHIFT) {
+                int pooled = pool(blocks, capacity >>> SHIFT);
                 times = Arrays.copyOf(times, blocks);
                 values = Arrays.copyOf(values, blocks);
                 capacity = blocks * BLOCK;
+                return before - capacity - pooled;
             }
         }
         return before - capacity;
