@@ -14,7 +14,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged jar ({@code server/target/sluice.jar}, built before failsafe runs the *JarIT tests)
- * run as the README's first command does, {@code java -jar}, in a working directory of its own
+ * run as the README's first command does, {@code java -XX:+UseParallelGC -jar}, in a working directory of its own
  * (so no {@code config.toml} of the build is read), its output in a log file.
  */
 final class SluiceProcess implements AutoCloseable {
@@ -48,7 +48,8 @@ final class SluiceProcess implements AutoCloseable {
         assertThat(Path.of(jar)).exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", jar).directory(dir.toFile())
+        // The collector the README's first command picks (README, "The JVM").
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseParallelGC", "-Xmx512m", "-jar", jar).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         for (String k : new String[] {"SLUICE_DATABASE_URL", "DATABASE_URL", "TIMESCALE_URL", "SLUICE_CONFIG",
                 "SLUICE_REDIS_URL", "REDIS_URL", "PORT"}) {
