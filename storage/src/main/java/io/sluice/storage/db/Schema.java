@@ -24,7 +24,8 @@ public final class Schema {
     /** Steps in order; a file {@code schema/<step>[.<flavor>].sql} each. Append only. */
     public static final List<String> STEPS = List.of("001_series", "002_samples", "003_metrics_view", "004_rollups", "005_dropin",
             "006_covering_index", "007_write_batches", "008_rollup_invalidations", "009_hot_tier", "010_blocks",
-            "011_hot_chunks", "013_blocks_vacuum", "014_blocks_micros", "015_journal", "016_journal_marks");
+            "011_hot_chunks", "013_blocks_vacuum", "014_blocks_micros", "015_journal", "016_journal_marks",
+            "017_blocks_series_index");
 
     /** Arbitrary constant for pg_advisory_lock: nodes starting together apply steps one at a time. */
     private static final long LOCK_KEY = 0x51_75_69_63_65_00_00_01L;
