@@ -23,9 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The hot tier on plain PostgreSQL (README, "Hot tier and head"): pieces written without a
@@ -263,6 +268,33 @@ class HotTierIT {
         assertThat(head.samples()).isZero();
         assertThat(flat(raw(withHead, from - MINUTE, end))).hasSize(4_000)
                 .containsExactlyElementsOf(flat(raw(dbOnly, from - MINUTE, end)));
+    }
+
+    @Test
+    void aRawQueryTheHeadHoldsWhollyDoesNotReadTheDatabasesSamples() throws Exception {
+        DatabaseUrl url = open("hot_head_only", 64L << 20);
+        Head head = storage.head();
+        long now = Instant.now().toEpochMilli() * 1000;
+        long from = Math.max(head.from(), now - 20_000_000L);
+        write(from, 3_000, 4_000, 8, 0.5);
+        long end = from + 4_000 * 3_000L;
+        List<String> expected = flat(raw(queries(false), from, end));
+        assertThat(expected).hasSize(4_000);
+        // Another session holds every samples table: a query that read them would wait for it.
+        ExecutorService query = Executors.newSingleThreadExecutor();
+        try (Connection locker = TestDatabase.connect(url); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("LOCK TABLE samples_blocks, samples_rows IN ACCESS EXCLUSIVE MODE");
+            Future<List<String>> answer = query.submit(() -> flat(raw(queries(true), from, end)));
+            assertThat(answer.get(20, TimeUnit.SECONDS)).containsExactlyElementsOf(expected);
+            // Below the head's start the database answers: that query waits for the lock.
+            Future<QueryResult> below = query.submit(() -> raw(queries(true), head.from() - MINUTE, end));
+            assertThatThrownBy(() -> below.get(2, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+            locker.rollback();
+            assertThat(flat(below.get(30, TimeUnit.SECONDS))).containsExactlyElementsOf(expected);
+        } finally {
+            query.shutdownNow();
+        }
     }
 
     @Test

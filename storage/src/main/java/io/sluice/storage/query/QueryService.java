@@ -251,11 +251,18 @@ public final class QueryService {
     private static List<QueryResult.Entry> raw(Connection c, SeriesScope scope, Query q, long dbEnd, Head h, long headFrom)
             throws SQLException {
         List<Object> args = new ArrayList<>();
+        // When the head holds the whole range the database is asked for the series only: even an
+        // empty range of samples_between costs a scan of the hot blocks whenever the planner has
+        // no statistics for them yet (a load in its first minute: 46 ms for 174,000 blocks, as a
+        // sequential scan, against 0.4 ms through their BRIN; docs/BENCHMARKS.md, round 8).
+        boolean fromDatabase = dbEnd > q.startMicros();
         String sql = "WITH s AS MATERIALIZED (" + matching(scope, q.metric(), q.tags(), MAX_SERIES + 1, args) + "),"
-                + " p AS (SELECT series_id, string_agg(timestamptz_send(time) || float8send(value), ''::bytea ORDER BY time) AS tv"
+                + (fromDatabase
+                ? " p AS (SELECT series_id, string_agg(timestamptz_send(time) || float8send(value), ''::bytea ORDER BY time) AS tv"
                 + " FROM (SELECT series_id, time, value FROM samples_between(?, ?) WHERE (SELECT count(*) FROM s) <= " + MAX_SERIES
                 + " AND series_id = ANY(ARRAY(SELECT id FROM s))"
                 + " ORDER BY series_id DESC, time LIMIT ?) r GROUP BY series_id ORDER BY series_id DESC)"
+                : " p AS (SELECT NULL::integer AS series_id, NULL::bytea AS tv WHERE false)")
                 + " SELECT s.id, s.metric, t.keys, t.vals, p.tv FROM s LEFT JOIN LATERAL (SELECT array_agg(key ORDER BY key) AS keys,"
                 + " array_agg(value ORDER BY key) AS vals FROM jsonb_each_text(s.tags)) t ON true"
                 + " LEFT JOIN p ON p.series_id = s.id ORDER BY s.id";
@@ -265,9 +272,11 @@ public final class QueryService {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             binary(ps);
             int i = bind(ps, args, 1);
-            ps.setTimestamp(i++, Rollups.ts(q.startMicros()));
-            ps.setTimestamp(i++, Rollups.ts(Math.max(q.startMicros(), dbEnd)));
-            ps.setInt(i, MAX_RAW_ROWS + 1);
+            if (fromDatabase) {
+                ps.setTimestamp(i++, Rollups.ts(q.startMicros()));
+                ps.setTimestamp(i++, Rollups.ts(dbEnd));
+                ps.setInt(i, MAX_RAW_ROWS + 1);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (++matched > MAX_SERIES) {
