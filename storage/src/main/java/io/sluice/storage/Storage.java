@@ -589,7 +589,7 @@ public final class Storage implements AutoCloseable {
         awaitBackgroundWork(BACKGROUND_GRACE_MS);
         pool.close();
         if (local != null) {
-            local.close();
+            local.closeWritten();
         }
     }
 

@@ -35,6 +35,9 @@ final class JournalFile {
     private long size;
     /** Where the records of the segments before the current one end; guarded by {@code this}. */
     private final TreeMap<Long, Long> ends = new TreeMap<>();
+    /** The flusher's newest committed mark in this journal ({@link #release}). */
+    private long writtenSegment = -1;
+    private long writtenPosition = -1;
     /** The oldest segment that may still exist. */
     private long oldest;
     /** Whether a spare was asked for in this segment. */
@@ -147,6 +150,10 @@ final class JournalFile {
      * recycles or deletes the segments wholly written (never the one being appended to).
      */
     synchronized void release(long markSegment, long markPosition) {
+        if (markSegment > writtenSegment || (markSegment == writtenSegment && markPosition > writtenPosition)) {
+            writtenSegment = markSegment;
+            writtenPosition = markPosition;
+        }
         long current = segment;
         Long end = ends.get(markSegment);
         long last = markSegment < current && end != null && markPosition >= end ? markSegment : markSegment - 1;
@@ -155,6 +162,29 @@ final class JournalFile {
             ends.remove(oldest);
             journal.recycle(writer, oldest);
         }
+    }
+
+    /**
+     * At a clean stop, once the writer has stopped: when the flusher's committed mark covers every
+     * record of the segment being appended to, deletes it and any older one left, so the journal
+     * holds nothing already in the database. Otherwise a start against another database (a new
+     * {@code database_url}, or one recreated) would write those records into it again, the marks
+     * living in the database.
+     *
+     * @return the segments deleted
+     */
+    synchronized int deleteIfWritten() {
+        if (channel == null || writtenSegment != segment || writtenPosition < size) {
+            return 0;
+        }
+        close();
+        int n = 0;
+        for (; oldest <= segment; oldest++) {
+            ends.remove(oldest);
+            journal.delete(writer, oldest);
+            n++;
+        }
+        return n;
     }
 
     void close() {

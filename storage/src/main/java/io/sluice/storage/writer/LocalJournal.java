@@ -469,6 +469,33 @@ public final class LocalJournal implements AutoCloseable {
         return h.getInt(0) > 0 && h.getLong(8) >= 0 && h.getLong(8) < (1L << 28);
     }
 
+    /**
+     * A clean stop: deletes each writer's segments the flusher has wholly written (none of them
+     * is needed by a next start, whatever database it finds), then {@link #close()}s. Only once
+     * the writers have stopped.
+     */
+    public void closeWritten() {
+        int deleted = 0;
+        List<JournalFile> open;
+        synchronized (this) {
+            open = new ArrayList<>(files);
+        }
+        for (JournalFile f : open) {
+            if (f != null) {
+                deleted += f.deleteIfWritten();
+            }
+        }
+        if (deleted > 0) {
+            try {
+                syncDirectory();
+            } catch (IOException e) {
+                log.warn("journal directory not synced after deleting written segments [dir={}, error={}]", dir, e.toString());
+            }
+        }
+        log.info("journal closed [dir={}, writtenSegmentsDeleted={}]", dir, deleted);
+        close();
+    }
+
     /** Releases the lock; the files stay (for the next start). */
     @Override
     public void close() {

@@ -134,6 +134,45 @@ class LocalJournalIT {
     }
 
     @Test
+    void aCleanStopLeavesNothingWrittenInTheJournalForAStartAgainstAnotherDatabase() throws Exception {
+        DatabaseUrl first = TestDatabase.fresh("local_clean_a");
+        Storage a = open(first, new Metrics());
+        int n = write(a, 20, 0);
+        a.close();
+        open.remove(a);
+        assertThat(TestDatabase.count(first, DISTINCT)).isEqualTo(n);
+        assertThat(segments()).as("every record is in the database: nothing is kept").isEmpty();
+
+        // The same data dir against a database made anew (a new database_url, or one recreated):
+        // nothing of the first is written into it.
+        DatabaseUrl second = TestDatabase.fresh("local_clean_b");
+        Metrics metrics = new Metrics();
+        Storage b = open(second, metrics);
+        assertThat(metrics.value("sluice_journal_local_recovered_records_total")).isZero();
+        assertThat(TestDatabase.count(second, SAMPLES)).isZero();
+        int m = write(b, 5, 1_000_000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabase.count(second, SAMPLES) >= m);
+        assertThat(TestDatabase.count(second, DISTINCT)).isEqualTo(m);
+    }
+
+    @Test
+    void aCleanStopWhileTheFlusherCannotWriteKeepsTheRecords() throws Exception {
+        DatabaseUrl url = TestDatabase.fresh("local_clean_paused");
+        Storage a = open(url, new Metrics());
+        a.journal().pause(true);
+        int n = write(a, 10, 0);
+        a.journal().halt();
+        a.close();
+        open.remove(a);
+        assertThat(segments()).as("records not in the database stay journaled").isNotEmpty();
+        Metrics second = new Metrics();
+        open(url, second);
+        assertThat(TestDatabase.count(url, DISTINCT)).isEqualTo(n);
+        assertThat(TestDatabase.count(url, SAMPLES)).isEqualTo(n);
+        assertThat(second.value("sluice_journal_local_recovered_records_total")).isEqualTo(10);
+    }
+
+    @Test
     void aTornLastRecordIsNotWrittenAndTheRestIs() throws Exception {
         tornLastRecord("local_torn_cut", f -> f.setLength(f.length() - 7));
     }
