@@ -80,7 +80,10 @@ class LocalJournalIT {
 
     /** {@code requests} acknowledged requests of 100 samples over 4 series, values {@code first} on, each awaited. */
     private static int write(Storage s, int requests, int first) throws Exception {
-        long t0 = Instant.now().toEpochMilli() * 1000 - 60_000_000L;
+        long now = Instant.now().toEpochMilli() * 1000;
+        // Within the current hour: on a fresh database the head starts at the current hour's piece,
+        // so in an hour's first minute a sample a minute old would be older than the head.
+        long t0 = Math.max(now - 60_000_000L, Math.floorDiv(now, 3_600_000_000L) * 3_600_000_000L);
         int v = first;
         for (int r = 0; r < requests; r++) {
             SampleBatch b = new SampleBatch(PER_REQUEST);
@@ -150,7 +153,7 @@ class LocalJournalIT {
         Storage b = open(second, metrics);
         assertThat(metrics.value("sluice_journal_local_recovered_records_total")).isZero();
         assertThat(TestDatabase.count(second, SAMPLES)).isZero();
-        int m = write(b, 5, 1_000_000);
+        int m = write(b, 5, 100_000);
         await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabase.count(second, SAMPLES) >= m);
         assertThat(TestDatabase.count(second, DISTINCT)).isEqualTo(m);
     }
