@@ -1,5 +1,7 @@
 package io.sluice.storage.writer;
 
+import io.sluice.storage.db.DatabaseUrl;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,6 +52,15 @@ public final class CommitCuttingProxy implements AutoCloseable {
         Thread t = new Thread(this::accept, "commit-cutting-proxy");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * {@code direct}'s database through this proxy, with the extended protocol's unnamed
+     * statements only ({@code prepareThreshold=0}), so every COMMIT goes by as a message it sees.
+     */
+    public DatabaseUrl via(DatabaseUrl direct) {
+        return new DatabaseUrl(direct.jdbcUrl().replace(":" + upstreamPort + "/", ":" + port() + "/") + "?prepareThreshold=0",
+                direct.user(), direct.password());
     }
 
     public int port() {

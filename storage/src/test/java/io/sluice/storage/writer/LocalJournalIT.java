@@ -242,10 +242,8 @@ class LocalJournalIT {
     @Test
     void aFlushWhoseCommitAnswerWasLostIsNotWrittenTwice() throws Exception {
         DatabaseUrl direct = TestDatabase.fresh("local_lost_commit");
-        int pgPort = TestDatabase.server().getPort();
-        try (CommitCuttingProxy proxy = new CommitCuttingProxy(pgPort)) {
-            DatabaseUrl viaProxy = new DatabaseUrl(direct.jdbcUrl().replace(":" + pgPort + "/", ":" + proxy.port() + "/")
-                    + "?prepareThreshold=0", direct.user(), direct.password());
+        try (CommitCuttingProxy proxy = new CommitCuttingProxy(TestDatabase.server().getPort())) {
+            DatabaseUrl viaProxy = proxy.via(direct);
             proxy.marker = "sluice_journal_marks".getBytes(StandardCharsets.US_ASCII);
             proxy.onlyWriterCommits = true;
             Metrics metrics = new Metrics();

@@ -28,10 +28,8 @@ class LostCommitIT {
     @Test
     void aBatchWhoseCommitAnswerWasLostIsStoredOnceAndAcknowledged() throws Exception {
         DatabaseUrl direct = TestDatabase.fresh("lost_commit");
-        int pgPort = TestDatabase.server().getPort();
-        try (CommitCuttingProxy proxy = new CommitCuttingProxy(pgPort)) {
-            DatabaseUrl viaProxy = new DatabaseUrl(direct.jdbcUrl().replace(":" + pgPort + "/", ":" + proxy.port() + "/")
-                    + "?prepareThreshold=0", direct.user(), direct.password());
+        try (CommitCuttingProxy proxy = new CommitCuttingProxy(TestDatabase.server().getPort())) {
+            DatabaseUrl viaProxy = proxy.via(direct);
             Metrics metrics = new Metrics();
             try (Storage storage = Storage.open(TestDatabase.storageConfig(viaProxy, 2, 100_000), metrics)) {
                 storage.start();
